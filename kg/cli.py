@@ -1,0 +1,317 @@
+"""The ``kg`` command line: a thin layer over the library that turns its errors into exit codes."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+RDF_FORMATS = ("turtle", "json-ld", "nt")
+
+
+class Settings:
+    """Options of the root group that every command sees."""
+
+    def __init__(self, verbosity: int = 0) -> None:
+        self.verbosity = verbosity
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 0:
+            click.echo(message, err=True)
+
+    def debug(self, message: str) -> None:
+        if self.verbosity > 0:
+            click.echo(message, err=True)
+
+
+def catalog_options(fn):
+    """--data, --ontology, --shapes, --queries and --base, spelled the same on every command."""
+    options = [
+        click.option("--data", type=click.Path(file_okay=False, path_type=Path),
+                     help="Catalog folder (default: data/ of the project root)."),
+        click.option("--ontology", type=click.Path(file_okay=False, path_type=Path),
+                     help="Ontology folder (default: ontology/)."),
+        click.option("--shapes", type=click.Path(file_okay=False, path_type=Path),
+                     help="SHACL shapes folder (default: shapes/)."),
+        click.option("--queries", "queries_dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Saved queries folder (default: queries/)."),
+        click.option("--base", help="Base of entity IRIs (default: https://w3id.org/llm-kg)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _project(data, ontology, shapes, queries_dir, base):
+    from .project import Project
+
+    return Project.locate(data=data, ontology=ontology, shapes=shapes, queries=queries_dir, base=base)
+
+
+def library_errors(fn):
+    """Turn the library's exceptions into click's: user mistakes never show a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .export import UnknownFormat
+        from .project import ProjectError
+        from .queries import ParameterError, QueryError
+
+        try:
+            return fn(*args, **kwargs)
+        except ParameterError as exc:
+            raise click.UsageError(str(exc)) from None
+        except UnknownFormat as exc:
+            raise click.UsageError(str(exc)) from None
+        except (ProjectError, QueryError, FileNotFoundError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror}") from None
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="kg")
+@click.option("-q", "--quiet", count=True, help="Print less (errors only).")
+@click.option("-v", "--verbose", count=True, help="Print more (timings, counts).")
+@click.pass_context
+def cli(ctx: click.Context, quiet: int, verbose: int) -> None:
+    """kg: the large-language-model landscape as a knowledge graph.
+
+    Reads the catalog (data/), ontology (ontology/), SHACL shapes (shapes/) and saved
+    queries (queries/) of the project root. Exit codes: 0 success, 1 problems to fix,
+    2 usage error.
+    """
+    ctx.obj = Settings(verbose - quiet)
+
+
+def _compile(settings: Settings, project, shapes: bool = True):
+    from .project import compile_catalog
+
+    start = time.perf_counter()
+    compiled = compile_catalog(project, shapes=shapes)
+    settings.debug(f"read {len(compiled.catalog)} entries, {len(compiled.graph)} triples "
+                   f"in {time.perf_counter() - start:.2f} s")
+    return compiled
+
+
+def _print_report(settings: Settings, report, fmt: str = "text") -> None:
+    if fmt == "json":
+        click.echo(report.render("json"))
+        return
+    shown = report.errors if settings.verbosity < 0 else report.items
+    for diagnostic in shown:
+        click.echo(diagnostic.text() if fmt == "text" else diagnostic.github())
+
+
+@cli.command()
+@catalog_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Diagnostics as compiler-style text, JSON, or GitHub annotations.")
+@click.pass_obj
+@library_errors
+def validate(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) -> None:
+    """Check every entry and run the SHACL shapes; list each problem at its file and line.
+
+    Exits 0 when there is no error (warnings never fail), 1 otherwise.
+    """
+    project = _project(data, ontology, shapes, queries_dir, base)
+    compiled = _compile(settings, project)
+    report = compiled.report
+    _print_report(settings, report, fmt)
+    if fmt != "json":
+        settings.info(f"{len(compiled.catalog)} entries, {len(compiled.graph)} triples: {report.summary()}")
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@catalog_options
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist"), show_default=True, help="Folder for the exports.")
+@click.pass_obj
+@library_errors
+def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir) -> None:
+    """Build, validate and export the catalog: Turtle, JSON-LD and N-Triples in --out.
+
+    Writes catalog.ttl, catalog.jsonld, catalog.nt and ontology.ttl. Nothing is written
+    when the catalog has errors.
+    """
+    from .export import FORMATS, serialize
+    from .fsutil import write_atomic
+    from .project import export_graph
+
+    project = _project(data, ontology, shapes, queries_dir, base)
+    compiled = _compile(settings, project)
+    _print_report(settings, compiled.report)
+    if compiled.report.errors:
+        raise click.ClickException(f"{compiled.report.summary()}: nothing written. Fix the errors "
+                                   "above (kg validate lists them) and build again")
+    graph = export_graph(compiled, project.base)
+    written = []
+    for fmt in FORMATS.values():
+        path = out_dir / f"catalog{fmt.extensions[0]}"
+        write_atomic(path, serialize(graph, fmt, project.base))
+        written.append(path)
+    ontology_file = project.ontology / "kg.ttl"
+    if ontology_file.is_file():
+        write_atomic(out_dir / "ontology.ttl", ontology_file.read_bytes())
+        written.append(out_dir / "ontology.ttl")
+    settings.info(f"{len(compiled.catalog)} entries, {len(graph)} triples "
+                  f"({compiled.report.summary()})")
+    for path in written:
+        settings.info(f"wrote {path}")
+
+
+@cli.command()
+@catalog_options
+@click.option("--format", "fmt", type=click.Choice(RDF_FORMATS),
+              help="Serialization (default: guessed from --output's extension).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: stdout).")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL shapes (loader errors still stop).")
+@click.pass_obj
+@library_errors
+def export(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, output, no_validate) -> None:
+    """Write the catalog graph, with its dataset description, as Turtle, JSON-LD or N-Triples."""
+    from .export import guess_format, serialize
+    from .fsutil import write_atomic
+    from .project import export_graph
+
+    chosen = guess_format(output, fmt)
+    project = _project(data, ontology, shapes, queries_dir, base)
+    compiled = _compile(settings, project, shapes=not no_validate)
+    if compiled.report.errors:
+        _print_report(settings, compiled.report)
+        raise click.ClickException(f"{compiled.report.summary()}: nothing exported (kg validate "
+                                   "lists the problems)")
+    payload = serialize(export_graph(compiled, project.base), chosen, project.base)
+    if output is None or str(output) == "-":
+        click.echo(payload.decode("utf-8"), nl=False)
+    else:
+        write_atomic(output, payload)
+        settings.info(f"wrote {output} ({chosen.name})")
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        if "=" not in item:
+            raise click.UsageError(f"parameter '{item}' must be written name=value")
+        key, value = item.split("=", 1)
+        params[key.strip()] = value
+    return params
+
+
+@cli.command()
+@catalog_options
+@click.argument("name", required=False)
+@click.option("--query", "query_text", help="SPARQL text to run instead of a saved query.")
+@click.option("--query-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File holding the SPARQL query to run.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value; repeat for several. Ids stand for catalog IRIs.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", *RDF_FORMATS]),
+              default="table", show_default=True,
+              help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.")
+@click.pass_obj
+@library_errors
+def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, query_text, query_file,
+          params, fmt) -> None:
+    """Run a saved query (NAME, see 'kg queries') or an ad-hoc one on the catalog.
+
+    Parameters are bound as RDF terms, never pasted into the query text. SERVICE,
+    LOAD and FROM are refused: the tool does not reach the network on its own.
+    """
+    from .engines import run_query
+    from .export import FORMATS, serialize
+    from .queries import ad_hoc_query, bind_parameters, find_saved_query
+    from .results import render
+
+    given = [x for x in (name, query_text, query_file) if x]
+    if len(given) != 1:
+        raise click.UsageError("give one of NAME, --query TEXT or --query-file FILE")
+    project = _project(data, ontology, shapes, queries_dir, base)
+    if name:
+        project.require("queries")
+        saved = find_saved_query(project.queries, name)
+    else:
+        text = query_text if query_text else query_file.read_text(encoding="utf-8")
+        saved = ad_hoc_query(text)
+    compiled = _compile(settings, project, shapes=False)
+    if compiled.report.errors:
+        settings.info(f"warning: the catalog has {compiled.report.summary()}; results may be "
+                      "incomplete (kg validate lists them)")
+    from .project import query_graph
+
+    graph = query_graph(compiled, project)
+    bindings = bind_parameters(saved, _parse_params(params), graph, project.base)
+    start = time.perf_counter()
+    result = run_query(graph, saved.text, bindings)
+    settings.debug(f"query ran in {time.perf_counter() - start:.3f} s")
+    if result.kind == "graph":
+        rdf_format = fmt if fmt in RDF_FORMATS else "turtle"
+        from .vocab import bind_prefixes
+
+        bind_prefixes(result.graph, project.base)
+        click.echo(serialize(result.graph, FORMATS[rdf_format], project.base).decode("utf-8"), nl=False)
+        return
+    if fmt in RDF_FORMATS:
+        raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv or json")
+    click.echo(render(result, fmt, graph.namespace_manager), nl=False)
+
+
+@cli.command("queries")
+@catalog_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@library_errors
+def list_queries(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) -> None:
+    """List the saved queries with their summaries and parameters."""
+    from .queries import list_saved_queries
+
+    project = _project(data, ontology, shapes, queries_dir, base)
+    project.require("queries")
+    saved = list_saved_queries(project.queries)
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"name": q.name, "summary": q.summary, "tags": q.tags,
+             "parameters": [{"name": p.name, "type": p.type, "required": p.required,
+                             "default": q.defaults.get(p.name)} for p in q.parameters]}
+            for q in saved], indent=2))
+        return
+    width = max((len(q.name) for q in saved), default=0)
+    for q in saved:
+        params = " ".join(f"{p.name}={p.type}" if p.required else f"[{p.name}={p.type}]"
+                          for p in q.parameters)
+        click.echo(f"{q.name.ljust(width)}  {q.summary}" + (f"  ({params})" if params else ""))
+
+
+@cli.command()
+@catalog_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@library_errors
+def stats(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) -> None:
+    """Count triples, entities per class and edges per relation."""
+    from .stats import catalog_stats, render_stats
+
+    project = _project(data, ontology, shapes, queries_dir, base)
+    compiled = _compile(settings, project, shapes=False)
+    numbers = catalog_stats(compiled.graph)
+    click.echo(json.dumps(numbers, indent=2) if fmt == "json" else render_stats(numbers), nl=False)
+
+
+def main() -> None:  # pragma: no cover - the console script
+    cli(prog_name="kg")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

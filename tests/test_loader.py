@@ -1,0 +1,164 @@
+"""The YAML loader and the entry checks: every rule has a failing and a passing case."""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from kg.catalog import load_catalog
+from kg.checks import check_catalog
+from kg.diagnostics import Report
+from kg.yamlload import YamlProblem, load_document
+
+from .conftest import FIXTURE_CATALOG, write_entry
+
+TODAY = datetime.date(2026, 11, 24)
+
+
+def diagnose(data: Path) -> list:
+    report = Report()
+    catalog = load_catalog(data, report)
+    check_catalog(catalog, report, today=TODAY)
+    return report.items
+
+
+def codes(data: Path) -> list[tuple[str, int, str]]:
+    return [(Path(d.file).name, d.line, d.code) for d in diagnose(data)]
+
+
+def test_fixture_catalog_is_clean():
+    assert diagnose(FIXTURE_CATALOG) == []
+
+
+@pytest.mark.parametrize("text, code, line", [
+    (b"name: A\nname: B\n", "KG004", 2),
+    (b"name: caf\xe9\n", "KG001", 1),
+    (b"", "KG002", 1),
+    (b"# only a comment\n", "KG002", 1),
+    (b"name: [unclosed\n", "KG003", 2),
+    (b"- a\n- b\n", "KG007", 1),
+    (b"name: x\n---\nname: y\n", "KG003", 2),
+    (b"a: &a [1, 2]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+     b"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+     b"f: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\nname: bomb\n", "KG006", None),
+    (b"name: !!python/object:os.system x\n", "KG003", 1),
+    (b"<<: {name: x}\n", "KG006", 1),
+])
+def test_unreadable_yaml(tmp_path, text, code, line):
+    path = tmp_path / "x.yaml"
+    path.write_bytes(text)
+    with pytest.raises(YamlProblem) as info:
+        load_document(path)
+    assert info.value.code == code
+    if line is not None:
+        assert info.value.line == line
+
+
+def test_oversized_file_refused(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"name: x\ndescription: " + b"a" * 300_000 + b"\n")
+    with pytest.raises(YamlProblem) as info:
+        load_document(path)
+    assert info.value.code == "KG005"
+
+
+def test_marks_point_at_values(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("name: X\nbased_on:\n  - model: a\n    relation: fine-tuned\n")
+    doc = load_document(path)
+    assert doc.where("based_on", 0, "model") == (3, 12)
+    assert doc.key_where("based_on") == (2, 1)
+
+
+@pytest.mark.parametrize("folder, text, expected", [
+    ("models", "description: no name\n", ("x.yaml", 1, "KG101")),
+    ("models", "name: X\ndeveloper_id: meta\n", ("x.yaml", 2, "KG102")),
+    ("models", "name: X\nreleased: 2023-13\n", ("x.yaml", 2, "KG107")),
+    ("models", "name: X\nreleased: 2023-02-30\n", ("x.yaml", 2, "KG107")),
+    ("models", "name: X\nparameters: lots\n", ("x.yaml", 2, "KG107")),
+    ("models", "name: X\nparameters: -7B\n", ("x.yaml", 2, "KG107")),
+    ("models", "name: X\nopen_weights: 'yes'\n", ("x.yaml", 2, "KG103")),
+    ("models", "name: X\ncontext_length: 4k\n", ("x.yaml", 2, "KG103")),
+    ("models", "name: X\nlicense: apache 2.0\n", ("x.yaml", 2, "KG107")),
+    ("models", "name: X\narchitecture: decoder\n", ("x.yaml", 2, "KG107")),
+    ("models", "name: X\nbased_on: [{model: llama, relation: finetuned}]\n", ("x.yaml", 2, "KG107")),
+    ("models", "name: X\nreleased:\n", ("x.yaml", 2, "KG110")),
+    ("models", "name: X\nurl: www.example.com\n", ("x.yaml", 2, "KG107")),
+    ("models", "name: X\nsources: [seed:file]\n", ("x.yaml", 2, "KG107")),
+    ("models", "name: no\n", ("x.yaml", 1, "KG103")),
+    ("models", "name: X\nreleased: [2023, 2024]\n", ("x.yaml", 2, "KG103")),
+    ("models", "id: y\nname: X\n", ("x.yaml", 1, "KG105")),
+    ("papers", "name: X\narxiv: 2307.10\n", ("x.yaml", 2, "KG103")),
+    ("organizations", "name: X\nreleased: 2023\nparameters: 7B\n", ("x.yaml", 1, "KG106")),
+])
+def test_entry_rules(fixture_catalog, folder, text, expected):
+    write_entry(fixture_catalog, folder, "x.yaml", text)
+    assert expected in codes(fixture_catalog)
+
+
+def test_yaml_11_surprises_are_explained(fixture_catalog):
+    write_entry(fixture_catalog, "papers", "x.yaml", "name: X\narxiv: 2307.10\n")
+    [d] = [d for d in diagnose(fixture_catalog) if d.code == "KG103"]
+    assert "YAML read 2307.10 as a number 2307.1: quote it ('2307.10')" in d.message
+    write_entry(fixture_catalog, "models", "y.yaml", "name: no\n")
+    [d] = [d for d in diagnose(fixture_catalog) if d.file.endswith("y.yaml")]
+    assert "quote it ('no')" in d.message
+
+
+def test_bad_file_names(fixture_catalog):
+    write_entry(fixture_catalog, "models", "Bad Name.yaml", "name: X\n")
+    write_entry(fixture_catalog, "models", "x.yml", "name: X\n")
+    write_entry(fixture_catalog, "model", "y.yaml", "name: X\n")
+    found = codes(fixture_catalog)
+    assert ("Bad Name.yaml", 1, "KG104") in found
+    assert ("x.yml", 1, "KG108") in found
+    assert ("y.yaml", 1, "KG108") in found
+
+
+def test_unknown_key_suggests(fixture_catalog):
+    write_entry(fixture_catalog, "models", "x.yaml", "name: X\nrelased: 2023\n")
+    [d] = diagnose(fixture_catalog)
+    assert d.message == "unknown key 'relased' for a model: did you mean 'released'?"
+    assert (d.line, d.column) == (2, 1)
+
+
+def test_references(fixture_catalog):
+    write_entry(fixture_catalog, "models", "x.yaml",
+                "name: X\nbased_on:\n  - llama-7b\ndeveloper: meta-ai\ntechniques: [meta]\n")
+    found = {(d.line, d.code): d.message for d in diagnose(fixture_catalog)}
+    assert found[(3, "KG201")] == "based_on 'llama-7b' is not a known model (did you mean 'llama'?)"
+    assert found[(4, "KG201")] == "developer 'meta-ai' is not a known organization (did you mean 'meta'?)"
+    assert found[(5, "KG201")] == ("techniques 'meta' is not a known technique ('meta' is an "
+                                   "organization; add data/techniques/meta.yaml or fix the id)")
+
+
+def test_self_reference_and_cycles(fixture_catalog):
+    write_entry(fixture_catalog, "models", "a.yaml", "name: A\nbased_on: [b]\n")
+    write_entry(fixture_catalog, "models", "b.yaml", "name: B\nbased_on: [a]\n")
+    write_entry(fixture_catalog, "models", "c.yaml", "name: C\nbased_on: [c]\n")
+    write_entry(fixture_catalog, "techniques", "t.yaml", "name: T\nbroader: t\n")
+    found = codes(fixture_catalog)
+    assert sum(1 for f in found if f[2] == "KG203") == 1
+    assert ("c.yaml", 2, "KG204") in found
+    assert ("t.yaml", 2, "KG204") in found
+
+
+def test_plausibility(fixture_catalog):
+    write_entry(fixture_catalog, "models", "x.yaml", "name: X\nreleased: 2032-04\n")
+    write_entry(fixture_catalog, "models", "y.yaml", "name: Y\nreleased: 1890\n")
+    write_entry(fixture_catalog, "models", "z.yaml", "name: Z\nreleased: 2022\nbased_on: [llama]\n")
+    write_entry(fixture_catalog, "papers", "p.yaml", "name: P\narxiv: '2307.09288'\npublished: 2023-05\n")
+    write_entry(fixture_catalog, "models", "lama.yaml", "name: L-LaMA\n")
+    found = {(Path(d.file).name, d.code): d for d in diagnose(fixture_catalog)}
+    assert ("x.yaml", "KG301") in found
+    assert ("y.yaml", "KG302") in found
+    assert found[("z.yaml", "KG306")].severity == "warning"
+    assert ("p.yaml", "KG305") in found
+    assert ("p.yaml", "KG307") in found  # same arXiv id as papers/llama-2.yaml
+    assert "lama.yaml" in found[("llama.yaml", "KG307")].message  # same normalized name as LLaMA
+
+
+def test_every_problem_reported_at_once(fixture_catalog):
+    write_entry(fixture_catalog, "models", "x.yaml", "name: X\nreleased: soon\nparameters: many\nfoo: 1\n")
+    assert [d.code for d in diagnose(fixture_catalog)] == ["KG107", "KG107", "KG102"]
