@@ -221,10 +221,12 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", *RDF_FORMATS]),
               default="table", show_default=True,
               help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.")
+@click.option("--engine", type=click.Choice(["rdflib", "oxigraph"]), default="rdflib", show_default=True,
+              help="SPARQL engine: rdflib (pure Python) or oxigraph (pyoxigraph, faster).")
 @click.pass_obj
 @library_errors
 def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, query_text, query_file,
-          params, fmt) -> None:
+          params, fmt, engine) -> None:
     """Run a saved query (NAME, see 'kg queries') or an ad-hoc one on the catalog.
 
     Parameters are bound as RDF terms, never pasted into the query text. SERVICE,
@@ -254,7 +256,7 @@ def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, q
     graph = query_graph(compiled, project)
     bindings = bind_parameters(saved, _parse_params(params), graph, project.base)
     start = time.perf_counter()
-    result = run_query(graph, saved.text, bindings)
+    result = run_query(graph, saved.text, bindings, engine=engine)
     settings.debug(f"query ran in {time.perf_counter() - start:.3f} s")
     if result.kind == "graph":
         rdf_format = fmt if fmt in RDF_FORMATS else "turtle"

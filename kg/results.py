@@ -23,6 +23,21 @@ class QueryResult:
     graph: Graph | None = None
 
 
+def without_parameters(result: QueryResult) -> QueryResult:
+    """Drop the columns of parameter variables (``?_x``, ``?__x``): they echo what was given.
+
+    Saved queries project their parameters because pyoxigraph substitutes only projected
+    variables; the columns carry no information, so no engine shows them.
+    """
+    if result.kind != "select":
+        return result
+    keep = [i for i, v in enumerate(result.variables) if not v.startswith("_")]
+    if len(keep) == len(result.variables):
+        return result
+    return QueryResult("select", [result.variables[i] for i in keep],
+                       [tuple(row[i] for i in keep) for row in result.rows])
+
+
 def from_rdflib(result) -> QueryResult:
     if result.type == "SELECT":
         variables = [str(v) for v in result.vars]

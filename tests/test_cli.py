@@ -1,0 +1,164 @@
+"""Every command through click's runner: output, files written and exit codes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from kg import __version__
+from kg.cli import cli
+
+from .conftest import FIXTURE_CATALOG, ROOT, project_args, write_entry
+
+COMMANDS = ["build", "validate", "query", "export", "queries", "stats"]
+
+
+def test_version(run):
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output == f"kg, version {__version__}\n"
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_everywhere(run, command):
+    args = [command, "-h"] if command else ["-h"]
+    result = run(*args)
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: ")
+    if command is None:
+        for name in COMMANDS:
+            assert f"  {name} " in result.output
+
+
+def test_validate_clean_catalog(run):
+    result = run("validate", *project_args())
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "0 errors, 0 warnings" in result.stderr
+
+
+def test_validate_reports_file_line_and_code(run, fixture_catalog):
+    write_entry(fixture_catalog, "models", "alpaca.yaml",
+                (FIXTURE_CATALOG / "models" / "alpaca.yaml").read_text().replace("model: llama", "model: llama-7b"))
+    result = run("validate", *project_args(fixture_catalog))
+    assert result.exit_code == 1
+    [line] = result.stdout.splitlines()
+    assert line.endswith("alpaca.yaml:5:12: KG201 based_on 'llama-7b' is not a known model "
+                         "(did you mean 'llama'?)")
+
+
+def test_validate_json_and_github(run, fixture_catalog):
+    write_entry(fixture_catalog, "models", "x.yaml", "name: X\nrelased: 2023\n")
+    result = run("validate", *project_args(fixture_catalog), "--format", "json")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)
+    assert found and found[0]["code"] == "KG102"
+    result = run("validate", *project_args(fixture_catalog), "--format", "github")
+    assert result.stdout.startswith("::error file=")
+    assert ",line=2,col=1,title=KG102::unknown key 'relased'" in result.stdout
+
+
+def test_usage_errors_exit_2(run):
+    assert run("validate", "--format", "yaml").exit_code == 2
+    assert run("nonsense").exit_code == 2
+    assert run("export", *project_args(), "--no-validate").exit_code == 2  # stdout needs --format
+    assert run("query", *project_args()).exit_code == 2
+    result = run("query", *project_args(), "largest-open-weights-models", "-p", "min_parameters=big")
+    assert result.exit_code == 2
+    assert "'min_parameters' must be an integer" in result.output
+
+
+def test_missing_data_folder_is_exit_1(run, tmp_path):
+    result = run("validate", "--data", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_build_writes_every_export(run, tmp_path):
+    out = tmp_path / "dist"
+    result = run("build", *project_args(), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["catalog.jsonld", "catalog.nt", "catalog.ttl", "ontology.ttl"]
+    assert len(Graph().parse(out / "catalog.ttl")) == len(Graph().parse(out / "catalog.nt"))
+
+
+def test_build_refuses_broken_catalog_and_writes_nothing(run, fixture_catalog, tmp_path):
+    write_entry(fixture_catalog, "models", "x.yaml", "name: X\nname: Y\n")
+    out = tmp_path / "dist"
+    result = run("build", *project_args(fixture_catalog), "--out", str(out))
+    assert result.exit_code == 1
+    assert "KG004 duplicate key 'name'" in result.output
+    assert "nothing written" in result.output
+    assert not out.exists()
+
+
+def test_export_formats(run, tmp_path):
+    for name, suffix in (("turtle", ".ttl"), ("json-ld", ".jsonld"), ("nt", ".nt")):
+        path = tmp_path / f"out{suffix}"
+        result = run("export", *project_args(), "--output", str(path))
+        assert result.exit_code == 0, result.output
+        stdout = run("export", *project_args(), "--format", name)
+        assert stdout.stdout.encode() == path.read_bytes()
+
+
+def test_query_formats(run):
+    args = [*project_args(), "models-by-organization", "-p", "org=stanford"]
+    table = run("query", *args)
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[2].split() == ["model:alpaca", "Alpaca", "2023-03-13"]
+    as_json = json.loads(run("query", *args, "--format", "json").stdout)
+    assert as_json["head"]["vars"] == ["model", "name", "released"]
+    assert as_json["results"]["bindings"][0]["released"] == {
+        "type": "literal", "value": "2023-03-13", "datatype": "http://www.w3.org/2001/XMLSchema#date"}
+    assert run("query", *args, "--format", "csv").stdout_bytes == \
+        b"model,name,released\r\nhttps://w3id.org/llm-kg/model/alpaca,Alpaca,2023-03-13\r\n"
+    assert run("query", *args, "--format", "tsv").stdout == (
+        "?model\t?name\t?released\n<https://w3id.org/llm-kg/model/alpaca>\t\"Alpaca\"\t"
+        "\"2023-03-13\"^^<http://www.w3.org/2001/XMLSchema#date>\n")
+
+
+def test_query_construct_as_rdf(run):
+    result = run("query", *project_args(), "model-neighbourhood", "--format", "nt")
+    assert result.exit_code == 0, result.output
+    assert len(Graph().parse(data=result.stdout, format="nt")) > 5
+
+
+def test_ad_hoc_queries(run, tmp_path):
+    text = "PREFIX kg: <https://w3id.org/llm-kg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?m a kg:Model }"
+    result = run("query", *project_args(), "--query", text, "--format", "csv")
+    assert result.stdout_bytes == b"n\r\n4\r\n"
+    path = tmp_path / "q.rq"
+    path.write_text(text)
+    assert run("query", *project_args(), "--query-file", str(path), "--format", "csv").stdout_bytes == b"n\r\n4\r\n"
+    refused = run("query", *project_args(), "--query", "SELECT * WHERE { SERVICE <http://x> { ?s ?p ?o } }")
+    assert refused.exit_code == 1
+    assert "refused: SERVICE" in refused.output
+
+
+def test_unknown_saved_query(run):
+    result = run("query", *project_args(), "models-by-org")
+    assert result.exit_code == 1
+    assert "did you mean 'models-by-organization'?" in result.output
+
+
+def test_queries_lists_summaries(run):
+    result = run("queries", *project_args())
+    assert result.exit_code == 0
+    assert any(line.startswith("models-by-organization") and
+               line.endswith("  Models developed by an organization  (org=iri)")
+               for line in result.stdout.splitlines())
+    as_json = json.loads(run("queries", *project_args(), "--format", "json").stdout)
+    assert {q["name"] for q in as_json} == {p.stem for p in (ROOT / "queries").glob("*.rq")}
+
+
+def test_stats(run):
+    result = run("stats", *project_args(), "--format", "json")
+    numbers = json.loads(result.stdout)
+    assert numbers["entities"] == {"models": 4, "organizations": 3, "papers": 3, "techniques": 6}
+    assert numbers["relations"]["kg:developer"] == 4
+    text = run("stats", *project_args()).stdout
+    assert "  models" in text and "kg:basedOn" in text

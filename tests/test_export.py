@@ -1,0 +1,115 @@
+"""Exports: golden files, determinism, Turtle/JSON-LD round trip, the dataset description."""
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic, to_isomorphic
+from rdflib.namespace import DCTERMS, RDF
+
+from kg.catalog import Catalog
+from kg.export import FORMATS, guess_format, serialize, UnknownFormat
+from kg.project import Project, compile_catalog, export_graph
+from kg.vocab import VOID
+
+from .conftest import FIXTURE_CATALOG, ROOT
+
+GOLDEN = ROOT / "tests" / "fixtures" / "golden"
+
+
+def fixture_export() -> tuple[Graph, str]:
+    project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)
+    compiled = compile_catalog(project, shapes=False)
+    assert compiled.ok, compiled.report.render()
+    return export_graph(compiled, project.base), project.base
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_golden_export(name):
+    """The fixture catalog's export, byte for byte. Regenerate: KG_UPDATE_GOLDEN=1 pytest."""
+    graph, base = fixture_export()
+    fmt = FORMATS[name]
+    data = serialize(graph, fmt, base)
+    golden = GOLDEN / f"catalog{fmt.extensions[0]}"
+    if os.environ.get("KG_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(data)
+    assert data == golden.read_bytes()
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_export_ignores_insertion_order(name):
+    graph, base = fixture_export()
+    triples = list(graph)
+    random.Random(7).shuffle(triples)
+    shuffled = Graph()
+    for prefix, namespace in graph.namespaces():
+        shuffled.bind(prefix, namespace, override=True, replace=True)
+    for triple in triples:
+        shuffled.add(triple)
+    assert serialize(shuffled, FORMATS[name], base) == serialize(graph, FORMATS[name], base)
+
+
+def test_turtle_and_jsonld_describe_the_same_triples():
+    graph, base = fixture_export()
+    turtle = Graph().parse(data=serialize(graph, FORMATS["turtle"], base), format="turtle")
+    jsonld = Graph().parse(data=serialize(graph, FORMATS["json-ld"], base), format="json-ld")
+    ntriples = Graph().parse(data=serialize(graph, FORMATS["nt"], base), format="nt")
+    assert isomorphic(turtle, jsonld)
+    assert isomorphic(turtle, ntriples)
+    assert isomorphic(turtle, graph)
+
+
+def test_jsonld_context_is_inline_and_readable():
+    graph, base = fixture_export()
+    document = json.loads(serialize(graph, FORMATS["json-ld"], base))
+    assert isinstance(document["@context"], dict)
+    llama2 = next(n for n in document["@graph"] if n["id"] == "model:llama-2")
+    assert llama2["name"] == "Llama 2"
+    assert llama2["developer"] == ["org:meta"]
+    assert llama2["newVersionOf"] == ["model:llama"]
+    assert not any(isinstance(v, str) and v.startswith("http") and "context" in k.lower()
+                   for k, v in document.items())
+
+
+def test_no_blank_nodes():
+    graph, _ = fixture_export()
+    from rdflib import BNode
+
+    assert not [t for t in graph if any(isinstance(x, BNode) for x in t)]
+
+
+def test_dataset_description():
+    graph, base = fixture_export()
+    dataset = URIRef(f"{base}/dataset")
+    assert (dataset, RDF.type, VOID.Dataset) in graph
+    assert (dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in graph
+    described = int(graph.value(dataset, VOID.triples))
+    catalog_triples = len(compile_catalog(Project.locate(data=FIXTURE_CATALOG, start=ROOT),
+                                          shapes=False).graph)
+    assert described == catalog_triples
+
+
+def test_dates_keep_their_precision():
+    graph, base = fixture_export()
+    from rdflib.namespace import XSD
+    from kg.vocab import KG
+
+    founded = graph.value(URIRef(f"{base}/organization/mistral-ai"), KG.foundingDate)
+    assert (str(founded), founded.datatype) == ("2023-04", XSD.gYearMonth)
+    released = graph.value(URIRef(f"{base}/model/llama"), KG.releaseDate)
+    assert (str(released), released.datatype) == ("2023-02-24", XSD.date)
+
+
+def test_guess_format():
+    assert guess_format("out.ttl", None).name == "turtle"
+    assert guess_format("out.jsonld", None).name == "json-ld"
+    assert guess_format("x.nt", "turtle").name == "turtle"
+    with pytest.raises(UnknownFormat):
+        guess_format("out.txt", None)
+    with pytest.raises(UnknownFormat):
+        guess_format(None, None)

@@ -1,0 +1,181 @@
+"""Saved queries: metadata, typed parameters bound as terms, refusals, expected results."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Literal, URIRef, Variable
+
+from kg.engines import run_query
+from kg.project import Project, compile_catalog, query_graph
+from kg.queries import (Parameter, ParameterError, QueryError, bind_parameters, find_saved_query,
+                        list_saved_queries, parse_safe)
+
+from .conftest import FIXTURE_CATALOG, ROOT
+
+BASE = "https://w3id.org/llm-kg"
+
+
+@pytest.fixture(scope="module")
+def graph():
+    project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)
+    return query_graph(compile_catalog(project, shapes=False), project)
+
+
+def rows(graph, name, **params):
+    saved = find_saved_query(ROOT / "queries", name)
+    bindings = bind_parameters(saved, params, graph, BASE)
+    result = run_query(graph, saved.text, bindings)
+    return [tuple(_short(t) for t in row) for row in result.rows]
+
+
+def _short(term):
+    if term is None:
+        return None
+    text = str(term)
+    return text[len(BASE) + 1:] if text.startswith(BASE + "/") else text
+
+
+def test_every_saved_query_has_metadata():
+    saved = list_saved_queries(ROOT / "queries")
+    assert len(saved) >= 10
+    for query in saved:
+        assert query.summary, query.name
+        assert query.description, query.name
+        assert query.tags, query.name
+        for parameter in query.parameters:
+            if parameter.required:
+                assert parameter.name in query.defaults, f"{query.name}: no default for {parameter.name}"
+        parse_safe(query.text)
+
+
+EXPECTED = {
+    ("models-by-organization", ()): [
+        ("model/llama-2", "Llama 2", "2023-07-18"), ("model/llama", "LLaMA", "2023-02-24")],
+    ("models-by-organization", (("org", "stanford"),)): [("model/alpaca", "Alpaca", "2023-03-13")],
+    ("model-ancestors", ()): [
+        ("model/llama", "LLaMA", "model/alpaca", "https://w3id.org/llm-kg/ontology#instructionTunedFrom")],
+    ("model-descendants", ()): [
+        ("model/alpaca", "Alpaca", "model/llama", "2023-03-13"),
+        ("model/llama-2", "Llama 2", "model/llama", "2023-07-18")],
+    ("techniques-of-model", (("model", "llama"),)): [
+        ("technique/rmsnorm", "RMSNorm", None, None, None),
+        ("technique/rope", "Rotary position embedding", "technique/positional-encoding", "paper/roformer",
+         "2104.09864"),
+        ("technique/swiglu", "SwiGLU", None, None, None)],
+    ("models-using-technique", ()): [
+        ("model/llama", "LLaMA", "technique/rope"), ("model/llama-2", "Llama 2", "technique/rope")],
+    ("releases-per-year", ()): [("2023", "4")],
+    ("technique-papers", ()): [
+        ("technique/rope", "Rotary position embedding", "paper/roformer",
+         "RoFormer: Enhanced Transformer with Rotary Position Embedding", "2104.09864", "2021-04")],
+    ("largest-open-weights-models", ()): [
+        ("model/llama-2", "Llama 2", "70000000000"), ("model/llama", "LLaMA", "65000000000"),
+        ("model/mixtral-8x7b", "Mixtral 8x7B", "46700000000")],
+    ("largest-open-weights-models", (("min_parameters", "66000000000"),)): [
+        ("model/llama-2", "Llama 2", "70000000000")],
+    ("organizations-by-country", ()): [
+        ("FR", "organization/mistral-ai", "Mistral AI", "1"), ("US", "organization/meta", "Meta", "2"),
+        ("US", "organization/stanford", "Stanford University", "1")],
+    ("organizations-by-country", (("country", "FR"),)): [
+        ("FR", "organization/mistral-ai", "Mistral AI", "1")],
+    ("curation-gaps", ()): [("model/alpaca", "Alpaca", "paper"),
+                            ("model/mixtral-8x7b", "Mixtral 8x7B", "paper")],
+    ("moe-models", ()): [("model/mixtral-8x7b", "Mixtral 8x7B", "46700000000", "12900000000", "27.6")],
+    ("new-since", (("since", "2023-07"),)): [("model/mixtral-8x7b", "Mixtral 8x7B", "2023-12"),
+                                            ("model/llama-2", "Llama 2", "2023-07-18")],
+    ("new-since", ()): [],
+}
+
+
+@pytest.mark.parametrize("name, params", sorted(EXPECTED), ids=lambda x: str(x))
+def test_saved_query_results(graph, name, params):
+    assert rows(graph, name, **dict(params)) == EXPECTED[(name, params)]
+
+
+def test_derivations_by_kind(graph):
+    found = rows(graph, "derivations-by-kind")
+    kinds = {r[0]: r[1] for r in found}
+    assert set(kinds.values()) == {"1"}
+    assert len(kinds) == 2
+
+
+def test_neighbourhood_construct(graph):
+    saved = find_saved_query(ROOT / "queries", "model-neighbourhood")
+    result = run_query(graph, saved.text, bind_parameters(saved, {"model": "alpaca"}, graph, BASE))
+    assert result.kind == "graph"
+    subjects = {str(s) for s in result.graph.subjects()}
+    assert subjects == {f"{BASE}/model/alpaca", f"{BASE}/model/llama", f"{BASE}/organization/stanford",
+                        "http://spdx.org/licenses/CC-BY-NC-4.0", "https://w3id.org/llm-kg/ontology#Model"} \
+        or f"{BASE}/model/alpaca" in subjects
+
+
+def test_every_query_covered():
+    names = {p.stem for p in (ROOT / "queries").glob("*.rq")}
+    covered = {name for name, _ in EXPECTED} | {"derivations-by-kind", "model-neighbourhood"}
+    assert names <= covered, f"saved queries without an expected-result test: {names - covered}"
+
+
+@pytest.mark.parametrize("variable, expected", [
+    ("_org_iri", Parameter("_org_iri", "org", "iri", True)),
+    ("__year_integer", Parameter("__year_integer", "year", "integer", False)),
+    ("_since_xsd_date", Parameter("_since_xsd_date", "since", "date", True)),
+    ("_min_parameters_integer", Parameter("_min_parameters_integer", "min_parameters", "integer", True)),
+    ("_label_en", Parameter("_label_en", "label", "literal", True, "en")),
+    ("_name", Parameter("_name", "name", "literal", True)),
+])
+def test_parameter_names(variable, expected):
+    assert Parameter.from_variable(variable) == expected
+
+
+def test_values_are_validated(graph):
+    saved = find_saved_query(ROOT / "queries", "largest-open-weights-models")
+    with pytest.raises(ParameterError, match="'min_parameters' must be an integer"):
+        bind_parameters(saved, {"min_parameters": "7B"}, graph, BASE)
+    with pytest.raises(ParameterError, match="unknown parameter 'size'"):
+        bind_parameters(saved, {"size": "1"}, graph, BASE)
+    new_since = find_saved_query(ROOT / "queries", "new-since")
+    with pytest.raises(ParameterError, match="'since'"):
+        bind_parameters(new_since, {"since": "last week"}, graph, BASE)
+
+
+def test_ids_stand_for_iris(graph):
+    saved = find_saved_query(ROOT / "queries", "models-by-organization")
+    bound = bind_parameters(saved, {"org": "meta"}, graph, BASE)
+    assert bound == {Variable("_org_iri"): URIRef(f"{BASE}/organization/meta")}
+    bound = bind_parameters(saved, {"org": f"<{BASE}/organization/stanford>"}, graph, BASE)
+    assert bound[Variable("_org_iri")] == URIRef(f"{BASE}/organization/stanford")
+
+
+def test_hostile_value_changes_nothing_but_the_value(graph):
+    """Quotes, braces and \\u0022 escapes stay inside the literal: no injection."""
+    hostile = 'FR" ) } UNION { ?org ?p ?o } #\\u0022 } \u0022'
+    saved = find_saved_query(ROOT / "queries", "organizations-by-country")
+    bound = bind_parameters(saved, {"country": hostile}, graph, BASE)
+    assert bound[Variable("__country_literal")] == Literal(hostile)
+    assert run_query(graph, saved.text, bound).rows == []
+    text_before = saved.text
+    bind_parameters(saved, {"country": hostile}, graph, BASE)
+    assert saved.text == text_before
+
+
+@pytest.mark.parametrize("text, word", [
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }", "FROM"),
+    ("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+    ("LOAD <http://example.org/data.ttl>", "updates"),
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", "updates"),
+])
+def test_network_and_updates_refused(graph, text, word):
+    with pytest.raises(QueryError, match=word):
+        run_query(graph, text)
+
+
+def test_service_in_comment_or_string_is_fine(graph):
+    text = '# SERVICE <http://x>\nSELECT ?s WHERE { ?s ?p "SERVICE <http://x>" }'
+    assert run_query(graph, text).rows == []
+
+
+def test_syntax_error_is_reported(graph):
+    with pytest.raises(QueryError, match="SPARQL syntax error"):
+        run_query(graph, "SELECT WHERE {")
