@@ -115,6 +115,8 @@ def load_entry(kind: Kind, path: Path, report: Report) -> Entry | None:
         report.add(file, 1, 0, "KG003", f"cannot read the file: {exc.strerror}")
         return None
     entry = Entry(kind, path.stem, file, doc)
+    for problem in doc.problems:
+        report.add(file, problem.line, problem.column, problem.code, problem.message)
     if not ID_PATTERN.match(path.stem):
         report.add(file, 1, 0, "KG104", f"file name '{path.stem}' is not a valid id: use lowercase "
                    "letters, digits, '-' and '.', e.g. "
@@ -210,7 +212,8 @@ def _normalize(entry: Entry, spec: Field, raw, report: Report) -> list[Value]:
     return values
 
 
-_TYPE_NAMES = {bool: "a boolean", int: "a number", float: "a number", dict: "a mapping", list: "a list"}
+_TYPE_NAMES = {bool: "a boolean", int: "a number", float: "a number", dict: "a mapping", list: "a list",
+               str: "text"}
 
 
 def _type_problem(entry: Entry, spec: Field, item, path, expected: str, report: Report) -> None:
@@ -221,6 +224,8 @@ def _type_problem(entry: Entry, spec: Field, item, path, expected: str, report: 
         hint = f"YAML read {text} as {got} {item!r}: quote it ('{text}')"
     elif text is not None and not isinstance(item, (str, dict, list)):
         hint = f"YAML read {text} as {got}: quote it ('{text}')"
+    elif isinstance(item, str):
+        hint = f"got the text '{item}'"
     else:
         hint = f"got {got}"
     report.add(entry.file, line, col, "KG103", f"'{spec.key}' must be {expected}; {hint}")

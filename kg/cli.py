@@ -223,19 +223,22 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
               help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.")
 @click.option("--engine", type=click.Choice(["rdflib", "oxigraph"]), default="rdflib", show_default=True,
               help="SPARQL engine: rdflib (pure Python) or oxigraph (pyoxigraph, faster).")
+@click.option("--reason", type=click.Choice(["rdfs", "owlrl"]),
+              help="Also query the triples this reasoning profile infers (cached after the first run).")
+@click.option("--no-cache", is_flag=True, help="Rebuild the graph instead of reusing the cached build.")
 @click.pass_obj
 @library_errors
 def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, query_text, query_file,
-          params, fmt, engine) -> None:
+          params, fmt, engine, reason, no_cache) -> None:
     """Run a saved query (NAME, see 'kg queries') or an ad-hoc one on the catalog.
 
     Parameters are bound as RDF terms, never pasted into the query text. SERVICE,
-    LOAD and FROM are refused: the tool does not reach the network on its own.
+    LOAD and FROM are refused: the tool does not reach the network on its own. The
+    built graph is cached, keyed by the content of data/, ontology/ and shapes/.
     """
     from .engines import run_query
-    from .export import FORMATS, serialize
+    from .project import query_source
     from .queries import ad_hoc_query, bind_parameters, find_saved_query
-    from .results import render
 
     given = [x for x in (name, query_text, query_file) if x]
     if len(given) != 1:
@@ -247,27 +250,38 @@ def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, q
     else:
         text = query_text if query_text else query_file.read_text(encoding="utf-8")
         saved = ad_hoc_query(text)
-    compiled = _compile(settings, project, shapes=False)
-    if compiled.report.errors:
-        settings.info(f"warning: the catalog has {compiled.report.summary()}; results may be "
-                      "incomplete (kg validate lists them)")
-    from .project import query_graph
-
-    graph = query_graph(compiled, project)
-    bindings = bind_parameters(saved, _parse_params(params), graph, project.base)
     start = time.perf_counter()
-    result = run_query(graph, saved.text, bindings, engine=engine)
+    source = query_source(project, engine=engine, reason=reason, use_cache=not no_cache)
+    settings.debug(f"graph ready ({source.triples} triples, {source.inferred} inferred) in "
+                   f"{time.perf_counter() - start:.3f} s")
+    if source.errors:
+        settings.info(f"warning: the catalog has {source.summary}; results may be incomplete "
+                      "(kg validate lists them)")
+    lookup = source.target if engine == "rdflib" else None
+    bindings = bind_parameters(saved, _parse_params(params), lookup, project.base)
+    start = time.perf_counter()
+    result = run_query(source.target, saved.text, bindings, engine=engine)
     settings.debug(f"query ran in {time.perf_counter() - start:.3f} s")
+    _print_result(result, fmt, project.base)
+
+
+def _print_result(result, fmt: str, base: str) -> None:
+    from .export import FORMATS, serialize
+    from .results import render
+    from .vocab import bind_prefixes
+
     if result.kind == "graph":
         rdf_format = fmt if fmt in RDF_FORMATS else "turtle"
-        from .vocab import bind_prefixes
-
-        bind_prefixes(result.graph, project.base)
-        click.echo(serialize(result.graph, FORMATS[rdf_format], project.base).decode("utf-8"), nl=False)
+        bind_prefixes(result.graph, base)
+        click.echo(serialize(result.graph, FORMATS[rdf_format], base).decode("utf-8"), nl=False)
         return
     if fmt in RDF_FORMATS:
         raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv or json")
-    click.echo(render(result, fmt, graph.namespace_manager), nl=False)
+    from rdflib import Graph
+
+    namespaces = Graph()
+    bind_prefixes(namespaces, base)
+    click.echo(render(result, fmt, namespaces.namespace_manager), nl=False)
 
 
 @cli.command("queries")

@@ -103,11 +103,87 @@ def export_graph(compiled: Compiled, base: str) -> Graph:
 
 
 def query_graph(compiled: Compiled, project: Project) -> Graph:
-    """The graph queries run on: the catalog plus the ontology (so queries can follow its axioms)."""
+    """The graph queries run on: the catalog plus the ontology (so queries can follow its axioms).
+
+    The ontology is added to ``compiled.graph`` itself, which is returned.
+    """
     graph = compiled.graph
     if project.ontology.is_dir():
         try:
             graph += load_turtle_dir(project.ontology)
         except Exception as exc:  # a broken ontology file is the maintainer's to fix
             raise ProjectError(f"cannot read the ontology in {project.ontology}: {exc}") from None
+    return graph
+
+
+@dataclass
+class QuerySource:
+    """What queries run on: an rdflib Graph or a pyoxigraph Store, and the catalog's state."""
+
+    target: object
+    triples: int
+    errors: int
+    summary: str
+    inferred: int = 0
+
+
+def query_source(project: Project, *, engine: str = "rdflib", reason: str | None = None,
+                 use_cache: bool = True) -> QuerySource:
+    """The catalog + ontology (+ inferred triples of ``reason``) loaded into ``engine``.
+
+    Reuses the cached build when data/, ontology/ and shapes/ are unchanged (see kg.cache).
+    """
+    from .cache import entry_for
+
+    project.require("data")
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base) if use_cache else None
+    graph = None
+    if entry is not None and entry.complete():
+        ntriples, meta = entry.graph_file.read_bytes(), entry.meta()
+    else:
+        compiled = compile_catalog(project, shapes=False)
+        graph = query_graph(compiled, project)
+        ntriples = graph.serialize(format="nt", encoding="utf-8")
+        meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
+                "triples": len(graph)}
+        if entry is not None:
+            entry.store(ntriples, meta)
+    inferred = b""
+    if reason:
+        cached = entry.inferred_file(reason) if entry is not None else None
+        if cached is not None and cached.is_file():
+            inferred = cached.read_bytes()
+        else:
+            from .reason import infer
+
+            if graph is None:
+                graph = _parse_ntriples(ntriples, project.base)
+            inferred = infer(graph, reason).graph.serialize(format="nt", encoding="utf-8")
+            if cached is not None:
+                from .fsutil import write_atomic
+
+                write_atomic(cached, inferred)
+    if engine == "oxigraph":
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        for chunk in (ntriples, inferred):
+            if chunk.strip():
+                store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+        target = store
+    else:
+        if graph is None:
+            graph = _parse_ntriples(ntriples, project.base)
+        if inferred.strip():
+            graph.parse(data=inferred, format="nt")
+        target = graph
+    return QuerySource(target, meta["triples"], meta["errors"], meta["summary"],
+                       inferred=inferred.count(b"\n") if inferred else 0)
+
+
+def _parse_ntriples(data: bytes, base: str) -> Graph:
+    graph = Graph()
+    bind_prefixes(graph, base)
+    if data.strip():
+        graph.parse(data=data, format="nt")
     return graph

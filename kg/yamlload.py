@@ -40,6 +40,8 @@ class Document:
     data: Any
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     source_text: dict[Path_, str] = field(default_factory=dict)
+    #: Problems that did not stop the reading (a duplicate key: the first value is kept).
+    problems: list[YamlProblem] = field(default_factory=list)
 
     def where(self, *path) -> tuple[int, int]:
         """Line and column of the value at ``path``, or of its nearest parent."""
@@ -157,9 +159,10 @@ class _Walker:
             key = key_node.value
             if key in result:
                 first = self.doc.marks.get(path + ("key", key), (0, 0))[0]
-                raise YamlProblem("KG004", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                                  f"duplicate key '{key}' (first at line {first}): keep one and "
-                                  "merge the values")
+                self.doc.problems.append(YamlProblem(
+                    "KG004", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                    f"duplicate key '{key}' (first at line {first}): keep one and merge the values"))
+                continue
             self.doc.marks[path + ("key", key)] = (key_node.start_mark.line + 1,
                                                    key_node.start_mark.column + 1)
             result[key] = self.value(value_node, path + (key,))

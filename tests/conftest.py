@@ -13,6 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CATALOG = ROOT / "tests" / "fixtures" / "catalog"
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Each test session caches builds in its own folder, never in the user's ~/.cache."""
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-cache"))
+
+
 @pytest.fixture
 def fixture_catalog(tmp_path) -> Path:
     """A writable copy of the fixture catalog."""

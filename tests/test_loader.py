@@ -32,7 +32,6 @@ def test_fixture_catalog_is_clean():
 
 
 @pytest.mark.parametrize("text, code, line", [
-    (b"name: A\nname: B\n", "KG004", 2),
     (b"name: caf\xe9\n", "KG001", 1),
     (b"", "KG002", 1),
     (b"# only a comment\n", "KG002", 1),
@@ -53,6 +52,15 @@ def test_unreadable_yaml(tmp_path, text, code, line):
     assert info.value.code == code
     if line is not None:
         assert info.value.line == line
+
+
+def test_duplicate_key_reported_and_reading_goes_on(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("name: A\nreleased: 2023\nname: B\n")
+    doc = load_document(path)
+    assert doc.data == {"name": "A", "released": 2023}
+    [problem] = doc.problems
+    assert (problem.code, problem.line, problem.column) == ("KG004", 3, 1)
 
 
 def test_oversized_file_refused(tmp_path):
