@@ -171,9 +171,8 @@ def check_duplicates(catalog: Catalog, report: Report) -> None:
         for (what, value), entries in sorted(keys.items()):
             if len(entries) < 2 or not value:
                 continue
-            entries = sorted(entries, key=lambda e: e.file)
-            first = entries[0]
-            for other in entries[1:]:
-                line, col = other.where({"name": "name", "url": "url"}.get(what, "arxiv"))
-                report.add(other.file, line, col, "KG307", f"same {what} as {first.file}: merge the "
-                           "two entries or tell them apart", severity=WARNING)
+            for entry in entries:
+                others = ", ".join(sorted(e.file for e in entries if e is not entry))
+                line, col = entry.where({"name": "name", "url": "url"}.get(what, "arxiv"))
+                report.add(entry.file, line, col, "KG307", f"same {what} as {others}: merge the "
+                           "entries or tell them apart", severity=WARNING)

@@ -136,13 +136,16 @@ def validate(settings: Settings, data, ontology, shapes, queries_dir, base, fmt)
 @catalog_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("dist"), show_default=True, help="Folder for the exports.")
+@click.option("--reason", type=click.Choice(["rdfs", "owlrl"]),
+              help="Also materialize the inferred triples into inferred-PROFILE.ttl/.nt (kept apart).")
 @click.pass_obj
 @library_errors
-def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir) -> None:
+def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir, reason) -> None:
     """Build, validate and export the catalog: Turtle, JSON-LD and N-Triples in --out.
 
     Writes catalog.ttl, catalog.jsonld, catalog.nt and ontology.ttl. Nothing is written
-    when the catalog has errors.
+    when the catalog has errors. With --reason, the triples owlrl infers (over the
+    catalog and the ontology) go to inferred-PROFILE.ttl and .nt, never into catalog.*.
     """
     from .export import FORMATS, serialize
     from .fsutil import write_atomic
@@ -164,6 +167,17 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
     if ontology_file.is_file():
         write_atomic(out_dir / "ontology.ttl", ontology_file.read_bytes())
         written.append(out_dir / "ontology.ttl")
+    if reason:
+        from .project import query_graph
+        from .reason import infer
+
+        inference = infer(query_graph(compiled, project), reason)
+        for fmt in (FORMATS["turtle"], FORMATS["nt"]):
+            path = out_dir / f"inferred-{reason}{fmt.extensions[0]}"
+            write_atomic(path, serialize(inference.graph, fmt, project.base))
+            written.append(path)
+        settings.info(f"reasoning ({reason}): {inference.added} triples inferred in "
+                      f"{inference.seconds:.1f} s ({inference.dropped} dropped as noise)")
     settings.info(f"{len(compiled.catalog)} entries, {len(graph)} triples "
                   f"({compiled.report.summary()})")
     for path in written:
