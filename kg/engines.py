@@ -26,7 +26,12 @@ def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdf
         import rdflib.plugins.sparql as rdflib_sparql
 
         rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never fetch a FROM graph from the web
-        return without_parameters(from_rdflib(graph.query(text, initBindings=bindings or {})))
+        try:
+            result = from_rdflib(graph.query(text, initBindings=bindings or {}))
+        except Exception as exc:  # rdflib raises many types while evaluating; all mean the same
+            raise QueryError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
+                             "try --engine oxigraph") from None
+        return without_parameters(result)
     if engine == "oxigraph":
         store = graph if not isinstance(graph, Graph) else store_from_graph(graph)
         return without_parameters(run_on_store(store, text, bindings))

@@ -8,7 +8,7 @@ from rdflib.compare import isomorphic
 
 from kg.engines import run_query, store_from_graph
 from kg.project import Project, compile_catalog, query_graph
-from kg.queries import QueryError, bind_parameters, list_saved_queries, parse_safe
+from kg.queries import ParameterError, QueryError, bind_parameters, list_saved_queries, parse_safe
 
 from .conftest import FIXTURE_CATALOG, ROOT
 
@@ -18,9 +18,11 @@ EXTRA_PARAMS = {"country": "FR", "min_parameters": "66000000000", "since": "2023
                 "model": "llama", "technique": "rope"}
 
 
-@pytest.fixture(scope="module")
-def engines():
-    project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)
+@pytest.fixture(scope="module", params=["fixture", "catalog"])
+def engines(request):
+    """The fixture catalog, and the real catalog of data/ (its gaps find engine differences)."""
+    data = FIXTURE_CATALOG if request.param == "fixture" else ROOT / "data"
+    project = Project.locate(data=data, start=ROOT)
     graph = query_graph(compile_catalog(project, shapes=False), project)
     return graph, store_from_graph(graph)
 
@@ -37,7 +39,10 @@ def _param_sets(query):
 def test_same_rows_on_both_engines(engines, query):
     graph, store = engines
     for params in _param_sets(query):
-        bindings = bind_parameters(query, params, graph, BASE)
+        try:
+            bindings = bind_parameters(query, params, graph, BASE)
+        except ParameterError:  # a default id this catalog lacks
+            continue
         mine = run_query(graph, query.text, bindings, engine="rdflib")
         theirs = run_query(store, query.text, bindings, engine="oxigraph")
         assert mine.kind == theirs.kind

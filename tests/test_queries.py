@@ -51,10 +51,11 @@ def test_every_saved_query_has_metadata():
 
 EXPECTED = {
     ("models-by-organization", ()): [
-        ("model/llama-2", "Llama 2", "2023-07-18"), ("model/llama", "LLaMA", "2023-02-24")],
+        ("model/llama-2", "Llama 2", "2023-07-18"), ("model/llama", "LLaMA", "2023-02-24"),
+        ("model/llama-family", "Llama family", None)],
     ("models-by-organization", (("org", "stanford"),)): [("model/alpaca", "Alpaca", "2023-03-13")],
     ("model-ancestors", ()): [
-        ("model/llama", "LLaMA", "model/alpaca", "https://w3id.org/llm-kg/ontology#instructionTunedFrom")],
+        ("model/llama", "LLaMA", "model/alpaca", "ontology#instructionTunedFrom")],
     ("model-descendants", ()): [
         ("model/alpaca", "Alpaca", "model/llama", "2023-03-13"),
         ("model/llama-2", "Llama 2", "model/llama", "2023-07-18")],
@@ -65,7 +66,7 @@ EXPECTED = {
         ("technique/swiglu", "SwiGLU", None, None, None)],
     ("models-using-technique", ()): [
         ("model/llama", "LLaMA", "technique/rope"), ("model/llama-2", "Llama 2", "technique/rope")],
-    ("releases-per-year", ()): [("2023", "4")],
+    ("releases-per-year", ()): [("2023", "4")],  # the family entry has no release date
     ("technique-papers", ()): [
         ("technique/rope", "Rotary position embedding", "paper/roformer",
          "RoFormer: Enhanced Transformer with Rotary Position Embedding", "2104.09864", "2021-04")],
@@ -75,7 +76,7 @@ EXPECTED = {
     ("largest-open-weights-models", (("min_parameters", "66000000000"),)): [
         ("model/llama-2", "Llama 2", "70000000000")],
     ("organizations-by-country", ()): [
-        ("FR", "organization/mistral-ai", "Mistral AI", "1"), ("US", "organization/meta", "Meta", "2"),
+        ("FR", "organization/mistral-ai", "Mistral AI", "1"), ("US", "organization/meta", "Meta", "3"),
         ("US", "organization/stanford", "Stanford University", "1")],
     ("organizations-by-country", (("country", "FR"),)): [
         ("FR", "organization/mistral-ai", "Mistral AI", "1")],
@@ -85,6 +86,61 @@ EXPECTED = {
     ("new-since", (("since", "2023-07"),)): [("model/mixtral-8x7b", "Mixtral 8x7B", "2023-12"),
                                             ("model/llama-2", "Llama 2", "2023-07-18")],
     ("new-since", ()): [],
+    ("entities-without-sources", ()): [],
+    ("family-members", ()): [("model/llama", "LLaMA", "2023-02-24", None),
+                             ("model/llama-2", "Llama 2", "2023-07-18", "model/llama")],
+    ("longest-context-windows", ()): [("model/llama-2", "Llama 2", "4096", "organization/meta"),
+                                      ("model/llama", "LLaMA", "2048", "organization/meta")],
+    ("models-by-architecture", ()): [("decoder-only", "1", "2023-02-24")],
+    ("models-by-country", ()): [("model/mixtral-8x7b", "Mixtral 8x7B", "organization/mistral-ai", "2023-12")],
+    ("models-by-country", (("country", "US"),)): [
+        ("model/llama-family", "Llama family", "organization/meta", None),
+        ("model/llama", "LLaMA", "organization/meta", "2023-02-24"),
+        ("model/alpaca", "Alpaca", "organization/stanford", "2023-03-13"),
+        ("model/llama-2", "Llama 2", "organization/meta", "2023-07-18")],
+    ("models-by-license", ()): [
+        ("http://spdx.org/licenses/Apache-2.0", "Apache License 2.0", "1", "1"),
+        ("http://spdx.org/licenses/CC-BY-NC-4.0", "Creative Commons Attribution Non Commercial 4.0", "1", "0"),
+        ("license/llama-community", "LLaMA non-commercial research licence", "1", "1"),
+        ("license/llama-2-community", "Llama 2 Community License", "1", "1")],
+    ("most-cited-papers", ()): [
+        ("paper/roformer", "RoFormer: Enhanced Transformer with Rotary Position Embedding", "2"),
+        ("paper/llama", "LLaMA: Open and Efficient Foundation Language Models", "1"),
+        ("paper/llama-2", "Llama 2: Open Foundation and Fine-Tuned Chat Models", "1")],
+    ("most-derived-models", ()): [("model/llama", "LLaMA", "2")],
+    ("organizations-by-model-count", ()): [
+        ("organization/meta", "Meta", "3", "2023-02-24", "2023-07-18"),
+        ("organization/mistral-ai", "Mistral AI", "1", "2023-12", "2023-12"),
+        ("organization/stanford", "Stanford University", "1", "2023-03-13", "2023-03-13")],
+    ("paper-by-arxiv", ()): [
+        ("paper/roformer", "RoFormer: Enhanced Transformer with Rotary Position Embedding", "technique/rope", None)],
+    ("papers-by-year", ()): [("2021", "1"), ("2023", "2")],
+    ("releases-per-quarter", ()): [("2023-Q1", "2"), ("2023-Q3", "1"), ("2023-Q4", "1")],
+    ("search", (("text", "rope"),)): [
+        ("technique/rope", "ontology#Technique", "Rotary position embedding")],
+    ("search", ()): [
+        ("model/llama", "ontology#Model", "LLaMA"),
+        ("model/llama-2", "ontology#Model", "Llama 2"),
+        ("model/llama-family", "ontology#Model", "Llama family"),
+        ("paper/llama", "ontology#Paper",
+         "LLaMA: Open and Efficient Foundation Language Models"),
+        ("paper/llama-2", "ontology#Paper",
+         "Llama 2: Open Foundation and Fine-Tuned Chat Models")],
+    ("technique-adoption", ()): [
+        ("technique/rope", "Rotary position embedding", "2", "2023-02-24", "2023-07-18"),
+        ("technique/rmsnorm", "RMSNorm", "1", "2023-02-24", "2023-02-24"),
+        ("technique/swiglu", "SwiGLU", "1", "2023-02-24", "2023-02-24"),
+        ("technique/grouped-query-attention", "Grouped-query attention", "1", "2023-07-18", "2023-07-18"),
+        ("technique/mixture-of-experts", "Mixture of experts", "1", "2023-12", "2023-12")],
+    ("technique-hierarchy", ()): [
+        ("technique/grouped-query-attention", "technique/grouped-query-attention", "Grouped-query attention",
+         None),
+        ("technique/mixture-of-experts", "technique/mixture-of-experts", "Mixture of experts", None),
+        ("technique/positional-encoding", "technique/positional-encoding", "Positional encoding", None),
+        ("technique/positional-encoding", "technique/rope", "Rotary position embedding",
+         "technique/positional-encoding"),
+        ("technique/rmsnorm", "technique/rmsnorm", "RMSNorm", None),
+        ("technique/swiglu", "technique/swiglu", "SwiGLU", None)],
 }
 
 
@@ -106,7 +162,7 @@ def test_neighbourhood_construct(graph):
     assert result.kind == "graph"
     subjects = {str(s) for s in result.graph.subjects()}
     assert subjects == {f"{BASE}/model/alpaca", f"{BASE}/model/llama", f"{BASE}/organization/stanford",
-                        "http://spdx.org/licenses/CC-BY-NC-4.0", "https://w3id.org/llm-kg/ontology#Model"} \
+                        "http://spdx.org/licenses/CC-BY-NC-4.0", "ontology#Model"} \
         or f"{BASE}/model/alpaca" in subjects
 
 
