@@ -271,8 +271,7 @@ def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, q
     if source.errors:
         settings.info(f"warning: the catalog has {source.summary}; results may be incomplete "
                       "(kg validate lists them)")
-    lookup = source.target if engine == "rdflib" else None
-    bindings = bind_parameters(saved, _parse_params(params), lookup, project.base)
+    bindings = bind_parameters(saved, _parse_params(params), source.target, project.base)
     start = time.perf_counter()
     result = run_query(source.target, saved.text, bindings, engine=engine)
     settings.debug(f"query ran in {time.perf_counter() - start:.3f} s")

@@ -24,7 +24,7 @@ class ParameterError(QueryError):
 #: Parameter name hints -> the kind of entity a bare id stands for.
 KIND_HINTS: dict[str, Kind] = {
     **{k.segment: k for k in KINDS},
-    "org": KINDS[1], "developer": KINDS[1], "base": KINDS[0], "ancestor": KINDS[0],
+    "org": KINDS[1], "developer": KINDS[1], "base": KINDS[0], "ancestor": KINDS[0], "family": KINDS[0],
 }
 
 _PARAM = re.compile(r"[?$](__?[A-Za-z][A-Za-z0-9_]*)")
@@ -231,7 +231,17 @@ def to_term(parameter: Parameter, value: str, graph: Graph | None, base: str):
     return Literal(value, datatype=datatype)
 
 
-def _iri(name: str, value: str, graph: Graph | None, base: str) -> URIRef:
+def _entities_with_id(graph, value: str) -> list[URIRef]:
+    """Subjects whose dcterms:identifier is ``value``, in an rdflib Graph or a pyoxigraph Store."""
+    if isinstance(graph, Graph):
+        return sorted(set(graph.subjects(DCTERMS.identifier, Literal(value))))
+    import pyoxigraph as ox
+
+    quads = graph.quads_for_pattern(None, ox.NamedNode(str(DCTERMS.identifier)), ox.Literal(value))
+    return sorted({URIRef(q.subject.value) for q in quads if isinstance(q.subject, ox.NamedNode)})
+
+
+def _iri(name: str, value: str, graph, base: str) -> URIRef:
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
@@ -245,7 +255,7 @@ def _iri(name: str, value: str, graph: Graph | None, base: str) -> URIRef:
     if hint is not None:
         return URIRef(f"{base}/{hint.segment}/{value}")
     if graph is not None:
-        found = sorted(set(graph.subjects(DCTERMS.identifier, Literal(value))))
+        found = _entities_with_id(graph, value)
         if len(found) == 1:
             return found[0]
         if len(found) > 1:

@@ -162,3 +162,24 @@ def test_stats(run):
     assert numbers["relations"]["kg:developer"] == 4
     text = run("stats", *project_args()).stdout
     assert "  models" in text and "kg:basedOn" in text
+
+
+def test_query_cache_follows_the_catalog(run, fixture_catalog):
+    args = ["query", *project_args(fixture_catalog), "models-by-organization", "-p", "org=stanford",
+            "--format", "csv"]
+    first = run(*args).stdout
+    assert "Alpaca" in first
+    again = run(*args).stdout
+    assert again == first
+    path = fixture_catalog / "models" / "alpaca.yaml"
+    path.write_text(path.read_text().replace("name: Alpaca", "name: Alpaca 7B"))
+    changed = run(*args).stdout
+    assert "Alpaca 7B" in changed
+    assert run(*args, "--no-cache").stdout == changed
+
+
+def test_query_engines_agree_from_the_cli(run):
+    for engine in ("rdflib", "oxigraph"):
+        result = run("query", *project_args(), "family-members", "--engine", engine, "--format", "csv")
+        assert result.exit_code == 0, result.output
+        assert result.stdout_bytes.count(b"\r\n") == 3
