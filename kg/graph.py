@@ -23,15 +23,19 @@ class BuiltGraph:
     base: str
     origins: dict[Triple, tuple[str, int, int]] = field(default_factory=dict)
     subjects: dict[URIRef, Entry] = field(default_factory=dict)
+    _first_of_key: dict[tuple, tuple[str, int, int]] = field(default_factory=dict)
+
+    def remember(self, triple: Triple, where: tuple[str, int, int]) -> None:
+        if triple not in self.origins:
+            self.origins[triple] = where
+            self._first_of_key.setdefault(triple[:2], where)
 
     def origin(self, subject, predicate=None, obj=None) -> tuple[str, int, int] | None:
-        """The file position of a triple, else of the subject's entry (line 1)."""
+        """The file position of a triple, else of its key's first value, else of the entry (line 1)."""
         if predicate is not None and obj is not None and (subject, predicate, obj) in self.origins:
             return self.origins[(subject, predicate, obj)]
-        if predicate is not None:
-            for (s, p, _o), where in self.origins.items():
-                if s == subject and p == predicate:
-                    return where
+        if predicate is not None and (subject, predicate) in self._first_of_key:
+            return self._first_of_key[(subject, predicate)]
         entry = self.subjects.get(subject)
         return (entry.file, 1, 1) if entry else None
 
@@ -71,9 +75,8 @@ def _add_entry(built: BuiltGraph, entry: Entry, subject: URIRef, targets) -> Non
     def add(predicate, obj, path=()) -> None:
         triple = (subject, predicate, obj)
         graph.add(triple)
-        if triple not in built.origins:
-            line, col = entry.where(*path) if path else (1, 1)
-            built.origins[triple] = (entry.file, line, col)
+        line, col = entry.where(*path) if path else (1, 1)
+        built.remember(triple, (entry.file, line, col))
 
     add(RDF.type, entry.kind.cls)
     add(DCTERMS.identifier, Literal(entry.id))

@@ -12,7 +12,7 @@ from .checks import check_catalog
 from .dataset import describe_dataset
 from .diagnostics import Report
 from .graph import BuiltGraph, build_graph
-from .shacl import load_turtle_dir, run_shapes
+from .shacl import ShapesError, load_turtle_dir, run_shapes
 from .vocab import DEFAULT_BASE, bind_prefixes
 
 
@@ -88,7 +88,10 @@ def compile_catalog(project: Project, *, shapes: bool = True,
             shapes_graph = load_turtle_dir(project.shapes)
         except Exception as exc:  # a broken shapes file is the maintainer's to fix
             raise ProjectError(f"cannot read the shapes in {project.shapes}: {exc}") from None
-        run_shapes(built, shapes_graph, report)
+        try:
+            run_shapes(built, shapes_graph, report)
+        except ShapesError as exc:
+            raise ProjectError(str(exc)) from None
     return Compiled(catalog, built, report)
 
 

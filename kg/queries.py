@@ -115,7 +115,7 @@ def find_saved_query(folder: Path, name: str) -> SavedQuery:
         import difflib
 
         names = [p.stem for p in sorted(folder.glob("*.rq"))]
-        close = difflib.get_close_matches(name, names, n=1)
+        close = [n for n in names if n.startswith(name)][:1] or difflib.get_close_matches(name, names, n=1)
         hint = f"did you mean '{close[0]}'?" if close else "run 'kg queries' to list them"
         raise QueryError(f"no saved query '{name}' in {folder}: {hint}")
     return read_saved_query(path)

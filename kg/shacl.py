@@ -1,6 +1,7 @@
 """Running the SHACL shapes with pySHACL and mapping each result back to its YAML line."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
@@ -11,6 +12,10 @@ from .graph import BuiltGraph
 from .vocab import KG, SH
 
 
+class ShapesError(Exception):
+    """The shapes themselves are broken (a maintainer's problem, not a contributor's)."""
+
+
 def load_turtle_dir(folder: Path) -> Graph:
     """Every ``*.ttl`` file of ``folder`` in one graph."""
     graph = Graph()
@@ -19,23 +24,45 @@ def load_turtle_dir(folder: Path) -> Graph:
     return graph
 
 
-def run_shapes(built: BuiltGraph, shapes: Graph, report: Report) -> int:
-    """Validate the asserted graph; add one diagnostic per result. Returns the result count."""
+@dataclass(frozen=True)
+class ShapeResult:
+    """One SHACL validation result, with the diagnostic code of the shape that produced it."""
+
+    code: str
+    severity: str
+    focus: object
+    path: object
+    value: object
+    message: str
+
+
+def check_graph(graph: Graph, shapes: Graph) -> list[ShapeResult]:
+    """Run pySHACL (SHACL Core + SHACL-SPARQL, no inference) on ``graph``; one item per result."""
     from pyshacl import validate  # heavy import, only where validation runs
 
-    _conforms, results, _text = validate(
-        built.graph, shacl_graph=shapes, inference="none", allow_warnings=True,
+    _conforms, results, text = validate(
+        graph, shacl_graph=shapes, inference="none", allow_warnings=True,
         advanced=True, abort_on_first=False,
     )
-    count = 0
+    if not isinstance(results, Graph):  # pyshacl reports a broken shapes graph this way
+        raise ShapesError(f"the SHACL shapes cannot be run: {text or results}")
+    found = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
-        count += 1
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        value = results.value(result, SH.value)
         severity = WARNING if results.value(result, SH.resultSeverity) != SH.Violation else ERROR
-        code = _code(shapes, results, result)
-        message = str(results.value(result, SH.resultMessage) or "does not satisfy the shapes")
+        found.append(ShapeResult(
+            code=_code(shapes, results, result), severity=severity,
+            focus=results.value(result, SH.focusNode), path=results.value(result, SH.resultPath),
+            value=results.value(result, SH.value),
+            message=str(results.value(result, SH.resultMessage) or "does not satisfy the shapes")))
+    return found
+
+
+def run_shapes(built: BuiltGraph, shapes: Graph, report: Report) -> int:
+    """Validate the asserted graph; add one diagnostic per result. Returns the result count."""
+    results = check_graph(built.graph, shapes)
+    for result in results:
+        focus, path, value = result.focus, result.path, result.value
+        severity, code, message = result.severity, result.code, result.message
         where = built.origin(focus, path, value) or (str(focus), 1, 0)
         file, line, column = where
         if severity == ERROR and report.has_error_at(file, line):
@@ -43,7 +70,7 @@ def run_shapes(built: BuiltGraph, shapes: Graph, report: Report) -> int:
         if value is not None and str(value) not in message:
             message = f"{message} (found {_show(value)})"
         report.add(file, line, column, code, message, severity=severity)
-    return count
+    return len(results)
 
 
 def _code(shapes: Graph, results: Graph, result) -> str:

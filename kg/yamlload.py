@@ -120,8 +120,8 @@ class _Walker:
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,
-                                  f"more than {MAX_ALIASES} alias references (*name): write the "
-                                  "values out instead of using anchors and aliases")
+                                  f"the anchor here is referenced by more than {MAX_ALIASES} aliases "
+                                  "(*name): write the values out instead of using anchors and aliases")
         self.seen.add(id(node))
         if self.nodes > MAX_NODES:
             raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,

@@ -53,11 +53,13 @@ def test_validate_json_and_github(run, fixture_catalog):
     write_entry(fixture_catalog, "models", "x.yaml", "name: X\nrelased: 2023\n")
     result = run("validate", *project_args(fixture_catalog), "--format", "json")
     assert result.exit_code == 1
-    found = json.loads(result.stdout)
-    assert found and found[0]["code"] == "KG102"
+    found = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
+    assert [d["code"] for d in found] == ["KG102"]
+    assert found[0]["line"] == 2
     result = run("validate", *project_args(fixture_catalog), "--format", "github")
-    assert result.stdout.startswith("::error file=")
+    assert "::error file=" in result.stdout
     assert ",line=2,col=1,title=KG102::unknown key 'relased'" in result.stdout
+    assert ",line=1,col=1,title=KG505::no source" in result.stdout  # a warning: ::warning
 
 
 def test_usage_errors_exit_2(run):
@@ -130,10 +132,10 @@ def test_query_construct_as_rdf(run):
 def test_ad_hoc_queries(run, tmp_path):
     text = "PREFIX kg: <https://w3id.org/llm-kg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?m a kg:Model }"
     result = run("query", *project_args(), "--query", text, "--format", "csv")
-    assert result.stdout_bytes == b"n\r\n4\r\n"
+    assert result.stdout_bytes == b"n\r\n5\r\n"
     path = tmp_path / "q.rq"
     path.write_text(text)
-    assert run("query", *project_args(), "--query-file", str(path), "--format", "csv").stdout_bytes == b"n\r\n4\r\n"
+    assert run("query", *project_args(), "--query-file", str(path), "--format", "csv").stdout_bytes == b"n\r\n5\r\n"
     refused = run("query", *project_args(), "--query", "SELECT * WHERE { SERVICE <http://x> { ?s ?p ?o } }")
     assert refused.exit_code == 1
     assert "refused: SERVICE" in refused.output
@@ -158,8 +160,8 @@ def test_queries_lists_summaries(run):
 def test_stats(run):
     result = run("stats", *project_args(), "--format", "json")
     numbers = json.loads(result.stdout)
-    assert numbers["entities"] == {"models": 4, "organizations": 3, "papers": 3, "techniques": 6}
-    assert numbers["relations"]["kg:developer"] == 4
+    assert numbers["entities"] == {"models": 5, "organizations": 3, "papers": 3, "techniques": 6}
+    assert numbers["relations"]["kg:developer"] == 5
     text = run("stats", *project_args()).stdout
     assert "  models" in text and "kg:basedOn" in text
 

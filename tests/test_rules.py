@@ -73,7 +73,9 @@ def codes_in_source() -> set[str]:
 
 
 def test_every_code_has_both_fixtures():
-    names = {p.name.split("-")[0].upper() + "-" + p.name.split("-")[1].split(".")[0] for p in CASES}
+    shape_cases = sorted((ROOT / "tests" / "fixtures" / "shapes").glob("kg5*.ttl"))
+    names = {p.name.split("-")[0].upper() + "-" + p.name.split("-")[1].split(".")[0]
+             for p in CASES + shape_cases}
     missing = sorted(f"{code}-{side}" for code in codes_in_source() for side in ("bad", "good")
                      if f"{code}-{side}" not in names and code not in UNREACHABLE_ON_DISK)
     assert not missing, f"rule fixtures missing: {missing}"
@@ -91,3 +93,30 @@ def test_every_code_is_documented():
     text = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| (KG\d{3}) \|", text, re.M))
     assert codes_in_source() <= documented, sorted(codes_in_source() - documented)
+
+
+SHAPE_CASES = sorted((ROOT / "tests" / "fixtures" / "shapes").glob("kg5*.ttl"))
+
+
+@pytest.fixture(scope="module")
+def shapes_graph():
+    from kg.shacl import load_turtle_dir
+
+    return load_turtle_dir(ROOT / "shapes")
+
+
+@pytest.mark.parametrize("case", SHAPE_CASES, ids=lambda p: p.name)
+def test_shape_fixture(case, shapes_graph):
+    """Each shape fires on its failing Turtle fixture and stays silent on the passing one."""
+    from rdflib import Graph
+
+    from kg.shacl import check_graph
+
+    code = case.name.split("-")[0].upper()
+    results = check_graph(Graph().parse(case, format="turtle"), shapes_graph)
+    codes = [r.code for r in results]
+    if case.name.endswith("-bad.ttl"):
+        assert code in codes, f"{code} did not fire: {results}"
+        assert all(r.focus.endswith("/x") for r in results if r.code == code)
+    else:
+        assert not results, results
