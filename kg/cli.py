@@ -62,6 +62,7 @@ def library_errors(fn):
         from .export import UnknownFormat
         from .project import ProjectError
         from .queries import ParameterError, QueryError
+        from .serve import ServeError
 
         try:
             return fn(*args, **kwargs)
@@ -69,7 +70,7 @@ def library_errors(fn):
             raise click.UsageError(str(exc)) from None
         except UnknownFormat as exc:
             raise click.UsageError(str(exc)) from None
-        except (ProjectError, QueryError, FileNotFoundError) as exc:
+        except (ProjectError, QueryError, FileNotFoundError, ServeError) as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
             raise click.ClickException(f"{exc.filename or ''}: {exc.strerror}") from None
@@ -240,10 +241,13 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--reason", type=click.Choice(["rdfs", "owlrl"]),
               help="Also query the triples this reasoning profile infers (cached after the first run).")
 @click.option("--no-cache", is_flag=True, help="Rebuild the graph instead of reusing the cached build.")
+@click.option("--endpoint", metavar="URL",
+              help="Run on this SPARQL 1.1 endpoint instead of the local catalog.")
+@click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for --endpoint.")
 @click.pass_obj
 @library_errors
 def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, query_text, query_file,
-          params, fmt, engine, reason, no_cache) -> None:
+          params, fmt, engine, reason, no_cache, endpoint, timeout) -> None:
     """Run a saved query (NAME, see 'kg queries') or an ad-hoc one on the catalog.
 
     Parameters are bound as RDF terms, never pasted into the query text. SERVICE,
@@ -264,6 +268,12 @@ def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, q
     else:
         text = query_text if query_text else query_file.read_text(encoding="utf-8")
         saved = ad_hoc_query(text)
+    if endpoint:
+        from .remote import query_endpoint
+
+        bindings = bind_parameters(saved, _parse_params(params), None, project.base)
+        _print_result(query_endpoint(endpoint, saved.text, bindings, timeout=timeout), fmt, project.base)
+        return
     start = time.perf_counter()
     source = query_source(project, engine=engine, reason=reason, use_cache=not no_cache)
     settings.debug(f"graph ready ({source.triples} triples, {source.inferred} inferred) in "
@@ -336,6 +346,12 @@ def stats(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) ->
     compiled = _compile(settings, project, shapes=False)
     numbers = catalog_stats(compiled.graph)
     click.echo(json.dumps(numbers, indent=2) if fmt == "json" else render_stats(numbers), nl=False)
+
+
+from .cli_serve import push, serve  # noqa: E402  (registered on the group)
+
+cli.add_command(serve)
+cli.add_command(push)
 
 
 def main() -> None:  # pragma: no cover - the console script
