@@ -350,8 +350,13 @@ def stats(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) ->
 
 from .cli_serve import push, serve  # noqa: E402  (registered on the group)
 
+from .cli_visual import lineage, site, timeline  # noqa: E402
+
 cli.add_command(serve)
 cli.add_command(push)
+cli.add_command(lineage)
+cli.add_command(timeline)
+cli.add_command(site)
 
 
 def main() -> None:  # pragma: no cover - the console script
