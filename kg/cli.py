@@ -350,6 +350,7 @@ def stats(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) ->
 
 from .cli_serve import push, serve  # noqa: E402  (registered on the group)
 
+from .cli_import import import_group  # noqa: E402
 from .cli_visual import lineage, site, timeline  # noqa: E402
 
 cli.add_command(serve)
@@ -357,6 +358,7 @@ cli.add_command(push)
 cli.add_command(lineage)
 cli.add_command(timeline)
 cli.add_command(site)
+cli.add_command(import_group, name="import")
 
 
 def main() -> None:  # pragma: no cover - the console script
