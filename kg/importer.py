@@ -179,15 +179,17 @@ def _import_item(item: Item, matcher: Matcher, organizations, taken, result: Imp
             result.rows.append(Row(where, "-", item.name, "skipped", reason))
             return
         arxiv = arxiv_id(item.url)
-        is_paper = arxiv is not None and (len(item.name.split()) > 4 or ":" in item.name) and not item.card
+        titled = len(item.name.split()) > 4 or ":" in item.name
+        # A timeline heading without a catalog card is a paper entry; with a card, a model.
+        is_paper = not item.card and ((arxiv is not None and titled) or item.shape == "timeline")
         kind = PAPER if is_paper else MODEL
-        technique = matcher.find(TECHNIQUE, item.name, [])
+        technique = matcher.find(TECHNIQUE, _plain_name(item.name), [])
         if technique is not None and not item.card:  # 'Rotary Embeddings' names a technique
             result.rows.append(Row(where, "technique", item.name, "known", technique.file))
             return
         draft = _paper_draft(item, arxiv) if is_paper else _model_draft(item, organizations)
     urls = [u for u in [item.url] + [u for _, u in item.links] if u]
-    known = matcher.find(kind, item.name, urls)
+    known = matcher.find(kind, item.name, urls) or matcher.find(kind, _plain_name(item.name), [])
     drafted = result.seen.get((kind, normalized_name(item.name)))
     if known is None and drafted is not None:
         result.rows.append(Row(where, kind.label, item.name, "known", f"drafted above, from {drafted}"))
@@ -241,8 +243,10 @@ def _organization_draft(item: Item) -> dict:
     return data
 
 
-def _paper_draft(item: Item, arxiv: str) -> dict:
-    data: dict = {"name": item.name, "url": item.url, "arxiv": arxiv}
+def _paper_draft(item: Item, arxiv: str | None) -> dict:
+    data: dict = {"name": item.name, "url": item.url}
+    if arxiv:
+        data["arxiv"] = arxiv
     if item.date:
         data["published"] = _yaml_date(item.date)
     data["sources"] = _sources(item)
