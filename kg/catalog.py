@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import schema
 from .diagnostics import Report
 from .licenses import ALL_LICENSES
 from .schema import DERIVATIONS, FIELDS, ID_PATTERN, KIND_BY_FOLDER, KINDS, Field, Kind
@@ -328,5 +327,3 @@ def _based_on(entry: Entry, spec: Field, item, path: tuple, report: Report) -> V
         relation = None
     return Value(ref.value, path + ("model",), relation)
 
-
-__all__ = ["Catalog", "Entry", "Value", "load_catalog", "display_path", "schema"]

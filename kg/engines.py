@@ -6,7 +6,7 @@ before evaluation (see queries.parse_safe).
 """
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from .queries import QueryError, parse_safe
@@ -111,6 +111,3 @@ def from_oxigraph(term):
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r}")
 
-
-__all__ = ["ENGINES", "run_query", "store_from_graph", "run_on_store", "to_oxigraph", "from_oxigraph",
-           "Variable"]
