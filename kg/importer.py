@@ -31,6 +31,9 @@ NOT_MODELS = {
     "library": "a software library", "chat.": "a chat product", "slides": "slides",
     "understanding": "an explainer", "paradigm": "an explainer", "inside ": "an explainer",
     "how to": "an explainer", "introduction to": "an explainer", "overview": "an overview",
+    " launches ": "a news item", " released ": "a news item", "notebook": "an application",
+    "foundation models": "a list of models", "models and libraries": "a list of models",
+    "on-device ai models": "a list of models",
 }
 SOCIAL_HOSTS = ("twitter.com", "x.com", "t.co", "youtube.com", "youtu.be", "linkedin.com", "medium.com")
 _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?", re.I)
@@ -110,7 +113,7 @@ def _norm_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").lower()
 
 
-URL_WORDS = ("leaderboard", "arena", "benchmark", "awesome", "dataset", "cookbook", "prices")
+URL_WORDS = ("leaderboard", "arena", "benchmark", "awesome", "dataset", "cookbook", "prices", "/library")
 
 
 def skip_reason(item: Item) -> str | None:
@@ -157,6 +160,9 @@ def _plain_name(name: str) -> str:
 
 def _import_item(item: Item, matcher: Matcher, organizations, taken, result: ImportResult) -> None:
     where = f"{item.file}:{item.line}"
+    if item.shape == "organization" and re.search(r"\bseries\b", item.name, re.I):
+        result.rows.append(Row(where, "-", item.name, "skipped", "a model series heading, not an organization"))
+        return
     if item.shape == "organization":
         item.name = _plain_name(item.name)
     if item.shape == "organization":
@@ -179,16 +185,16 @@ def _import_item(item: Item, matcher: Matcher, organizations, taken, result: Imp
             result.rows.append(Row(where, "-", item.name, "skipped", reason))
             return
         arxiv = arxiv_id(item.url)
-        titled = len(item.name.split()) > 4 or ":" in item.name
+        titled = ":" in item.name or (arxiv is not None and len(item.name.split()) > 4)
         # A timeline heading without a catalog card is a paper entry; with a card, a model.
-        is_paper = not item.card and ((arxiv is not None and titled) or item.shape == "timeline")
+        is_paper = not item.card and (titled or item.shape == "timeline")
         kind = PAPER if is_paper else MODEL
         technique = matcher.find(TECHNIQUE, _plain_name(item.name), [])
         if technique is not None and not item.card:  # 'Rotary Embeddings' names a technique
             result.rows.append(Row(where, "technique", item.name, "known", technique.file))
             return
         draft = _paper_draft(item, arxiv) if is_paper else _model_draft(item, organizations)
-    urls = [u for u in [item.url] + [u for _, u in item.links] if u]
+    urls = [u for u in [item.url, item.card.get("Link")] + [u for _, u in item.links] if u]
     known = matcher.find(kind, item.name, urls) or matcher.find(kind, _plain_name(item.name), [])
     drafted = result.seen.get((kind, normalized_name(item.name)))
     if known is None and drafted is not None:
