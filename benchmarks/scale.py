@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KG = str(Path(sys.executable).parent / "kg")
 STEPS = {
     "validate": ["validate"],
+    "validate (oxigraph: shapes as SPARQL)": ["validate", "--engine", "oxigraph"],
     "build (validate + 3 exports)": ["build", "--out", "{tmp}/dist"],
     "export turtle": ["export", "--no-validate", "--output", "{tmp}/out.ttl"],
     "export n-triples": ["export", "--no-validate", "--output", "{tmp}/out.nt"],

@@ -74,9 +74,12 @@ class Compiled:
         return not self.report.errors
 
 
-def compile_catalog(project: Project, *, shapes: bool = True,
-                    today: datetime.date | None = None) -> Compiled:
-    """Load and check every entry, build the graph and (unless told not to) run the shapes."""
+def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.date | None = None,
+                    engine: str = "rdflib") -> Compiled:
+    """Load and check every entry, build the graph and (unless told not to) run the shapes.
+
+    ``engine`` picks the SHACL validator: pySHACL (rdflib) or the compiled shapes on pyoxigraph.
+    """
     project.require("data")
     report = Report()
     catalog = load_catalog(project.data, report)
@@ -89,7 +92,7 @@ def compile_catalog(project: Project, *, shapes: bool = True,
         except Exception as exc:  # a broken shapes file is the maintainer's to fix
             raise ProjectError(f"cannot read the shapes in {project.shapes}: {exc}") from None
         try:
-            run_shapes(built, shapes_graph, report)
+            run_shapes(built, shapes_graph, report, engine=engine)
         except ShapesError as exc:
             raise ProjectError(str(exc)) from None
     return Compiled(catalog, built, report)

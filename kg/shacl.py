@@ -57,9 +57,22 @@ def check_graph(graph: Graph, shapes: Graph) -> list[ShapeResult]:
     return found
 
 
-def run_shapes(built: BuiltGraph, shapes: Graph, report: Report) -> int:
-    """Validate the asserted graph; add one diagnostic per result. Returns the result count."""
-    results = check_graph(built.graph, shapes)
+def run_shapes(built: BuiltGraph, shapes: Graph, report: Report, engine: str = "rdflib") -> int:
+    """Validate the asserted graph; add one diagnostic per result. Returns the result count.
+
+    ``engine`` rdflib runs pySHACL; oxigraph runs the same shapes compiled to SPARQL on a
+    pyoxigraph store (kg.shacl_sparql), which reports the same results much faster.
+    """
+    if engine == "oxigraph":
+        from .engines import store_from_graph
+        from .shacl_sparql import UnsupportedShape, check_store
+
+        try:
+            results = check_store(store_from_graph(built.graph), shapes)
+        except UnsupportedShape as exc:
+            raise ShapesError(f"the shapes cannot run on oxigraph: {exc}; use --engine rdflib") from None
+    else:
+        results = check_graph(built.graph, shapes)
     for result in results:
         focus, path, value = result.focus, result.path, result.value
         severity, code, message = result.severity, result.code, result.message
