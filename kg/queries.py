@@ -87,12 +87,6 @@ def read_saved_query(path: Path) -> SavedQuery:
             if isinstance(item, dict):
                 merged.update(item)
         defaults = merged
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    seen: dict[str, Parameter] = {}
-    for match in _PARAM.finditer(body):
-        variable = match.group(1)
-        if variable not in seen:
-            seen[variable] = Parameter.from_variable(variable)
     tags = meta.get("tags") or []
     return SavedQuery(
         name=path.stem, path=path, text=text,
@@ -100,7 +94,7 @@ def read_saved_query(path: Path) -> SavedQuery:
         description=str(meta.get("description", "")).strip(),
         tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
         defaults={str(k): str(v) for k, v in defaults.items()},
-        parameters=sorted(seen.values(), key=lambda p: (not p.required, p.name)),
+        parameters=detect_parameters(text),
         meta=meta,
     )
 
@@ -125,13 +119,17 @@ def ad_hoc_query(text: str) -> SavedQuery:
     """A query given on the command line, with its parameters detected like a saved one's."""
     import tempfile
 
-    query = SavedQuery("(ad hoc)", Path(tempfile.gettempdir()) / "ad-hoc.rq", text)
+    return SavedQuery("(ad hoc)", Path(tempfile.gettempdir()) / "ad-hoc.rq", text,
+                      parameters=detect_parameters(text))
+
+
+def detect_parameters(text: str) -> list[Parameter]:
+    """The ``?_name``/``?__name`` variables of a query (outside comment lines), required first."""
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    seen = {}
+    seen: dict[str, Parameter] = {}
     for match in _PARAM.finditer(body):
         seen.setdefault(match.group(1), Parameter.from_variable(match.group(1)))
-    query.parameters = sorted(seen.values(), key=lambda p: (not p.required, p.name))
-    return query
+    return sorted(seen.values(), key=lambda p: (not p.required, p.name))
 
 
 # --- safety -------------------------------------------------------------------------------
