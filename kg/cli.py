@@ -61,8 +61,11 @@ def library_errors(fn):
     def wrapper(*args, **kwargs):
         from .export import UnknownFormat
         from .project import ProjectError
+        from .lineage import LineageError
         from .queries import ParameterError, QueryError
         from .serve import ServeError
+        from .site import SiteError
+        from .timeline import TimelineError
 
         try:
             return fn(*args, **kwargs)
@@ -70,7 +73,8 @@ def library_errors(fn):
             raise click.UsageError(str(exc)) from None
         except UnknownFormat as exc:
             raise click.UsageError(str(exc)) from None
-        except (ProjectError, QueryError, FileNotFoundError, ServeError) as exc:
+        except (ProjectError, QueryError, FileNotFoundError, ServeError, LineageError, SiteError,
+                TimelineError) as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
             raise click.ClickException(f"{exc.filename or ''}: {exc.strerror}") from None

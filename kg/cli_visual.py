@@ -18,22 +18,6 @@ def _write(settings: Settings, data: bytes, output: Path | None) -> None:
     settings.info(f"wrote {output}")
 
 
-def _visual_errors(fn):
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from .lineage import LineageError
-        from .timeline import TimelineError
-
-        try:
-            return fn(*args, **kwargs)
-        except (LineageError, TimelineError) as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
-
-
 @click.command()
 @catalog_options
 @click.argument("model", required=False)
@@ -42,7 +26,6 @@ def _visual_errors(fn):
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
 @click.pass_obj
 @library_errors
-@_visual_errors
 def lineage(settings: Settings, data, ontology, shapes, queries_dir, base, model, fmt, output) -> None:
     """Draw the evolutionary tree of MODEL (ancestors and descendants), or of the whole catalog.
 
@@ -72,7 +55,6 @@ def lineage(settings: Settings, data, ontology, shapes, queries_dir, base, model
               help="Organizations shown by name; the rest are 'other'.")
 @click.pass_obj
 @library_errors
-@_visual_errors
 def timeline(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, output, top) -> None:
     """Model releases per year by organization."""
     from .timeline import to_chart, to_markdown
@@ -94,12 +76,9 @@ def site(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir)
 
     The pages open from disk (no server, no CDN, no network).
     """
-    from .site import SiteError, build_site
+    from .site import build_site
 
     project = _project(data, ontology, shapes, queries_dir, base)
     catalog = _compile(settings, project, shapes=False).catalog
-    try:
-        pages = build_site(catalog, out_dir, project.base)
-    except SiteError as exc:
-        raise click.ClickException(str(exc)) from None
+    pages = build_site(catalog, out_dir, project.base)
     settings.info(f"wrote {pages} pages to {out_dir} (open {out_dir / 'index.html'})")
