@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,23 +71,29 @@ def display_path(path: Path) -> str:
 def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, Path]]:
     """The entry files under ``data_dir``, sorted; stray files are reported."""
     found: list[tuple[Kind, Path]] = []
-    for path in sorted(data_dir.rglob("*")):
-        if path.is_dir() or path.name.startswith(".") or path.name.lower() == "readme.md":
-            continue
-        relative = path.relative_to(data_dir)
-        folder = relative.parts[0] if len(relative.parts) > 1 else ""
-        if path.suffix == ".yml":
-            report.add(display_path(path), 1, 0, "KG108", f"rename to {path.stem}.yaml: entries "
-                       "end in .yaml")
-            continue
-        if path.suffix != ".yaml":
-            continue
-        if folder not in KIND_BY_FOLDER or len(relative.parts) != 2:
-            folders = ", ".join(f"data/{k.folder}/" for k in KINDS)
-            report.add(display_path(path), 1, 0, "KG108", f"entry is not directly in one of {folders}: "
-                       "move it there")
-            continue
-        found.append((KIND_BY_FOLDER[folder], path))
+    shown = display_path(data_dir)
+    for folder, dirs, names in os.walk(data_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        relative_folder = os.path.relpath(folder, data_dir)
+        parts = () if relative_folder == "." else tuple(Path(relative_folder).parts)
+        for name in names:
+            if name.startswith(".") or name.lower() == "readme.md":
+                continue
+            path = Path(folder, name)
+            suffix = path.suffix
+            if suffix == ".yml":
+                report.add(os.path.join(shown, *parts, name), 1, 0, "KG108",
+                           f"rename to {path.stem}.yaml: entries end in .yaml")
+                continue
+            if suffix != ".yaml":
+                continue
+            if len(parts) != 1 or parts[0] not in KIND_BY_FOLDER:
+                folders = ", ".join(f"data/{k.folder}/" for k in KINDS)
+                report.add(os.path.join(shown, *parts, name), 1, 0, "KG108", "entry is not directly in "
+                           f"one of {folders}: move it there")
+                continue
+            found.append((KIND_BY_FOLDER[parts[0]], path))
+    found.sort(key=lambda item: item[1])
     return found
 
 
@@ -95,16 +102,20 @@ def load_catalog(data_dir: Path, report: Report) -> Catalog:
     catalog = Catalog(data_dir)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"catalog folder {data_dir} does not exist: pass --data DIR")
+    shown = display_path(data_dir)
     for kind, path in entry_files(data_dir, report):
-        entry = load_entry(kind, path, report)
+        entry = load_entry(kind, path, report, os.path.join(shown, kind.folder, path.name))
         if entry is not None:
             catalog.entries.append(entry)
     return catalog
 
 
-def load_entry(kind: Kind, path: Path, report: Report) -> Entry | None:
-    """Read and check one entry file; None when it cannot be read at all."""
-    file = display_path(path)
+def load_entry(kind: Kind, path: Path, report: Report, file: str | None = None) -> Entry | None:
+    """Read and check one entry file; None when it cannot be read at all.
+
+    ``file`` is the path shown in diagnostics (default: ``path`` relative to the working directory).
+    """
+    file = file or display_path(path)
     try:
         doc = load_document(path)
     except YamlProblem as problem:

@@ -48,6 +48,16 @@ def catalog_options(fn):
     return fn
 
 
+def engine_option(help_text: str):
+    """--engine, spelled the same on build, validate, export and query."""
+    return click.option("--engine", type=click.Choice(["rdflib", "oxigraph"]), default="rdflib",
+                        show_default=True, help=help_text)
+
+
+GRAPH_ENGINE_HELP = ("Where the graph lives: rdflib in memory (validated by pySHACL), or a pyoxigraph "
+                     "store (the same shapes compiled to SPARQL); much faster on large catalogs.")
+
+
 def _project(data, ontology, shapes, queries_dir, base):
     from .project import Project
 
@@ -102,8 +112,8 @@ def _compile(settings: Settings, project, shapes: bool = True, engine: str = "rd
 
     start = time.perf_counter()
     compiled = compile_catalog(project, shapes=shapes, engine=engine)
-    settings.debug(f"read {len(compiled.catalog)} entries, {len(compiled.graph)} triples "
-                   f"in {time.perf_counter() - start:.2f} s")
+    settings.debug(f"read {len(compiled.catalog)} entries, {compiled.triples} triples "
+                   f"in {time.perf_counter() - start:.2f} s ({engine})")
     return compiled
 
 
@@ -120,8 +130,7 @@ def _print_report(settings: Settings, report, fmt: str = "text") -> None:
 @catalog_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="Diagnostics as compiler-style text, JSON, or GitHub annotations.")
-@click.option("--engine", type=click.Choice(["rdflib", "oxigraph"]), default="rdflib", show_default=True,
-              help="SHACL validator: pySHACL, or the same shapes compiled to SPARQL on pyoxigraph (faster).")
+@engine_option(GRAPH_ENGINE_HELP)
 @click.pass_obj
 @library_errors
 def validate(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, engine) -> None:
@@ -134,7 +143,7 @@ def validate(settings: Settings, data, ontology, shapes, queries_dir, base, fmt,
     report = compiled.report
     _print_report(settings, report, fmt)
     if fmt != "json":
-        settings.info(f"{len(compiled.catalog)} entries, {len(compiled.graph)} triples: {report.summary()}")
+        settings.info(f"{len(compiled.catalog)} entries, {compiled.triples} triples: {report.summary()}")
     if report.errors:
         sys.exit(1)
 
@@ -145,30 +154,34 @@ def validate(settings: Settings, data, ontology, shapes, queries_dir, base, fmt,
               default=Path("dist"), show_default=True, help="Folder for the exports.")
 @click.option("--reason", type=click.Choice(["rdfs", "owlrl"]),
               help="Also materialize the inferred triples into inferred-PROFILE.ttl/.nt (kept apart).")
+@engine_option(GRAPH_ENGINE_HELP)
 @click.pass_obj
 @library_errors
-def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir, reason) -> None:
+def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir, reason, engine) -> None:
     """Build, validate and export the catalog: Turtle, JSON-LD and N-Triples in --out.
 
     Writes catalog.ttl, catalog.jsonld, catalog.nt and ontology.ttl. Nothing is written
     when the catalog has errors. With --reason, the triples owlrl infers (over the
     catalog and the ontology) go to inferred-PROFILE.ttl and .nt, never into catalog.*.
     """
-    from .export import FORMATS, serialize
-    from .fsutil import write_atomic
-    from .project import export_graph
+    from .export import FORMATS, serialize, write_lines
+    from .fsutil import atomic_writer, write_atomic
+    from .project import export_lines
 
     project = _project(data, ontology, shapes, queries_dir, base)
-    compiled = _compile(settings, project)
+    compiled = _compile(settings, project, engine=engine)
     _print_report(settings, compiled.report)
     if compiled.report.errors:
         raise click.ClickException(f"{compiled.report.summary()}: nothing written. Fix the errors "
                                    "above (kg validate lists them) and build again")
-    graph = export_graph(compiled, project.base)
+    lines = export_lines(compiled, project.base)
     written = []
     for fmt in FORMATS.values():
         path = out_dir / f"catalog{fmt.extensions[0]}"
-        write_atomic(path, serialize(graph, fmt, project.base))
+        start = time.perf_counter()
+        with atomic_writer(path) as handle:
+            write_lines(lines, fmt, project.base, handle)
+        settings.debug(f"{fmt.name} written in {time.perf_counter() - start:.2f} s")
         written.append(path)
     ontology_file = project.ontology / "kg.ttl"
     if ontology_file.is_file():
@@ -178,14 +191,14 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
         from .project import query_graph
         from .reason import infer
 
-        inference = infer(query_graph(compiled, project), reason)
+        inference = infer(query_graph(compiled, project), reason)  # owlrl needs an rdflib graph
         for fmt in (FORMATS["turtle"], FORMATS["nt"]):
             path = out_dir / f"inferred-{reason}{fmt.extensions[0]}"
             write_atomic(path, serialize(inference.graph, fmt, project.base))
             written.append(path)
         settings.info(f"reasoning ({reason}): {inference.added} triples inferred in "
                       f"{inference.seconds:.1f} s ({inference.dropped} dropped as noise)")
-    settings.info(f"{len(compiled.catalog)} entries, {len(graph)} triples "
+    settings.info(f"{len(compiled.catalog)} entries, {len(lines)} triples "
                   f"({compiled.report.summary()})")
     for path in written:
         settings.info(f"wrote {path}")
@@ -198,26 +211,34 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: stdout).")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL shapes (loader errors still stop).")
+@engine_option(GRAPH_ENGINE_HELP)
 @click.pass_obj
 @library_errors
-def export(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, output, no_validate) -> None:
-    """Write the catalog graph, with its dataset description, as Turtle, JSON-LD or N-Triples."""
-    from .export import guess_format, serialize
-    from .fsutil import write_atomic
-    from .project import export_graph
+def export(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, output, no_validate,
+           engine) -> None:
+    """Write the catalog graph, with its dataset description, as Turtle, JSON-LD or N-Triples.
+
+    The bytes are the same whichever --engine built the graph.
+    """
+    from .export import guess_format, write_lines
+    from .fsutil import atomic_writer
+    from .project import export_lines
 
     chosen = guess_format(output, fmt)
     project = _project(data, ontology, shapes, queries_dir, base)
-    compiled = _compile(settings, project, shapes=not no_validate)
+    compiled = _compile(settings, project, shapes=not no_validate, engine=engine)
     if compiled.report.errors:
         _print_report(settings, compiled.report)
         raise click.ClickException(f"{compiled.report.summary()}: nothing exported (kg validate "
                                    "lists the problems)")
-    payload = serialize(export_graph(compiled, project.base), chosen, project.base)
+    lines = export_lines(compiled, project.base)
     if output is None or str(output) == "-":
-        click.echo(payload.decode("utf-8"), nl=False)
+        sys.stdout.flush()
+        write_lines(lines, chosen, project.base, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     else:
-        write_atomic(output, payload)
+        with atomic_writer(output) as handle:
+            write_lines(lines, chosen, project.base, handle)
         settings.info(f"wrote {output} ({chosen.name})")
 
 
@@ -242,8 +263,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", *RDF_FORMATS]),
               default="table", show_default=True,
               help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.")
-@click.option("--engine", type=click.Choice(["rdflib", "oxigraph"]), default="rdflib", show_default=True,
-              help="SPARQL engine: rdflib (pure Python) or oxigraph (pyoxigraph, faster).")
+@engine_option("SPARQL engine: rdflib (pure Python) or oxigraph (pyoxigraph, much faster).")
 @click.option("--reason", type=click.Choice(["rdfs", "owlrl"]),
               help="Also query the triples this reasoning profile infers (cached after the first run).")
 @click.option("--no-cache", is_flag=True, help="Rebuild the graph instead of reusing the cached build.")
@@ -350,7 +370,7 @@ def stats(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) ->
 
     project = _project(data, ontology, shapes, queries_dir, base)
     compiled = _compile(settings, project, shapes=False)
-    numbers = catalog_stats(compiled.graph)
+    numbers = catalog_stats(compiled.rdflib_graph())
     click.echo(json.dumps(numbers, indent=2) if fmt == "json" else render_stats(numbers), nl=False)
 
 

@@ -6,32 +6,35 @@ from pathlib import Path
 
 import click
 
-from .cli import Settings, _compile, _print_report, _project, catalog_options, library_errors
+from .cli import (GRAPH_ENGINE_HELP, Settings, _compile, _print_report, _project, catalog_options,
+                  engine_option, library_errors)
 
 
-def _publishable_graph(settings: Settings, project, validate: bool, with_ontology: bool):
-    """The export graph (catalog + dataset description), plus the ontology when asked."""
-    from .project import export_graph
-    from .shacl import load_turtle_dir
+def _publishable_lines(settings: Settings, project, validate: bool, with_ontology: bool,
+                       engine: str) -> list[str]:
+    """The export (catalog + dataset description), plus the ontology when asked, as N-Triples lines."""
+    from .ntriples import merge
+    from .project import export_lines, ontology_lines
 
-    compiled = _compile(settings, project, shapes=validate)
+    compiled = _compile(settings, project, shapes=validate, engine=engine)
     if compiled.report.errors:
         _print_report(settings, compiled.report)
         raise click.ClickException(f"{compiled.report.summary()}: fix them (kg validate lists them) "
                                    "or pass --no-validate")
-    graph = export_graph(compiled, project.base)
-    if with_ontology and project.ontology.is_dir():
-        graph += load_turtle_dir(project.ontology)
-    return graph
+    lines = export_lines(compiled, project.base)
+    if with_ontology:
+        lines = merge(lines, ontology_lines(project))
+    return lines
 
 
 @click.command()
 @catalog_options
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, help="HOST:PORT to listen on.")
 @click.option("--no-validate", is_flag=True, help="Serve even if the shapes find problems.")
+@engine_option(GRAPH_ENGINE_HELP)
 @click.pass_obj
 @library_errors
-def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, no_validate) -> None:
+def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, no_validate, engine) -> None:
     """Serve the catalog (with the ontology) read-only over SPARQL 1.1 through Oxigraph.
 
     Builds and validates the graph, loads it into a temporary Oxigraph store and runs
@@ -42,13 +45,15 @@ def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, n
 
     host, port = parse_bind(bind)
     project = _project(data, ontology, shapes, queries_dir, base)
-    graph = _publishable_graph(settings, project, validate=not no_validate, with_ontology=True)
-    server = Server(graph.serialize(format="nt", encoding="utf-8"), host, port)
+    from .ntriples import to_bytes
+
+    lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=True, engine=engine)
+    server = Server(to_bytes(lines), host, port)
     code = 0
     with terminate_on_signals():
         try:
             url = server.start()
-            click.echo(f"SPARQL endpoint: {url} ({len(graph)} triples); Ctrl-C to stop", err=True)
+            click.echo(f"SPARQL endpoint: {url} ({len(lines)} triples); Ctrl-C to stop", err=True)
             code = server.wait()
         except KeyboardInterrupt:
             pass
@@ -72,10 +77,11 @@ def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, n
 @click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for each request.")
 @click.option("--no-validate", is_flag=True, help="Push even if the shapes find problems.")
 @click.option("--no-ontology", is_flag=True, help="Push the catalog only, without the ontology.")
+@engine_option(GRAPH_ENGINE_HELP)
 @click.pass_obj
 @library_errors
 def push(settings: Settings, data, ontology, shapes, queries_dir, base, endpoint, graph_iri, append, fmt,
-         query_endpoint, user, timeout, no_validate, no_ontology) -> None:
+         query_endpoint, user, timeout, no_validate, no_ontology, engine) -> None:
     """Send the export to a SPARQL Graph Store endpoint and verify what it holds.
 
     PUT replaces the graph (POST with --append adds to it); the body is streamed from a
@@ -83,21 +89,23 @@ def push(settings: Settings, data, ontology, shapes, queries_dir, base, endpoint
     triples sent (at least, with --append). Failures are reported in one line; nothing
     is retried.
     """
-    from .export import FORMATS, serialize
+    from .export import FORMATS, write_lines
     from .remote import Credentials, count_triples, push_file, query_url_for
 
     credentials = Credentials.from_environment(user)
     project = _project(data, ontology, shapes, queries_dir, base)
-    graph = _publishable_graph(settings, project, validate=not no_validate, with_ontology=not no_ontology)
+    lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=not no_ontology,
+                               engine=engine)
     chosen = FORMATS[fmt]
     with tempfile.TemporaryDirectory(prefix="kg-push-") as folder:
         path = Path(folder) / f"catalog{chosen.extensions[0]}"
-        path.write_bytes(serialize(graph, chosen, project.base))
+        with path.open("wb") as handle:
+            write_lines(lines, chosen, project.base, handle)
         url = push_file(endpoint, path, chosen.media_type, graph=graph_iri, append=append, timeout=timeout,
                         credentials=credentials)
     counted = count_triples(query_endpoint or query_url_for(endpoint), graph_iri, timeout=timeout,
                             credentials=credentials)
-    sent = len(graph)
+    sent = len(lines)
     if counted < sent or (counted != sent and not append):
         raise click.ClickException(f"{url} holds {counted} triples after the push, {sent} were sent")
     settings.info(f"pushed {sent} triples to {url} ({'POST' if append else 'PUT'}); the store holds "

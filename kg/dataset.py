@@ -21,12 +21,11 @@ def dataset_iri(base: str) -> URIRef:
     return URIRef(f"{base.rstrip('/')}/dataset")
 
 
-def describe_dataset(graph: Graph, base: str) -> URIRef:
-    """Add the dataset description to ``graph``; counts are of the catalog triples before it."""
+def describe_dataset(triples: int, counts: dict, base: str) -> Graph:
+    """The dataset description: ``triples`` catalog triples, ``counts`` entities of each Kind."""
     base = base.rstrip("/")
     dataset = dataset_iri(base)
-    triples = len(graph)
-    counts = {kind: len(set(graph.subjects(RDF.type, kind.cls))) for kind in KINDS}
+    graph = Graph()
     entities = sum(counts.values())
     add = graph.add
     add((dataset, RDF.type, VOID.Dataset))
@@ -49,5 +48,5 @@ def describe_dataset(graph: Graph, base: str) -> URIRef:
         partition = URIRef(f"{dataset}/{kind.segment}")
         add((dataset, VOID.classPartition, partition))
         add((partition, VOID["class"], kind.cls))
-        add((partition, VOID.entities, Literal(counts[kind], datatype=XSD.integer)))
-    return dataset
+        add((partition, VOID.entities, Literal(counts.get(kind, 0), datatype=XSD.integer)))
+    return graph

@@ -36,13 +36,17 @@ class Report:
 
     def __init__(self) -> None:
         self._items: set[Diagnostic] = set()
+        self._error_lines: set[tuple[str, int]] = set()
 
     def add(self, file: str | Path, line: int, column: int, code: str, message: str,
             severity: str = ERROR) -> None:
-        self._items.add(Diagnostic(str(file), max(line, 1), max(column, 0), code, severity, message))
+        self.extend([Diagnostic(str(file), max(line, 1), max(column, 0), code, severity, message)])
 
     def extend(self, diagnostics) -> None:
-        self._items.update(diagnostics)
+        for diagnostic in diagnostics:
+            self._items.add(diagnostic)
+            if diagnostic.severity == ERROR:
+                self._error_lines.add((diagnostic.file, diagnostic.line))
 
     @property
     def items(self) -> list[Diagnostic]:
@@ -57,7 +61,7 @@ class Report:
         return [d for d in self.items if d.severity == WARNING]
 
     def has_error_at(self, file: str, line: int) -> bool:
-        return any(d.file == file and d.line == line and d.severity == ERROR for d in self._items)
+        return (file, line) in self._error_lines
 
     def render(self, fmt: str = "text") -> str:
         items = self.items

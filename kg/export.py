@@ -1,13 +1,18 @@
 """Serializing the graph: one registry of formats, byte-identical output for the same graph."""
 from __future__ import annotations
 
+import io
 import json
+import re
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
+from typing import BinaryIO, Iterable
 
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
+from .ntriples import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, LinesReader, graph_lines, to_bytes
 from .schema import DERIVATIONS, FIELDS
 from .vocab import PREFIXES, entity_prefixes
 
@@ -32,6 +37,10 @@ FORMATS = {
 }
 
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_INTEGER = re.compile(r"^-?(0|[1-9][0-9]*)$")
+
+
 class UnknownFormat(ValueError):
     """No format given and none can be guessed from the file name."""
 
@@ -52,14 +61,38 @@ def guess_format(path: str | Path | None, given: str | None) -> Format:
 
 
 def serialize(graph: Graph, fmt: Format, base: str) -> bytes:
-    """The graph in ``fmt``, deterministic: sorted N-Triples, rdflib's sorted Turtle, sorted JSON-LD."""
+    """An rdflib graph in ``fmt``, written exactly as ``serialize_lines`` writes its triples."""
+    return serialize_lines(graph_lines(graph), fmt, base)
+
+
+def serialize_lines(lines: list[str], fmt: Format, base: str) -> bytes:
+    """Sorted canonical N-Triples lines (see kg.ntriples) in ``fmt``, as bytes."""
+    buffer = io.BytesIO()
+    write_lines(lines, fmt, base, buffer)
+    return buffer.getvalue()
+
+
+def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None:
+    """Write sorted canonical N-Triples lines to ``out`` in ``fmt``, deterministically.
+
+    N-Triples is the lines themselves; Turtle is pyoxigraph's serializer over them (one block
+    per subject, in line order); JSON-LD is a node per subject, compacted with the inline
+    context of ``jsonld_context``. The same lines give the same bytes, whichever engine
+    built them.
+    """
     if fmt.name == "nt":
-        text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        lines = sorted(set(line for line in text.splitlines() if line.strip()))
-        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-    if fmt.name == "json-ld":
-        return _jsonld(graph, base)
-    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+        for start in range(0, len(lines), 50_000):
+            out.write(to_bytes(lines[start:start + 50_000]))
+        return
+    import pyoxigraph as ox
+
+    triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES) if lines else iter(())
+    if fmt.name == "turtle":
+        prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+        prefixes.update(entity_prefixes(base))
+        ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=prefixes)
+        return
+    write_jsonld(triples, base, out)
 
 
 def jsonld_context(base: str) -> dict:
@@ -97,24 +130,106 @@ def graph_curie(iri) -> str:
     return str(iri)
 
 
-def _jsonld(graph: Graph, base: str) -> bytes:
+def write_jsonld(triples: Iterable, base: str, out: BinaryIO) -> None:
+    """JSON-LD of pyoxigraph triples grouped by subject: {"@context": …, "@graph": [nodes]}.
+
+    Terms are the catalog's YAML keys where the context defines one for the predicate and
+    the values fit it; other predicates are compact IRIs. Integers and booleans are JSON
+    numbers and booleans. Nodes come in the order of their subjects' first triple.
+    """
     context = jsonld_context(base)
-    raw = graph.serialize(format="json-ld", context=context, auto_compact=True, encoding="utf-8")
-    document = json.loads(raw)
-    nodes = document.get("@graph", [])
-    if not nodes and len(document) > 1:  # a single node is not wrapped in @graph
-        nodes = [{k: v for k, v in document.items() if k != "@context"}]
-    nodes = [_sorted_node(node) for node in nodes]
-    nodes.sort(key=lambda node: str(node.get("id", node.get("@id", ""))))
-    out = {"@context": context, "@graph": nodes}
-    return (json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    terms = _property_terms(context)
+    compact = _compactor(base)
+    out.write(b'{\n  "@context": ')
+    out.write(_indented(context, 2))
+    out.write(b',\n  "@graph": [')
+    first = True
+    for subject, statements in groupby(triples, key=lambda t: t.subject):
+        node = _node(subject, statements, terms, compact)
+        out.write(b"\n    " if first else b",\n    ")
+        out.write(_indented(node, 4))
+        first = False
+    out.write(b"\n  ]\n}\n" if not first else b"]\n}\n")
 
 
-def _sorted_node(node: dict) -> dict:
-    result = {}
-    for key, value in node.items():
-        if isinstance(value, list):
-            value = sorted(value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-        result[key] = value
-    return result
+def _indented(value, indent: int) -> bytes:
+    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+    return text.replace("\n", "\n" + " " * indent).encode("utf-8")
 
+
+def _property_terms(context: dict) -> dict[str, tuple[str, bool, bool]]:
+    """Predicate IRI -> (term, values are IRIs, always a list), for the terms naming properties."""
+    prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.endswith(("/", "#"))}
+
+    def expand(value: str) -> str:
+        prefix, _, local = value.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes else value
+
+    terms: dict[str, tuple[str, bool, bool]] = {}
+    for term in sorted(context):
+        definition = context[term]
+        if term.startswith("@") or term in ("id", "type") or term in prefixes:
+            continue
+        if isinstance(definition, str):
+            definition = {"@id": definition}
+        predicate = expand(definition["@id"])
+        terms.setdefault(predicate, (term, definition.get("@type") == "@id",
+                                     definition.get("@container") == "@set"))
+    return terms
+
+
+def _compactor(base: str):
+    namespaces = sorted(((str(ns), name) for name, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
+    namespaces += sorted(((ns, name) for name, ns in entity_prefixes(base).items()), key=lambda x: -len(x[0]))
+    namespaces.sort(key=lambda item: -len(item[0]))
+
+    def compact(value: str) -> str:
+        for namespace, name in namespaces:
+            if value.startswith(namespace) and not value[len(namespace):].startswith("//"):
+                return f"{name}:{value[len(namespace):]}"
+        return value
+
+    return compact
+
+
+def _node(subject, statements, terms: dict, compact) -> dict:
+    import pyoxigraph as ox
+
+    node: dict = {"id": _node_id(subject, compact)}
+    for predicate, group in groupby(statements, key=lambda t: t.predicate):
+        objects = [t.object for t in group]
+        if predicate.value == RDF_TYPE and all(isinstance(o, ox.NamedNode) for o in objects):
+            types = [compact(o.value) for o in objects]
+            node["type"] = types if len(types) > 1 else types[0]
+            continue
+        term, as_iri, as_set = terms.get(predicate.value, (None, False, False))
+        if term is not None and as_iri and not all(isinstance(o, (ox.NamedNode, ox.BlankNode))
+                                                    for o in objects):
+            term = None  # a literal cannot go under a term that reads strings as IRIs
+        key = term or compact(predicate.value)
+        values = [(_node_id(o, compact) if as_iri and term else _value(o, compact)) for o in objects]
+        node[key] = values if (as_set and term) or len(values) > 1 else values[0]
+    return node
+
+
+def _node_id(node, compact) -> str:
+    import pyoxigraph as ox
+
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else compact(node.value)
+
+
+def _value(obj, compact):
+    import pyoxigraph as ox
+
+    if not isinstance(obj, ox.Literal):
+        return {"id": _node_id(obj, compact)}
+    if obj.language:
+        return {"@language": obj.language, "@value": obj.value}
+    datatype = obj.datatype.value
+    if datatype == XSD_STRING:
+        return obj.value
+    if datatype == XSD_INTEGER and _INTEGER.match(obj.value):
+        return int(obj.value)
+    if datatype == XSD_BOOLEAN and obj.value in ("true", "false"):
+        return obj.value == "true"
+    return {"@type": compact(datatype), "@value": obj.value}

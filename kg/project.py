@@ -11,8 +11,10 @@ from .catalog import Catalog, load_catalog
 from .checks import check_catalog
 from .dataset import describe_dataset
 from .diagnostics import Report
-from .graph import BuiltGraph, build_graph
-from .shacl import ShapesError, load_turtle_dir, run_shapes
+from .graph import Origins, build_graph, catalog_lines
+from .ntriples import LinesReader, graph_lines, merge, to_bytes
+from .schema import KINDS
+from .shacl import ShapesError, check_graph, load_turtle_dir, report_results
 from .vocab import DEFAULT_BASE, bind_prefixes
 
 
@@ -57,63 +59,129 @@ class Project:
                                    f"root or pass --{name} DIR")
 
 
+ENGINES = ("rdflib", "oxigraph")
+
+
 @dataclass
 class Compiled:
-    """The result of reading a catalog: entries, graph and every diagnostic found."""
+    """The result of reading a catalog: entries, graph and every diagnostic found.
+
+    The graph lives where the engine put it: an rdflib ``Graph`` (``graph``) or a
+    pyoxigraph ``Store`` (``store``), with the catalog's sorted N-Triples lines beside it.
+    """
 
     catalog: Catalog
-    built: BuiltGraph
     report: Report
-
-    @property
-    def graph(self) -> Graph:
-        return self.built.graph
+    origins: Origins
+    engine: str = "rdflib"
+    graph: Graph | None = None
+    store: object | None = None
+    _lines: list[str] | None = None
 
     @property
     def ok(self) -> bool:
         return not self.report.errors
+
+    @property
+    def triples(self) -> int:
+        return len(self.graph) if self.graph is not None else len(self.lines())
+
+    def lines(self) -> list[str]:
+        """The catalog triples as sorted canonical N-Triples lines."""
+        if self._lines is None:
+            self._lines = graph_lines(self.graph)
+        return self._lines
+
+    def rdflib_graph(self) -> Graph:
+        """The catalog as an rdflib graph (parsed from the lines on the oxigraph engine)."""
+        if self.graph is None:
+            graph = Graph()
+            bind_prefixes(graph, self.origins.base)
+            if self.lines():
+                graph.parse(data=to_bytes(self.lines()), format="nt")
+            return graph
+        return self.graph
 
 
 def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.date | None = None,
                     engine: str = "rdflib") -> Compiled:
     """Load and check every entry, build the graph and (unless told not to) run the shapes.
 
-    ``engine`` picks the SHACL validator: pySHACL (rdflib) or the compiled shapes on pyoxigraph.
+    ``engine`` rdflib builds an rdflib graph and validates it with pySHACL; oxigraph writes
+    the triples straight into a pyoxigraph store and runs the same shapes compiled to SPARQL.
     """
+    if engine not in ENGINES:
+        raise ProjectError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
     project.require("data")
     report = Report()
     catalog = load_catalog(project.data, report)
     check_catalog(catalog, report, today)
-    built = build_graph(catalog, project.base)
+    if engine == "rdflib":
+        built = build_graph(catalog, project.base)
+        compiled = Compiled(catalog, report, built.origins, engine, graph=built.graph)
+    else:
+        import pyoxigraph as ox
+
+        lines = catalog_lines(catalog, project.base)
+        store = ox.Store()
+        if lines:
+            store.bulk_load(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES)
+        compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine, store=store,
+                            _lines=lines)
     if shapes:
-        project.require("shapes")
+        _validate(compiled, project)
+    return compiled
+
+
+def _validate(compiled: Compiled, project: Project) -> None:
+    project.require("shapes")
+    try:
+        shapes_graph = load_turtle_dir(project.shapes)
+    except Exception as exc:  # a broken shapes file is the maintainer's to fix
+        raise ProjectError(f"cannot read the shapes in {project.shapes}: {exc}") from None
+    if compiled.engine == "oxigraph":
+        from .shacl_sparql import UnsupportedShape, check_store
+
         try:
-            shapes_graph = load_turtle_dir(project.shapes)
-        except Exception as exc:  # a broken shapes file is the maintainer's to fix
-            raise ProjectError(f"cannot read the shapes in {project.shapes}: {exc}") from None
+            results = check_store(compiled.store, shapes_graph)
+        except UnsupportedShape as exc:
+            raise ProjectError(f"the shapes cannot run on oxigraph: {exc}; use --engine rdflib") from None
+    else:
         try:
-            run_shapes(built, shapes_graph, report, engine=engine)
+            results = check_graph(compiled.graph, shapes_graph)
         except ShapesError as exc:
             raise ProjectError(str(exc)) from None
-    return Compiled(catalog, built, report)
+    report_results(results, compiled.origins, compiled.report)
 
 
-def export_graph(compiled: Compiled, base: str) -> Graph:
-    """The graph to publish: the catalog plus its VoID/DCAT description."""
-    graph = Graph()
-    bind_prefixes(graph, base)
-    for triple in compiled.graph:
-        graph.add(triple)
-    describe_dataset(graph, base)
-    return graph
+def description_lines(compiled: Compiled, base: str) -> list[str]:
+    """The VoID/DCAT description of the compiled catalog, as sorted N-Triples lines."""
+    counts = {kind: 0 for kind in KINDS}
+    for entry in compiled.catalog.entries:
+        counts[entry.kind] += 1
+    return graph_lines(describe_dataset(compiled.triples, counts, base))
+
+
+def export_lines(compiled: Compiled, base: str) -> list[str]:
+    """What is published: the catalog plus its dataset description, as sorted N-Triples lines."""
+    return merge(compiled.lines(), description_lines(compiled, base))
+
+
+def ontology_lines(project: Project) -> list[str]:
+    if not project.ontology.is_dir():
+        return []
+    try:
+        return graph_lines(load_turtle_dir(project.ontology))
+    except Exception as exc:  # a broken ontology file is the maintainer's to fix
+        raise ProjectError(f"cannot read the ontology in {project.ontology}: {exc}") from None
 
 
 def query_graph(compiled: Compiled, project: Project) -> Graph:
-    """The graph queries run on: the catalog plus the ontology (so queries can follow its axioms).
+    """The graph queries run on (rdflib): the catalog plus the ontology.
 
-    The ontology is added to ``compiled.graph`` itself, which is returned.
+    On the rdflib engine the ontology is added to ``compiled.graph`` itself, which is returned.
     """
-    graph = compiled.graph
+    graph = compiled.rdflib_graph()
     if project.ontology.is_dir():
         try:
             graph += load_turtle_dir(project.ontology)
@@ -143,15 +211,22 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
 
     project.require("data")
     entry = entry_for([project.data, project.ontology, project.shapes], project.base) if use_cache else None
-    graph = None
+    graph = store = None
     if entry is not None and entry.complete():
         ntriples, meta = entry.graph_file.read_bytes(), entry.meta()
     else:
-        compiled = compile_catalog(project, shapes=False)
-        graph = query_graph(compiled, project)
-        ntriples = graph.serialize(format="nt", encoding="utf-8")
+        compiled = compile_catalog(project, shapes=False, engine=engine)
+        extra = ontology_lines(project)
+        if engine == "rdflib":
+            graph = query_graph(compiled, project)
+            lines = graph_lines(graph)
+        else:
+            store, lines = compiled.store, merge(compiled.lines(), extra)
+            if extra:
+                store.bulk_load(to_bytes(extra), format=_NT())
+        ntriples = to_bytes(lines)
         meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
-                "triples": len(graph)}
+                "triples": len(lines)}
         if entry is not None:
             entry.store(ntriples, meta)
     inferred = b""
@@ -162,9 +237,8 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
         else:
             from .reason import infer
 
-            if graph is None:
-                graph = _parse_ntriples(ntriples, project.base)
-            inferred = infer(graph, reason).graph.serialize(format="nt", encoding="utf-8")
+            reasoning_graph = graph if graph is not None else _parse_ntriples(ntriples, project.base)
+            inferred = to_bytes(graph_lines(infer(reasoning_graph, reason).graph))
             if cached is not None:
                 from .fsutil import write_atomic
 
@@ -172,10 +246,12 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     if engine == "oxigraph":
         import pyoxigraph as ox
 
-        store = ox.Store()
-        for chunk in (ntriples, inferred):
-            if chunk.strip():
-                store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+        if store is None:
+            store = ox.Store()
+            if ntriples.strip():
+                store.bulk_load(ntriples, format=_NT())
+        if inferred.strip():
+            store.bulk_load(inferred, format=_NT())
         target = store
     else:
         if graph is None:
@@ -185,6 +261,12 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
         target = graph
     return QuerySource(target, meta["triples"], meta["errors"], meta["summary"],
                        inferred=inferred.count(b"\n") if inferred else 0)
+
+
+def _NT():
+    import pyoxigraph as ox
+
+    return ox.RdfFormat.N_TRIPLES
 
 
 def _parse_ntriples(data: bytes, base: str) -> Graph:

@@ -8,7 +8,6 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from .diagnostics import ERROR, WARNING, Report
-from .graph import BuiltGraph
 from .vocab import KG, SH
 
 
@@ -57,33 +56,18 @@ def check_graph(graph: Graph, shapes: Graph) -> list[ShapeResult]:
     return found
 
 
-def run_shapes(built: BuiltGraph, shapes: Graph, report: Report, engine: str = "rdflib") -> int:
-    """Validate the asserted graph; add one diagnostic per result. Returns the result count.
-
-    ``engine`` rdflib runs pySHACL; oxigraph runs the same shapes compiled to SPARQL on a
-    pyoxigraph store (kg.shacl_sparql), which reports the same results much faster.
-    """
-    if engine == "oxigraph":
-        from .engines import store_from_graph
-        from .shacl_sparql import UnsupportedShape, check_store
-
-        try:
-            results = check_store(store_from_graph(built.graph), shapes)
-        except UnsupportedShape as exc:
-            raise ShapesError(f"the shapes cannot run on oxigraph: {exc}; use --engine rdflib") from None
-    else:
-        results = check_graph(built.graph, shapes)
+def report_results(results: list[ShapeResult], origins, report: Report) -> None:
+    """Add one diagnostic per SHACL result, at the YAML line of the value behind it."""
     for result in results:
         focus, path, value = result.focus, result.path, result.value
         severity, code, message = result.severity, result.code, result.message
-        where = built.origin(focus, path, value) or (str(focus), 1, 0)
+        where = origins.origin(focus, path, value) or (str(focus), 1, 0)
         file, line, column = where
         if severity == ERROR and report.has_error_at(file, line):
             continue  # the loader already explained this line, with a better hint
         if value is not None and str(value) not in message:
             message = f"{message} (found {_show(value)})"
         report.add(file, line, column, code, message, severity=severity)
-    return len(results)
 
 
 def _code(shapes: Graph, results: Graph, result) -> str:

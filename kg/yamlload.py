@@ -17,6 +17,8 @@ try:  # libyaml keeps marks and is several times faster
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
 MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
 MAX_ALIASES = 50
@@ -136,6 +138,8 @@ class _Walker:
 
     def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         self.doc.source_text[path] = node.value
+        if node.tag == _STR_TAG:  # what SafeConstructor.construct_yaml_str returns, without its cost
+            return node.value
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:

@@ -1,0 +1,123 @@
+"""Canonical N-Triples lines: the one textual form every export, store and cache starts from.
+
+Terms are written as RDF 1.1 canonical N-Triples (the form pyoxigraph writes): IRIs as
+given, literals with ``"``, ``\\``, and control characters escaped, ``xsd:string`` left
+implicit. A graph's lines, sorted and without duplicates, are its byte-identical export.
+"""
+from __future__ import annotations
+
+import heapq
+import io
+from typing import Iterable, NamedTuple
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+class Iri(NamedTuple):
+    """An IRI object of a statement."""
+
+    value: str
+
+
+class Lit(NamedTuple):
+    """A literal object: its lexical form, datatype IRI (None: a plain string) and language."""
+
+    lexical: str
+    datatype: str | None = None
+    language: str | None = None
+
+
+_ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
+_ESCAPES.update({0x7F: "\\u007F", ord("\b"): "\\b", ord("\t"): "\\t", ord("\n"): "\\n", ord("\f"): "\\f",
+                 ord("\r"): "\\r", ord('"'): '\\"', ord("\\"): "\\\\"})
+
+
+def escape(text: str) -> str:
+    """The body of a canonical N-Triples string literal."""
+    return text.translate(_ESCAPES)
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def literal(lexical: str, datatype: str | None = None, language: str | None = None) -> str:
+    body = f'"{escape(lexical)}"'
+    if language:
+        return f"{body}@{language.lower()}"
+    if datatype and datatype != XSD_STRING:
+        return f"{body}^^<{datatype}>"
+    return body
+
+
+def term(obj: Iri | Lit) -> str:
+    """An Iri or Lit as N-Triples."""
+    if type(obj) is Iri:
+        return f"<{obj.value}>"
+    return literal(obj.lexical, obj.datatype, obj.language)
+
+
+def line(subject: str, predicate: str, obj: Iri | Lit) -> str:
+    """One statement (subject and predicate IRIs as plain strings) as an N-Triples line, no newline."""
+    return f"<{subject}> <{predicate}> {term(obj)} ."
+
+
+def from_rdflib(node) -> str:
+    """An rdflib term as canonical N-Triples."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        return literal(str(node), str(node.datatype) if node.datatype else None, node.language)
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    raise TypeError(f"cannot write {node!r} as N-Triples")
+
+
+def graph_lines(graph) -> list[str]:
+    """The triples of an rdflib graph as sorted, unique canonical N-Triples lines."""
+    return sorted({f"{from_rdflib(s)} {from_rdflib(p)} {from_rdflib(o)} ." for s, p, o in graph})
+
+
+class LinesReader(io.RawIOBase):
+    """Lines as a readable N-Triples byte stream, encoded a block at a time.
+
+    pyoxigraph's ``parse`` and ``Store.bulk_load`` read it without the whole document
+    ever being one bytes object.
+    """
+
+    def __init__(self, lines: list[str], block: int = 20_000) -> None:
+        self._lines, self._block, self._next, self._pending = lines, block, 0, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending and self._next < len(self._lines):
+            chunk = self._lines[self._next:self._next + self._block]
+            self._next += len(chunk)
+            self._pending = to_bytes(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def merge(*sorted_lines: list[str]) -> list[str]:
+    """Several sorted line lists as one sorted list without duplicates."""
+    merged: list[str] = []
+    last = None
+    for item in heapq.merge(*sorted_lines):
+        if item != last:
+            merged.append(item)
+            last = item
+    return merged
+
+
+def to_bytes(lines: Iterable[str]) -> bytes:
+    """Lines joined into an N-Triples document (one triple a line, final newline)."""
+    text = "\n".join(lines)
+    return (text + "\n").encode("utf-8") if text else b""
