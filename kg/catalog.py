@@ -150,6 +150,7 @@ def load_entry(kind: Kind, path: Path, report: Report, file: str | None = None) 
         line, col = doc.where("id")
         report.add(file, line, col, "KG105", f"id '{declared}' disagrees with the file name "
                    f"'{path.stem}': rename the file or remove the 'id' key")
+    doc.release()
     return entry
 
 

@@ -153,8 +153,27 @@ def write_jsonld(triples: Iterable, base: str, out: BinaryIO) -> None:
 
 
 def _indented(value, indent: int) -> bytes:
-    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-    return text.replace("\n", "\n" + " " * indent).encode("utf-8")
+    """``json.dumps(value, indent=2, sort_keys=True)`` shifted right by ``indent``, built with the
+    C encoder for each scalar (json's indenting encoder is pure Python and 5x slower)."""
+    return _pretty(value, " " * indent).encode("utf-8")
+
+
+_scalar = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _pretty(value, pad: str) -> str:
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        items = ",\n".join(f"{inner}{_scalar(key)}: {_pretty(value[key], inner)}" for key in sorted(value))
+        return "{\n" + items + "\n" + pad + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        return "[\n" + ",\n".join(inner + _pretty(item, inner) for item in value) + "\n" + pad + "]"
+    return _scalar(value)
 
 
 def _property_terms(context: dict) -> dict[str, tuple[str, bool, bool]]:

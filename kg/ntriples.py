@@ -90,19 +90,20 @@ class LinesReader(io.RawIOBase):
     """
 
     def __init__(self, lines: list[str], block: int = 20_000) -> None:
-        self._lines, self._block, self._next, self._pending = lines, block, 0, b""
+        self._lines, self._block, self._next = lines, block, 0
+        self._pending, self._offset = b"", 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        while not self._pending and self._next < len(self._lines):
+        while self._offset >= len(self._pending) and self._next < len(self._lines):
             chunk = self._lines[self._next:self._next + self._block]
             self._next += len(chunk)
-            self._pending = to_bytes(chunk)
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
+            self._pending, self._offset = to_bytes(chunk), 0
+        size = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:size] = memoryview(self._pending)[self._offset:self._offset + size]
+        self._offset += size
         return size
 
 

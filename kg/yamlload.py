@@ -54,6 +54,11 @@ class Document:
             path = path[:-1]
         return self.marks.get((), (1, 1))
 
+    def release(self) -> None:
+        """Forget the parsed values and source text once the entry is normalized (marks stay)."""
+        self.data = None
+        self.source_text = {}
+
     def key_where(self, key: str) -> tuple[int, int]:
         """Line and column of a top-level key itself."""
         return self.marks.get(("key", key), self.where(key))

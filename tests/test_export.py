@@ -155,3 +155,19 @@ def test_guess_format():
         guess_format("out.txt", None)
     with pytest.raises(UnknownFormat):
         guess_format(None, None)
+
+
+def test_written_files_are_readable_by_others(tmp_path):
+    """mkstemp creates 0600 files; an export is renamed into place with the mode open() would give."""
+    from kg.fsutil import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "new.nt", b"")
+        assert (tmp_path / "new.nt").stat().st_mode & 0o777 == 0o644
+        (tmp_path / "kept.nt").write_bytes(b"")
+        (tmp_path / "kept.nt").chmod(0o640)
+        write_atomic(tmp_path / "kept.nt", b"x")
+        assert (tmp_path / "kept.nt").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
