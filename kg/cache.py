@@ -31,9 +31,15 @@ def fingerprint(folders: list[Path], base: str) -> str:
         digest.update(f"[{folder.name}]\n".encode())
         if not folder.is_dir():
             continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        files = []
+        for parent, _dirs, names in os.walk(folder):
+            relative = os.path.relpath(parent, folder)
+            files.extend((os.path.normpath(os.path.join(relative, name)), os.path.join(parent, name))
+                         for name in names)
+        for relative, path in sorted(files):
+            with open(path, "rb") as handle:
+                digest.update(relative.encode() + b"\0")
+                digest.update(hashlib.sha256(handle.read()).digest())
     return digest.hexdigest()[:32]
 
 

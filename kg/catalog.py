@@ -14,7 +14,7 @@ from .values import BadValue, parse_count, parse_date, parse_source, parse_url
 from .yamlload import Document, YamlProblem, load_document
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """One normalized value of a key, with the path that finds its line in the file."""
 
@@ -23,7 +23,7 @@ class Value:
     relation: str | None = None  # based_on only
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """A catalog entry: its kind, id, file and normalized values by key."""
 

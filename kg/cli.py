@@ -155,14 +155,17 @@ def validate(settings: Settings, data, ontology, shapes, queries_dir, base, fmt,
 @click.option("--reason", type=click.Choice(["rdfs", "owlrl"]),
               help="Also materialize the inferred triples into inferred-PROFILE.ttl/.nt (kept apart).")
 @engine_option(GRAPH_ENGINE_HELP)
+@click.option("--no-cache", is_flag=True, help="Do not store the built graph for the queries that follow.")
 @click.pass_obj
 @library_errors
-def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir, reason, engine) -> None:
+def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir, reason, engine,
+          no_cache) -> None:
     """Build, validate and export the catalog: Turtle, JSON-LD and N-Triples in --out.
 
     Writes catalog.ttl, catalog.jsonld, catalog.nt and ontology.ttl. Nothing is written
     when the catalog has errors. With --reason, the triples owlrl infers (over the
     catalog and the ontology) go to inferred-PROFILE.ttl and .nt, never into catalog.*.
+    The graph is also kept in the query cache, so that 'kg query' after a build starts warm.
     """
     from .export import FORMATS, serialize, write_lines
     from .fsutil import atomic_writer, write_atomic
@@ -183,6 +186,10 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
             write_lines(lines, fmt, project.base, handle)
         settings.debug(f"{fmt.name} written in {time.perf_counter() - start:.2f} s")
         written.append(path)
+    if not no_cache:
+        from .project import prime_query_cache
+
+        prime_query_cache(compiled, project)
     ontology_file = project.ontology / "kg.ttl"
     if ontology_file.is_file():
         write_atomic(out_dir / "ontology.ttl", ontology_file.read_bytes())

@@ -190,6 +190,16 @@ def query_graph(compiled: Compiled, project: Project) -> Graph:
     return graph
 
 
+def prime_query_cache(compiled: Compiled, project: Project) -> None:
+    """Store the query graph (catalog + ontology) of a finished build, so queries start warm."""
+    from .cache import entry_for
+
+    lines = merge(compiled.lines(), ontology_lines(project))
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
+    entry.store(to_bytes(lines), {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
+                                  "triples": len(lines)})
+
+
 @dataclass
 class QuerySource:
     """What queries run on: an rdflib Graph or a pyoxigraph Store, and the catalog's state."""

@@ -13,7 +13,7 @@ class BadValue(ValueError):
     """A value that does not have the expected form; the message says what to write."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     """A date known to the year, the month or the day; ``text`` is its ISO lexical form."""
 

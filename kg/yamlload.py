@@ -18,6 +18,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
 _STR_TAG = "tag:yaml.org,2002:str"
+#: Builds plain scalars (ints, floats, booleans, dates, nulls); they keep no state in it.
+_SCALARS = yaml.constructor.SafeConstructor()
+_PLAIN_SCALARS = {f"tag:yaml.org,2002:{name}": _SCALARS.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+                  for name in ("int", "float", "bool", "null", "timestamp")}
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
@@ -103,7 +107,7 @@ def parse_text(text: str, path: Path) -> Document:
     if node is None:
         raise YamlProblem("KG002", 1, 0, "file is empty: add at least 'name: …' or delete the file")
     doc = Document(path, None)
-    walker = _Walker(doc, _Loader(""))
+    walker = _Walker(doc, _SCALARS)
     doc.data = walker.value(node, ())
     if not isinstance(doc.data, dict):
         line, column = doc.marks.get((), (1, 1))
@@ -146,7 +150,11 @@ class _Walker:
         if node.tag == _STR_TAG:  # what SafeConstructor.construct_yaml_str returns, without its cost
             return node.value
         try:
-            value = self.constructor.construct_object(node, deep=True)
+            fast = _PLAIN_SCALARS.get(node.tag)
+            if fast is not None:
+                value = fast(self.constructor, node)
+            else:  # other tags (!!binary, !!seq on a scalar, unknown ones) take PyYAML's full path
+                value = yaml.constructor.SafeConstructor().construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise YamlProblem("KG003", node.start_mark.line + 1, node.start_mark.column + 1,
                               f"YAML value error: {getattr(exc, 'problem', None) or exc}") from None

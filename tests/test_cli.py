@@ -185,3 +185,42 @@ def test_query_engines_agree_from_the_cli(run):
         result = run("query", *project_args(), "family-members", "--engine", engine, "--format", "csv")
         assert result.exit_code == 0, result.output
         assert result.stdout_bytes.count(b"\r\n") == 3
+
+
+def test_build_primes_the_query_cache(run, fixture_catalog, tmp_path, monkeypatch):
+    """A query right after a build reuses the graph the build made: the catalog is not read again."""
+    import kg.project
+    from kg.cache import entry_for
+    from kg.project import Project
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    project = Project.locate(data=fixture_catalog, start=ROOT)
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
+    assert not entry.complete()
+    result = run("build", "--data", str(fixture_catalog), "--out", str(tmp_path / "dist"), "--engine", "oxigraph")
+    assert result.exit_code == 0, result.output
+    assert entry.complete()
+    cached = entry.graph_file.read_bytes()
+    assert b"<https://w3id.org/llm-kg/model/llama-2>" in cached
+    assert b"<http://www.w3.org/2002/07/owl#Ontology>" in cached  # the ontology rides along
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("the query rebuilt the catalog instead of using the cache")
+
+    monkeypatch.setattr(kg.project, "compile_catalog", no_rebuild)
+    for engine in ("rdflib", "oxigraph"):
+        result = run("query", "--data", str(fixture_catalog), "--engine", engine, "--format", "csv",
+                     "--query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert result.exit_code == 0, result.output
+        assert result.output.split() == ["n", str(cached.count(b"\n"))]
+
+
+def test_build_no_cache_leaves_the_cache_alone(run, fixture_catalog, tmp_path, monkeypatch):
+    from kg.cache import entry_for
+    from kg.project import Project
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    project = Project.locate(data=fixture_catalog, start=ROOT)
+    result = run("build", "--data", str(fixture_catalog), "--out", str(tmp_path / "dist"), "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert not entry_for([project.data, project.ontology, project.shapes], project.base).complete()
