@@ -33,8 +33,12 @@ NOT_MODELS = {
     "how to": "an explainer", "introduction to": "an explainer", "overview": "an overview",
     " launches ": "a news item", " released ": "a news item", "notebook": "an application",
     "foundation models": "a list of models", "models and libraries": "a list of models",
-    "on-device ai models": "a list of models",
+    "on-device ai models": "a list of models", "ai software engineer": "an AI agent product",
+    "provides free": "a service",
 }
+#: Words that mark an item as something other than a model when they are in its *name* only
+#: ('Vision capability to a LLM' is a note; 'mini-omni2: … Duplex Capabilities' is a model).
+NOT_MODEL_NAMES = {"capability": "an explainer", "capabilities": "an explainer"}
 SOCIAL_HOSTS = ("twitter.com", "x.com", "t.co", "youtube.com", "youtu.be", "linkedin.com", "medium.com")
 _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?", re.I)
 ARCHITECTURES = {"decoder": "decoder-only", "encoder": "encoder-only", "encoder/decoder": "encoder-decoder",
@@ -64,6 +68,7 @@ class ImportResult:
     rows: list[Row] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
     seen: dict = field(default_factory=dict)  # (kind, normalized name) -> where it was drafted
+    dates: dict = field(default_factory=dict)  # (kind, entry id) -> (where, date) of its first mention
 
     def totals(self) -> dict[str, int]:
         counts = {"new": 0, "known": 0, "conflicting": 0, "skipped": 0}
@@ -92,12 +97,26 @@ class Matcher:
             names = [entry.name, entry.id] + [v.value for v in entry.values.get("aliases", [])]
             for name in names:
                 self.keys.setdefault((entry.kind, "name:" + normalized_name(name)), entry)
-            for key in ("url", "repository", "sources"):
+            for key in ("url", "repository"):
                 for value in entry.values.get(key, []):
-                    if isinstance(value.value, str) and value.value.startswith("http") and key != "sources":
+                    if isinstance(value.value, str) and value.value.startswith("http"):
                         self.keys.setdefault((entry.kind, "url:" + _norm_url(value.value)), entry)
             if entry.first("arxiv"):
                 self.keys.setdefault((entry.kind, "arxiv:" + entry.first("arxiv")), entry)
+        # A model is also found by the arXiv id of the paper it names, when no other model names it.
+        papers = {e.id: e.first("arxiv") for e in catalog.entries if e.kind is PAPER and e.first("arxiv")}
+        by_paper: dict[str, list] = {}
+        for entry in catalog.entries:
+            if entry.kind is MODEL:
+                for value in entry.values.get("papers", []):
+                    if value.value in papers:
+                        by_paper.setdefault(papers[value.value], []).append(entry)
+        for arxiv, models in by_paper.items():
+            if len(models) == 1:
+                self.keys.setdefault((MODEL, "arxiv:" + arxiv), models[0])
+        #: organization id -> its parent organization id
+        self.parents = {e.id: e.first("parent") for e in catalog.entries
+                        if e.kind is ORGANIZATION and e.first("parent")}
 
     def find(self, kind: Kind, name: str, urls: list[str]):
         arxiv = [a for a in (arxiv_id(u) for u in urls) if a]
@@ -108,32 +127,86 @@ class Matcher:
                 return entry
         return None
 
+    def find_item(self, kind: Kind, item: Item):
+        """The entry ``item`` is about, most certain evidence first: its own name and links as
+        ``kind``, then as the other kind (a titled link to a known model, an arXiv link to a known
+        paper), then the title before ':' ('ESM3: A frontier language model' is ESM3), and last
+        its side links ('[git](…)'), which may belong to something else the bullet mentions."""
+        own = [u for u in (item.url, item.card.get("Link")) if u]
+        other = PAPER if kind is MODEL else MODEL
+        side = [u for _, u in item.links if u and u not in own]
+        plain = _plain_name(item.name)
+        head = item.name.split(":")[0].strip() if ":" in item.name else None
+        for find_kind, name, urls in ((kind, item.name, own), (kind, plain, []), (other, item.name, own),
+                                      (MODEL, head, []), (kind, item.name, side)):
+            if name is None:
+                continue
+            entry = self.find(find_kind, name, urls)
+            if entry is not None:
+                return entry
+        return None
+
+    def ancestors(self, org: str) -> list[str]:
+        out, seen = [], {org}
+        while self.parents.get(org) and self.parents[org] not in seen:
+            org = self.parents[org]
+            out.append(org)
+            seen.add(org)
+        return out
+
 
 def _norm_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").lower()
 
 
-URL_WORDS = ("leaderboard", "arena", "benchmark", "awesome", "dataset", "cookbook", "prices", "/library")
+URL_WORDS = {"leaderboard": "a leaderboard", "arena": "a leaderboard", "benchmark": "a benchmark",
+             "awesome": "a link list", "dataset": "a dataset", "cookbook": "a cookbook",
+             "prices": "a price list", "/library": "a list of models"}
+
+
+def side_link_reason(item: Item) -> str | None:
+    """A side link ('git', 'ref', '[Twitter](…)') read as an item of its own: never an entry,
+    never matched."""
+    if item.name.lower() in SIDE_LABELS:
+        host = re.sub(r"^https?://(www\.)?", "", item.url or "").split("/")[0].lower()
+        if host in SOCIAL_HOSTS:
+            return f"a post on {host}, not a model"
+        return f"a side link ('{item.name}') with no entry of its own"
+    return None
 
 
 def skip_reason(item: Item) -> str | None:
-    """Why an item is not a model entry, or None. Heuristics: documented in docs/importer.md."""
+    """Why an item is not a model entry, or None. Heuristics: documented in docs/importer.md.
+
+    Asked only about items the catalog does not know: matching comes first, so that a known
+    model whose bullet says 'released' or 'course' is reported as known.
+    """
     url = item.url or ""
     host = re.sub(r"^https?://(www\.)?", "", url).split("/")[0].lower()
     if host in SOCIAL_HOSTS:
         return f"a post on {host}, not a model"
-    if item.name.lower() in SIDE_LABELS:
-        return f"a side link ('{item.name}') with no entry of its own"
-    text = f"{item.name} {item.description}".lower()
-    for word, what in NOT_MODELS.items():
-        if word in text:
-            return f"{what} ('{word}'), not a model"
-    for word in URL_WORDS:
-        if word in url.lower():
-            return f"{NOT_MODELS.get(word, 'not a model')} ('{word}' in the link), not a model"
+    reason = side_link_reason(item)
+    if reason:
+        return reason
     if not url and not item.card and item.date is None:
-        return "no link, date or card: a note, not an entry"
+        return "no link of its own, date or card: a note, not an entry"
+    name = item.name.lower()
+    for text in (name, f"{name} {item.description.lower()}"):  # the name's words first
+        for word, what in NOT_MODELS.items():
+            if word in text:
+                return f"{what} ('{word}'), not a model"
+    for word, what in NOT_MODEL_NAMES.items():
+        if re.search(rf"\b{word}\b", name):
+            return f"{what} ('{word}'), not a model"
+    for word, what in URL_WORDS.items():
+        if word in url.lower():
+            return f"{what} ('{word}' in the link), not a model"
     return None
+
+
+def is_series_heading(name: str) -> bool:
+    """'Gemma series' heads a list of models: it is not an organization (nor their developer)."""
+    return re.search(r"\bseries\b", name, re.I) is not None
 
 
 def import_markdown(files: list[Path], catalog: Catalog, today: datetime.date | None = None) -> ImportResult:
@@ -160,8 +233,13 @@ def _plain_name(name: str) -> str:
 
 def _import_item(item: Item, matcher: Matcher, organizations, taken, result: ImportResult) -> None:
     where = f"{item.file}:{item.line}"
-    if item.shape == "organization" and re.search(r"\bseries\b", item.name, re.I):
-        result.rows.append(Row(where, "-", item.name, "skipped", "a model series heading, not an organization"))
+    if item.shape == "organization" and is_series_heading(item.name):
+        family = matcher.find(MODEL, item.name, [])
+        if family is not None:
+            result.rows.append(Row(where, MODEL.label, item.name, "known",
+                                   f"{family.file}; a model series heading, not an organization"))
+        else:
+            result.rows.append(Row(where, "-", item.name, "skipped", "a model series heading, not an organization"))
         return
     if item.shape == "organization":
         item.name = _plain_name(item.name)
@@ -179,8 +257,9 @@ def _import_item(item: Item, matcher: Matcher, organizations, taken, result: Imp
             result.rows.append(Row(where, kind.label, item.name, status,
                                    known.file + (f": {'; '.join(differences)}" if differences else "")))
             return
+        known = None
     else:
-        reason = skip_reason(item)
+        reason = side_link_reason(item)
         if reason:
             result.rows.append(Row(where, "-", item.name, "skipped", reason))
             return
@@ -194,19 +273,27 @@ def _import_item(item: Item, matcher: Matcher, organizations, taken, result: Imp
             result.rows.append(Row(where, "technique", item.name, "known", technique.file))
             return
         draft = _paper_draft(item, arxiv) if is_paper else _model_draft(item, organizations)
-    urls = [u for u in [item.url, item.card.get("Link")] + [u for _, u in item.links] if u]
-    known = matcher.find(kind, item.name, urls) or matcher.find(kind, _plain_name(item.name), [])
+        # Matching comes before the 'not a model' heuristics: a known model is known, whatever
+        # words its bullet uses ('Apple released…', 'over the course of training').
+        known = matcher.find_item(kind, item)
+        if known is None:
+            reason = skip_reason(item)
+            if reason:
+                result.rows.append(Row(where, "-", item.name, "skipped", reason))
+                return
     drafted = result.seen.get((kind, normalized_name(item.name)))
     if known is None and drafted is not None:
         result.rows.append(Row(where, kind.label, item.name, "known", f"drafted above, from {drafted}"))
         return
-    detail_date = f"; date left out: {item.date_problem}" if item.date_problem else ""
+    notes = [f"date left out: {item.date_problem}"] if item.date_problem else []
     if known is not None:
-        differences = _differences(known, draft)
+        if known.kind is not kind:
+            kind, draft = known.kind, _retyped(draft, known.kind)
+        differences, agreed = _differences(known, draft, matcher, item, result)
         status = "conflicting" if differences else "known"
         result.rows.append(Row(where, kind.label, item.name, status,
                                f"{known.file}" + (f": {'; '.join(differences)}" if differences else "")
-                               + detail_date))
+                               + "".join(f"; {n}" for n in agreed + notes)))
         return
     entry_id = slug(item.name)
     suffix = 2
@@ -216,7 +303,18 @@ def _import_item(item: Item, matcher: Matcher, organizations, taken, result: Imp
     taken.add((kind, entry_id))
     result.drafts.append(Draft(kind, entry_id, draft))
     result.seen[(kind, normalized_name(item.name))] = where
-    result.rows.append(Row(where, kind.label, item.name, "new", f"{kind.folder}/{entry_id}.yaml" + detail_date))
+    result.rows.append(Row(where, kind.label, item.name, "new", f"{kind.folder}/{entry_id}.yaml"
+                           + "".join(f"; {n}" for n in notes)))
+
+
+def _retyped(draft: dict, kind: Kind) -> dict:
+    """The facts of a draft under the keys of ``kind`` (a paper's date is a model's release)."""
+    out = dict(draft)
+    if kind is MODEL and "published" in out:
+        out["released"] = out.pop("published")
+    if kind is PAPER and "released" in out:
+        out["published"] = out.pop("released")
+    return out
 
 
 def organization_id(name: str, organizations: dict[str, str]) -> str:
@@ -265,9 +363,12 @@ def _model_draft(item: Item, organizations: dict[str, str]) -> dict:
         data["description"] = item.description[:300]
     if item.url:
         data["url"] = item.url
-    lab = item.card.get("Lab") or (_plain_name(item.organization) if item.organization else None)
-    if lab:
-        data["developer"] = organization_id(lab, organizations)
+    lab = item.card.get("Lab") or (_plain_name(item.organization) if item.organization
+                                   and not is_series_heading(item.organization) else None)
+    if lab:  # 'Big Science/Huggingface' names two labs
+        labs = [organization_id(name, organizations) for name in re.split(r"\s*(?:/|,|&|\band\b)\s*", lab)
+                if name.strip()]
+        data["developer"] = labs[0] if len(labs) == 1 else labs
     date = item.date or _card_date(item.card.get("Date (of first known publication)", ""))
     if date:
         data["released"] = _yaml_date(date)
@@ -320,24 +421,64 @@ def _yaml_date(date: PartialDate):
     return datetime.date.fromisoformat(date.text) if len(date.text) == 10 else date.text
 
 
-def _differences(entry, draft: dict) -> list[str]:
-    out = []
+_REBRAND = re.compile(r"\b(rebrand\w*|renamed)\b", re.I)
+
+
+def _differences(entry, draft: dict, matcher: Matcher, item: Item, result: ImportResult
+                 ) -> tuple[list[str], list[str]]:
+    """The facts of ``draft`` that contradict ``entry`` and, apart, the notes on facts that agree
+    only once granularity is understood (a parent organization, an update, a renaming)."""
+    out: list[str] = []
+    notes: list[str] = []
     released = entry.values.get("released") or entry.values.get("published")
     draft_date = draft.get("released") or draft.get("published")
-    if released and draft_date is not None:
-        mine = released[0].value.text
+    key = (entry.kind, entry.id)
+    first = result.dates.get(key)
+    if draft_date is not None:
         theirs = str(draft_date)
-        if not (mine.startswith(theirs) or theirs.startswith(mine)):
-            out.append(f"date: catalog {mine}, draft {theirs}")
-    developers = {v.value for v in entry.values.get("developer", [])}
-    if developers and draft.get("developer") and draft["developer"] not in developers:
-        out.append(f"developer: catalog {', '.join(sorted(developers))}, draft {draft['developer']}")
+        if first is None:
+            result.dates[key] = (f"{item.file}:{item.line}", theirs)
+        if released:
+            mine = released[0].value.text
+            rebrand = _REBRAND.search(item.description)
+            if mine.startswith(theirs) or theirs.startswith(mine):
+                if len(theirs) < len(mine):
+                    notes.append(f"date {theirs} agrees at a coarser precision")
+            elif rebrand and theirs > mine:
+                notes.append(f"date {theirs} is a {rebrand.group(1).lower()}, not the first release ({mine})")
+            elif first is not None and first[0].split(":")[0] == item.file and first[1] < theirs:
+                notes.append(f"date {theirs} is an update: listed first at {first[0]} with {first[1]}")
+            else:
+                out.append(f"date: catalog {mine}, draft {theirs}")
+    developers = [v.value for v in entry.values.get("developer", [])]
+    theirs_devs = draft.get("developer")
+    theirs_devs = [theirs_devs] if isinstance(theirs_devs, str) else list(theirs_devs or [])
+    if developers and theirs_devs:
+        agreeing, others = [], []
+        for dev in theirs_devs:
+            if dev in developers:
+                agreeing.append(dev)
+                continue
+            child = next((d for d in developers if dev in matcher.ancestors(d)), None)
+            parent = next((d for d in developers if d in matcher.ancestors(dev)), None)
+            if child:
+                agreeing.append(dev)
+                notes.append(f"developer {dev} is the parent organization of {child}")
+            elif parent:
+                agreeing.append(dev)
+                notes.append(f"developer {dev} is part of {parent}")
+            else:
+                others.append(dev)
+        if not agreeing:
+            out.append(f"developer: catalog {', '.join(sorted(developers))}, draft {', '.join(theirs_devs)}")
+        elif others:
+            notes.append(f"the source also names {', '.join(others)} as developer; the catalog does not")
     if entry.values.get("parameters") and draft.get("parameters"):
         mine = {v.value for v in entry.values["parameters"]}
         theirs = {parse_count(p) for p in draft["parameters"]}
         if not theirs <= mine:
             out.append("parameters: draft has " + ", ".join(draft["parameters"]))
-    return out
+    return out, notes
 
 
 KEY_ORDER = {kind: [k for k in FIELDS[kind] if k != "sources"] + ["sources"] for kind in FIELDS}
