@@ -19,7 +19,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.fsutil import write_atomic  # noqa: E402
 from kg.schema import ARCHITECTURES, DERIVATIONS  # noqa: E402
 
 COUNTRIES = ("US", "FR", "CN", "GB", "DE", "CA", "KR", "JP", "AE", "IL")
@@ -63,7 +62,9 @@ def generate(triples: int, seed: int, out: Path) -> dict[str, int]:
         files[out / "organizations" / f"{org}.yaml"] = text
     for i, paper in enumerate(papers):
         year = rng.randint(17, 25)
-        text = (f"name: 'Paper {i}: a study'\narxiv: '{year:02d}{rng.randint(1, 12):02d}.{rng.randint(10000, 99999)}'\n")
+        # 7919 is prime to 90000: the numbers are distinct up to 90,000 papers (about 3.7M triples)
+        number = 10000 + (i * 7919) % 90000
+        text = (f"name: 'Paper {i}: a study'\narxiv: '{year:02d}{rng.randint(1, 12):02d}.{number}'\n")
         arxiv_month = text.split("'")[3][:4]
         text += f"published: 20{arxiv_month[:2]}-{arxiv_month[2:]}\n"
         text += yaml_list("organizations", [rng.choice(orgs)])
@@ -98,8 +99,10 @@ def generate(triples: int, seed: int, out: Path) -> dict[str, int]:
         text += yaml_list("papers", [rng.choice(papers)])
         text += f"sources:\n  - https://example.org/{model}\n"
         files[out / "models" / f"{model}.yaml"] = text
-    for path, text in files.items():
-        write_atomic(path, text.encode("utf-8"))
+    for folder in {path.parent for path in files}:
+        folder.mkdir(parents=True, exist_ok=True)
+    for path, text in files.items():  # a fresh folder of scratch data: no need for atomic writes
+        path.write_bytes(text.encode("utf-8"))
     return {k: len(v) for k, v in (("models", models), ("papers", papers), ("organizations", orgs),
                                     ("techniques", techniques))}
 

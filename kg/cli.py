@@ -369,15 +369,16 @@ def list_queries(settings: Settings, data, ontology, shapes, queries_dir, base, 
 @cli.command()
 @catalog_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@engine_option(GRAPH_ENGINE_HELP)
 @click.pass_obj
 @library_errors
-def stats(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) -> None:
+def stats(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, engine) -> None:
     """Count triples, entities per class and edges per relation."""
     from .stats import catalog_stats, render_stats
 
     project = _project(data, ontology, shapes, queries_dir, base)
-    compiled = _compile(settings, project, shapes=False)
-    numbers = catalog_stats(compiled.rdflib_graph())
+    compiled = _compile(settings, project, shapes=False, engine=engine)
+    numbers = catalog_stats(compiled.lines(), project.base)
     click.echo(json.dumps(numbers, indent=2) if fmt == "json" else render_stats(numbers), nl=False)
 
 

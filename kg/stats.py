@@ -3,27 +3,46 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from .schema import KINDS
+from .vocab import PREFIXES, entity_prefixes
 
 
-def catalog_stats(graph: Graph) -> dict:
-    """Triples, entities per class and triples per predicate (object properties and literals)."""
-    classes = {kind.cls: kind.folder for kind in KINDS}
-    entities = Counter()
-    for cls, folder in classes.items():
-        entities[folder] = len(set(graph.subjects(RDF.type, cls)))
-    relations: Counter = Counter()
-    for _s, p, _o in graph:
-        if p != RDF.type:
-            relations[graph.namespace_manager.normalizeUri(p) if isinstance(p, URIRef) else str(p)] += 1
+def catalog_stats(lines: list[str], base: str) -> dict:
+    """Triples, entities per class and triples per predicate, from sorted N-Triples lines."""
+    kind_of_type = {f"<{RDF.type}> <{kind.cls}> .": kind.folder for kind in KINDS}
+    entities: Counter = Counter({kind.folder: 0 for kind in KINDS})
+    predicates: Counter = Counter()
+    type_predicate = f"<{RDF.type}>"
+    for line in lines:
+        subject, predicate, rest = line.split(" ", 2)
+        if predicate == type_predicate:
+            folder = kind_of_type.get(f"{predicate} {rest}")
+            if folder:
+                entities[folder] += 1  # lines are unique: one per entity and class
+            continue
+        predicates[predicate] += 1
+    names = _prefixes(base)
+    relations = Counter({_curie(p[1:-1], names): n for p, n in predicates.items()})
     return {
-        "triples": len(graph),
+        "triples": len(lines),
         "entities": dict(entities),
         "relations": dict(sorted(relations.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
+
+
+def _prefixes(base: str) -> list[tuple[str, str]]:
+    pairs = [(str(ns), name) for name, ns in PREFIXES.items()]
+    pairs += [(ns, name) for name, ns in entity_prefixes(base).items()]
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+def _curie(iri: str, prefixes: list[tuple[str, str]]) -> str:
+    for namespace, name in prefixes:
+        if iri.startswith(namespace):
+            return f"{name}:{iri[len(namespace):]}"
+    return f"<{iri}>"
 
 
 def render_stats(stats: dict) -> str:
