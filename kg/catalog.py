@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Report
+from .progress import Progress, quiet
 from .licenses import ALL_LICENSES
 from .schema import DERIVATIONS, FIELDS, ID_PATTERN, KIND_BY_FOLDER, KINDS, Field, Kind
 from .values import BadValue, parse_count, parse_date, parse_source, parse_url
@@ -97,16 +98,19 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, Path]]:
     return found
 
 
-def load_catalog(data_dir: Path, report: Report) -> Catalog:
+def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet) -> Catalog:
     """Read every entry under ``data_dir``; problems go to ``report``, readable entries are kept."""
     catalog = Catalog(data_dir)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"catalog folder {data_dir} does not exist: pass --data DIR")
     shown = display_path(data_dir)
-    for kind, path in entry_files(data_dir, report):
+    files = entry_files(data_dir, report)
+    for done, (kind, path) in enumerate(files, 1):
         entry = load_entry(kind, path, report, os.path.join(shown, kind.folder, path.name))
         if entry is not None:
             catalog.entries.append(entry)
+        if done % 500 == 0 or done == len(files):
+            progress("reading entries", done, len(files))
     return catalog
 
 

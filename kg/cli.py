@@ -1,6 +1,7 @@
 """The ``kg`` command line: a thin layer over the library that turns its errors into exit codes."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -28,6 +29,18 @@ class Settings:
     def debug(self, message: str) -> None:
         if self.verbosity > 0:
             click.echo(message, err=True)
+
+    @contextlib.contextmanager
+    def progress(self):
+        """A progress callback for long work: a status line on a terminal, silence otherwise."""
+        from .progress import for_terminal, quiet
+
+        reporter = for_terminal(self.verbosity)
+        try:
+            yield reporter or quiet
+        finally:
+            if reporter is not None:
+                reporter.close()
 
 
 def catalog_options(fn):
@@ -111,7 +124,8 @@ def _compile(settings: Settings, project, shapes: bool = True, engine: str = "rd
     from .project import compile_catalog
 
     start = time.perf_counter()
-    compiled = compile_catalog(project, shapes=shapes, engine=engine)
+    with settings.progress() as progress:
+        compiled = compile_catalog(project, shapes=shapes, engine=engine, progress=progress)
     settings.debug(f"read {len(compiled.catalog)} entries, {compiled.triples} triples "
                    f"in {time.perf_counter() - start:.2f} s ({engine})")
     return compiled
@@ -182,7 +196,8 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
     for fmt in FORMATS.values():
         path = out_dir / f"catalog{fmt.extensions[0]}"
         start = time.perf_counter()
-        with atomic_writer(path) as handle:
+        with settings.progress() as progress, atomic_writer(path) as handle:
+            progress(f"writing {path}", 0, 0)
             write_lines(lines, fmt, project.base, handle)
         settings.debug(f"{fmt.name} written in {time.perf_counter() - start:.2f} s")
         written.append(path)
@@ -308,7 +323,8 @@ def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, q
         _print_result(query_endpoint(endpoint, saved.text, bindings, timeout=timeout), fmt, project.base)
         return
     start = time.perf_counter()
-    source = query_source(project, engine=engine, reason=reason, use_cache=not no_cache)
+    with settings.progress() as progress:
+        source = query_source(project, engine=engine, reason=reason, use_cache=not no_cache, progress=progress)
     settings.debug(f"graph ready ({source.triples} triples, {source.inferred} inferred) in "
                    f"{time.perf_counter() - start:.3f} s")
     if source.errors:

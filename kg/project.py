@@ -12,6 +12,7 @@ from .checks import check_catalog
 from .dataset import describe_dataset
 from .diagnostics import Report
 from .graph import Origins, build_graph, catalog_lines
+from .progress import Progress, quiet
 from .ntriples import LinesReader, graph_lines, merge, to_bytes
 from .schema import KINDS
 from .shacl import ShapesError, check_graph, load_turtle_dir, report_results
@@ -104,7 +105,7 @@ class Compiled:
 
 
 def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.date | None = None,
-                    engine: str = "rdflib") -> Compiled:
+                    engine: str = "rdflib", progress: Progress = quiet) -> Compiled:
     """Load and check every entry, build the graph and (unless told not to) run the shapes.
 
     ``engine`` rdflib builds an rdflib graph and validates it with pySHACL; oxigraph writes
@@ -114,8 +115,10 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
         raise ProjectError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
     project.require("data")
     report = Report()
-    catalog = load_catalog(project.data, report)
+    catalog = load_catalog(project.data, report, progress)
+    progress("checking references, cycles and dates", 0, 0)
     check_catalog(catalog, report, today)
+    progress(f"building the graph ({engine})", 0, 0)
     if engine == "rdflib":
         built = build_graph(catalog, project.base)
         compiled = Compiled(catalog, report, built.origins, engine, graph=built.graph)
@@ -129,6 +132,7 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
         compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine, store=store,
                             _lines=lines)
     if shapes:
+        progress(f"validating with the SHACL shapes ({'pySHACL' if engine == 'rdflib' else 'SPARQL'})", 0, 0)
         _validate(compiled, project)
     return compiled
 
@@ -212,7 +216,7 @@ class QuerySource:
 
 
 def query_source(project: Project, *, engine: str = "rdflib", reason: str | None = None,
-                 use_cache: bool = True) -> QuerySource:
+                 use_cache: bool = True, progress: Progress = quiet) -> QuerySource:
     """The catalog + ontology (+ inferred triples of ``reason``) loaded into ``engine``.
 
     Reuses the cached build when data/, ontology/ and shapes/ are unchanged (see kg.cache).
@@ -225,7 +229,7 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     if entry is not None and entry.complete():
         ntriples, meta = entry.graph_file.read_bytes(), entry.meta()
     else:
-        compiled = compile_catalog(project, shapes=False, engine=engine)
+        compiled = compile_catalog(project, shapes=False, engine=engine, progress=progress)
         extra = ontology_lines(project)
         if engine == "rdflib":
             graph = query_graph(compiled, project)
