@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .fsutil import write_atomic
+from .fsutil import atomic_writer, write_atomic
+from .ntriples import to_bytes
 
 
 def cache_root() -> Path:
@@ -24,8 +25,13 @@ def cache_root() -> Path:
     return Path(base) / "kg"
 
 
-def fingerprint(folders: list[Path], base: str) -> str:
-    """A digest of every file's path and bytes under ``folders``, the base IRI and kg's version."""
+def fingerprint(folders: list[Path], base: str, known: dict[str, bytes] | None = None) -> str:
+    """A digest of every file's path and bytes under ``folders``, the base IRI and kg's version.
+
+    ``known`` maps a file's path (as ``os.walk`` spells it) to the sha256 of its bytes, for
+    files just read (the catalog's entries during a build): they are not read again.
+    """
+    known = known or {}
     digest = hashlib.sha256(f"kg {__version__}\n{base}\n".encode())
     for folder in folders:
         digest.update(f"[{folder.name}]\n".encode())
@@ -37,8 +43,11 @@ def fingerprint(folders: list[Path], base: str) -> str:
             files.extend((os.path.normpath(os.path.join(relative, name)), os.path.join(parent, name))
                          for name in names)
         for relative, path in sorted(files):
+            digest.update(relative.encode() + b"\0")
+            if path in known:
+                digest.update(known[path])
+                continue
             with open(path, "rb") as handle:
-                digest.update(relative.encode() + b"\0")
                 digest.update(hashlib.sha256(handle.read()).digest())
     return digest.hexdigest()[:32]
 
@@ -70,6 +79,13 @@ class CacheEntry:
         write_atomic(self.graph_file, ntriples)
         write_atomic(self.meta_file, json.dumps(meta, sort_keys=True).encode("utf-8"))
 
+    def store_lines(self, lines: list[str], meta: dict) -> None:
+        """Store N-Triples lines, written a block at a time (no copy of the whole graph in memory)."""
+        with atomic_writer(self.graph_file) as handle:
+            for start in range(0, len(lines), 50_000):
+                handle.write(to_bytes(lines[start:start + 50_000]))
+        write_atomic(self.meta_file, json.dumps(meta, sort_keys=True).encode("utf-8"))
 
-def entry_for(folders: list[Path], base: str) -> CacheEntry:
-    return CacheEntry(cache_root() / fingerprint(folders, base))
+
+def entry_for(folders: list[Path], base: str, known: dict[str, bytes] | None = None) -> CacheEntry:
+    return CacheEntry(cache_root() / fingerprint(folders, base, known))

@@ -191,6 +191,7 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
     if compiled.report.errors:
         raise click.ClickException(f"{compiled.report.summary()}: nothing written. Fix the errors "
                                    "above (kg validate lists them) and build again")
+    compiled.release_store()  # validated; the exports are written from the lines
     lines = export_lines(compiled, project.base)
     written = []
     for fmt in FORMATS.values():

@@ -1,4 +1,4 @@
-"""Serializing the graph: one registry of formats, byte-identical output for the same graph."""
+"""Serializing the graph: one registry of formats, byte-identical output for the same triples."""
 from __future__ import annotations
 
 import io
@@ -12,6 +12,7 @@ from typing import BinaryIO, Iterable
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
+from .gcpause import paused_gc
 from .ntriples import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, LinesReader, graph_lines, to_bytes
 from .schema import DERIVATIONS, FIELDS
 from .vocab import PREFIXES, entity_prefixes
@@ -24,15 +25,14 @@ class Format:
     name: str
     extensions: tuple[str, ...]
     media_type: str
-    rdflib_name: str
 
 
 FORMATS = {
     f.name: f
     for f in (
-        Format("turtle", (".ttl",), "text/turtle", "turtle"),
-        Format("json-ld", (".jsonld", ".json"), "application/ld+json", "json-ld"),
-        Format("nt", (".nt",), "application/n-triples", "nt"),
+        Format("turtle", (".ttl",), "text/turtle"),
+        Format("json-ld", (".jsonld", ".json"), "application/ld+json"),
+        Format("nt", (".nt",), "application/n-triples"),
     )
 }
 
@@ -87,12 +87,13 @@ def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None
     import pyoxigraph as ox
 
     triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES) if lines else iter(())
-    if fmt.name == "turtle":
-        prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-        prefixes.update(entity_prefixes(base))
-        ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=prefixes)
-        return
-    write_jsonld(triples, base, out)
+    with paused_gc():
+        if fmt.name == "turtle":
+            prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+            prefixes.update(entity_prefixes(base))
+            ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=prefixes)
+            return
+        write_jsonld(triples, base, out)
 
 
 def jsonld_context(base: str) -> dict:

@@ -12,6 +12,7 @@ from .checks import check_catalog
 from .dataset import describe_dataset
 from .diagnostics import Report
 from .graph import Origins, build_graph, catalog_lines
+from .gcpause import paused_gc
 from .progress import Progress, quiet
 from .ntriples import LinesReader, graph_lines, merge, to_bytes
 from .schema import KINDS
@@ -67,8 +68,9 @@ ENGINES = ("rdflib", "oxigraph")
 class Compiled:
     """The result of reading a catalog: entries, graph and every diagnostic found.
 
-    The graph lives where the engine put it: an rdflib ``Graph`` (``graph``) or a
-    pyoxigraph ``Store`` (``store``), with the catalog's sorted N-Triples lines beside it.
+    The graph lives where the engine put it: an rdflib ``Graph`` (``graph``), or sorted
+    N-Triples lines that are loaded into a pyoxigraph ``Store`` (``store``) the first time
+    something needs to query them (export, push and stats never do).
     """
 
     catalog: Catalog
@@ -76,7 +78,7 @@ class Compiled:
     origins: Origins
     engine: str = "rdflib"
     graph: Graph | None = None
-    store: object | None = None
+    _store: object | None = None
     _lines: list[str] | None = None
 
     @property
@@ -92,6 +94,21 @@ class Compiled:
         if self._lines is None:
             self._lines = graph_lines(self.graph)
         return self._lines
+
+    @property
+    def store(self):
+        """The catalog in a pyoxigraph store, loaded from the lines on first use."""
+        if self._store is None:
+            import pyoxigraph as ox
+
+            self._store = ox.Store()
+            if self.lines():
+                self._store.bulk_load(LinesReader(self.lines()), format=ox.RdfFormat.N_TRIPLES)
+        return self._store
+
+    def release_store(self) -> None:
+        """Free the store once nothing will query it (a build after validation: ~0.5 GB at 1M)."""
+        self._store = None
 
     def rdflib_graph(self) -> Graph:
         """The catalog as an rdflib graph (parsed from the lines on the oxigraph engine)."""
@@ -115,22 +132,17 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
         raise ProjectError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
     project.require("data")
     report = Report()
-    catalog = load_catalog(project.data, report, progress)
-    progress("checking references, cycles and dates", 0, 0)
-    check_catalog(catalog, report, today)
-    progress(f"building the graph ({engine})", 0, 0)
-    if engine == "rdflib":
-        built = build_graph(catalog, project.base)
-        compiled = Compiled(catalog, report, built.origins, engine, graph=built.graph)
-    else:
-        import pyoxigraph as ox
-
-        lines = catalog_lines(catalog, project.base)
-        store = ox.Store()
-        if lines:
-            store.bulk_load(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES)
-        compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine, store=store,
-                            _lines=lines)
+    with paused_gc():
+        catalog = load_catalog(project.data, report, progress)
+        progress("checking references, cycles and dates", 0, 0)
+        check_catalog(catalog, report, today)
+        progress(f"building the graph ({engine})", 0, 0)
+        if engine == "rdflib":
+            built = build_graph(catalog, project.base)
+            compiled = Compiled(catalog, report, built.origins, engine, graph=built.graph)
+        else:
+            compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine,
+                                _lines=catalog_lines(catalog, project.base))
     if shapes:
         progress(f"validating with the SHACL shapes ({'pySHACL' if engine == 'rdflib' else 'SPARQL'})", 0, 0)
         _validate(compiled, project)
@@ -199,9 +211,10 @@ def prime_query_cache(compiled: Compiled, project: Project) -> None:
     from .cache import entry_for
 
     lines = merge(compiled.lines(), ontology_lines(project))
-    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
-    entry.store(to_bytes(lines), {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
-                                  "triples": len(lines)})
+    read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base, read)
+    entry.store_lines(lines, {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
+                              "triples": len(lines)})
 
 
 @dataclass
@@ -226,6 +239,7 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     project.require("data")
     entry = entry_for([project.data, project.ontology, project.shapes], project.base) if use_cache else None
     graph = store = None
+    ntriples = lines = None
     if entry is not None and entry.complete():
         ntriples, meta = entry.graph_file.read_bytes(), entry.meta()
     else:
@@ -238,11 +252,14 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
             store, lines = compiled.store, merge(compiled.lines(), extra)
             if extra:
                 store.bulk_load(to_bytes(extra), format=_NT())
-        ntriples = to_bytes(lines)
         meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
                 "triples": len(lines)}
         if entry is not None:
-            entry.store(ntriples, meta)
+            entry.store_lines(lines, meta)
+
+    def as_bytes() -> bytes:
+        return ntriples if ntriples is not None else to_bytes(lines)
+
     inferred = b""
     if reason:
         cached = entry.inferred_file(reason) if entry is not None else None
@@ -251,7 +268,7 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
         else:
             from .reason import infer
 
-            reasoning_graph = graph if graph is not None else _parse_ntriples(ntriples, project.base)
+            reasoning_graph = graph if graph is not None else _parse_ntriples(as_bytes(), project.base)
             inferred = to_bytes(graph_lines(infer(reasoning_graph, reason).graph))
             if cached is not None:
                 from .fsutil import write_atomic
@@ -269,7 +286,7 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
         target = store
     else:
         if graph is None:
-            graph = _parse_ntriples(ntriples, project.base)
+            graph = _parse_ntriples(as_bytes(), project.base)
         if inferred.strip():
             graph.parse(data=inferred, format="nt")
         target = graph

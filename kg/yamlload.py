@@ -6,6 +6,7 @@ as false, ``1.10`` as 1.1) can be explained to the contributor.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ class Document:
     source_text: dict[Path_, str] = field(default_factory=dict)
     #: Problems that did not stop the reading (a duplicate key: the first value is kept).
     problems: list[YamlProblem] = field(default_factory=list)
+    #: sha256 of the file's bytes (kg.cache fingerprints the catalog without reading it again).
+    digest: bytes = b""
 
     def where(self, *path) -> tuple[int, int]:
         """Line and column of the value at ``path``, or of its nearest parent."""
@@ -85,7 +88,9 @@ def load_document(path: Path) -> Document:
         text = text[1:]
     if not text.strip() or all(not l.strip() or l.lstrip().startswith("#") for l in text.splitlines()):
         raise YamlProblem("KG002", 1, 0, "file is empty: add at least 'name: …' or delete the file")
-    return parse_text(text, path)
+    doc = parse_text(text, path)
+    doc.digest = hashlib.sha256(raw).digest()
+    return doc
 
 
 def parse_text(text: str, path: Path) -> Document:
