@@ -39,13 +39,15 @@ def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdf
 
 
 def store_from_graph(graph: Graph):
-    """A pyoxigraph in-memory store holding the triples of ``graph`` (via N-Triples)."""
+    """A pyoxigraph in-memory store holding the triples of ``graph`` (via canonical N-Triples lines)."""
     import pyoxigraph as ox
 
+    from .ntriples import LinesReader, graph_lines
+
     store = ox.Store()
-    data = graph.serialize(format="nt", encoding="utf-8")
-    if data.strip():
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    lines = graph_lines(graph)
+    if lines:
+        store.bulk_load(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES)
     return store
 
 

@@ -39,10 +39,6 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-def iri(value: str) -> str:
-    return f"<{value}>"
-
-
 def literal(lexical: str, datatype: str | None = None, language: str | None = None) -> str:
     body = f'"{escape(lexical)}"'
     if language:

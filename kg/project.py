@@ -237,6 +237,10 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     from .cache import entry_for
 
     project.require("data")
+    if engine == "oxigraph":
+        import pyoxigraph as ox
+
+        nt = ox.RdfFormat.N_TRIPLES
     entry = entry_for([project.data, project.ontology, project.shapes], project.base) if use_cache else None
     graph = store = None
     ntriples = lines = None
@@ -251,7 +255,7 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
         else:
             store, lines = compiled.store, merge(compiled.lines(), extra)
             if extra:
-                store.bulk_load(to_bytes(extra), format=_NT())
+                store.bulk_load(to_bytes(extra), format=nt)
         meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
                 "triples": len(lines)}
         if entry is not None:
@@ -275,14 +279,12 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
 
                 write_atomic(cached, inferred)
     if engine == "oxigraph":
-        import pyoxigraph as ox
-
         if store is None:
             store = ox.Store()
             if ntriples.strip():
-                store.bulk_load(ntriples, format=_NT())
+                store.bulk_load(ntriples, format=nt)
         if inferred.strip():
-            store.bulk_load(inferred, format=_NT())
+            store.bulk_load(inferred, format=nt)
         target = store
     else:
         if graph is None:
@@ -292,12 +294,6 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
         target = graph
     return QuerySource(target, meta["triples"], meta["errors"], meta["summary"],
                        inferred=inferred.count(b"\n") if inferred else 0)
-
-
-def _NT():
-    import pyoxigraph as ox
-
-    return ox.RdfFormat.N_TRIPLES
 
 
 def _parse_ntriples(data: bytes, base: str) -> Graph:
