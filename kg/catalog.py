@@ -322,7 +322,7 @@ def _based_on(entry: Entry, spec: Field, item, path: tuple, report: Report) -> V
         return None
     for key in item:
         if key not in ("model", "relation"):
-            line, col = entry.doc.marks.get(path + ("key", key), entry.where(*path))
+            line, col = entry.doc.positions().get(path + ("key", key), entry.where(*path))
             close = difflib.get_close_matches(str(key), ["model", "relation"], n=1)
             hint = f"did you mean '{close[0]}'?" if close else "use 'model' and 'relation'"
             report.add(entry.file, line, col, "KG102", f"unknown key '{key}' in based_on: {hint}")

@@ -29,13 +29,14 @@ def check_references(catalog: Catalog, report: Report) -> None:
             if spec.target is None:
                 continue
             for value in entry.values.get(key, []):
-                line, col = entry.where(*value.path)
                 if spec.target is entry.kind and value.value == entry.id:
+                    line, col = entry.where(*value.path)
                     report.add(entry.file, line, col, "KG204", f"{key} '{value.value}' points at the "
                                "entry itself: remove it")
                     continue
                 if value.value in ids[spec.target]:
                     continue
+                line, col = entry.where(*value.path)
                 report.add(entry.file, line, col, "KG201",
                            f"{key} '{value.value}' is not a known {spec.target.label}"
                            f"{_suggestion(value.value, spec.target, ids)}")
@@ -107,12 +108,13 @@ def check_dates(catalog: Catalog, report: Report, today: datetime.date) -> None:
     for entry in catalog.entries:
         for key in date_keys:
             for value in entry.values.get(key, []):
-                line, col = entry.where(*value.path)
                 date = value.value
                 if date.text > today_text[: len(date.text)]:
+                    line, col = entry.where(*value.path)
                     report.add(entry.file, line, col, "KG301", f"{key} {date.text} is in the future: "
                                "check the source (a typo such as 2032 for 2023?)")
                 elif date.year < 1950:
+                    line, col = entry.where(*value.path)
                     report.add(entry.file, line, col, "KG302", f"{key} {date.text} is before 1950: "
                                "check the source")
         if entry.kind is PAPER:

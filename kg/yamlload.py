@@ -45,7 +45,7 @@ class Document:
 
     path: Path
     data: Any
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[Path_, tuple[int, int]] | None = field(default_factory=dict)
     source_text: dict[Path_, str] = field(default_factory=dict)
     #: Problems that did not stop the reading (a duplicate key: the first value is kept).
     problems: list[YamlProblem] = field(default_factory=list)
@@ -54,21 +54,44 @@ class Document:
 
     def where(self, *path) -> tuple[int, int]:
         """Line and column of the value at ``path``, or of its nearest parent."""
+        marks = self.positions()
         path = tuple(path)
         while path:
-            if path in self.marks:
-                return self.marks[path]
+            if path in marks:
+                return marks[path]
             path = path[:-1]
-        return self.marks.get((), (1, 1))
+        return marks.get((), (1, 1))
 
     def release(self) -> None:
-        """Forget the parsed values and source text once the entry is normalized (marks stay)."""
+        """Forget what only the first reading needs once the entry is normalized.
+
+        The parsed values and source text go; so do the marks of a document read from a file
+        (``positions`` finds them again, for the few entries a later diagnostic names).
+        """
         self.data = None
         self.source_text = {}
+        if self.digest:
+            self.marks = None
+
+    def positions(self) -> dict[Path_, tuple[int, int]]:
+        """The marks, parsed again from the file when ``release`` dropped them.
+
+        A file that changed (or vanished) since it was read yields no marks: its diagnostics
+        then point at line 1 rather than at a line that may no longer be the right one.
+        """
+        if self.marks is None:
+            self.marks = {}
+            try:
+                raw = self.path.read_bytes()
+                if hashlib.sha256(raw).digest() == self.digest:
+                    self.marks = parse_text(raw.decode("utf-8").removeprefix("\ufeff"), self.path).marks
+            except (OSError, UnicodeDecodeError, YamlProblem):
+                pass
+        return self.marks
 
     def key_where(self, key: str) -> tuple[int, int]:
         """Line and column of a top-level key itself."""
-        return self.marks.get(("key", key), self.where(key))
+        return self.positions().get(("key", key), self.where(key))
 
 
 def load_document(path: Path) -> Document:

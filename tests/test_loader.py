@@ -79,6 +79,32 @@ def test_marks_point_at_values(tmp_path):
     assert doc.key_where("based_on") == (2, 1)
 
 
+
+def test_released_marks_are_found_again_from_the_file(tmp_path):
+    """A loaded entry drops its marks; a later diagnostic re-reads them, unless the file changed."""
+    path = tmp_path / "x.yaml"
+    path.write_text("\ufeffname: X\nbased_on:\n  - model: a\n    relation: fine-tuned\n")
+    doc = load_document(path)
+    doc.release()
+    assert doc.marks is None
+    assert doc.where("based_on", 0, "model") == (3, 12)
+    assert doc.key_where("based_on") == (2, 1)
+
+    changed = load_document(path)
+    changed.release()
+    path.write_text("\n\nname: X\nbased_on:\n  - model: a\n")
+    assert changed.where("based_on", 0, "model") == (1, 1)
+    gone = load_document(tmp_path / "x.yaml")
+    gone.release()
+    path.unlink()
+    assert gone.where("based_on") == (1, 1)
+
+
+def test_cross_entry_diagnostics_point_at_lines_after_release(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "models", "x.yaml", "name: X\n\nreleased: 2099-01-01\nbased_on:\n  - nothere\n")
+    assert [(d.line, d.column, d.code) for d in diagnose(data)] == [(3, 11, "KG301"), (5, 5, "KG201")]
+
 @pytest.mark.parametrize("folder, text, expected", [
     ("models", "description: no name\n", ("x.yaml", 1, "KG101")),
     ("models", "name: X\ndeveloper_id: meta\n", ("x.yaml", 2, "KG102")),
