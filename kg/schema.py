@@ -28,6 +28,14 @@ class Kind:
     segment: str
     label: str
 
+    def __reduce__(self):
+        """Unpickled (from a reading process) as the one Kind of its folder: ``is`` tests hold."""
+        return _kind_of_folder, (self.folder,)
+
+
+def _kind_of_folder(folder: str) -> "Kind":
+    return KIND_BY_FOLDER[folder]
+
 
 MODEL = Kind("models", KG.Model, "model", "model")
 ORGANIZATION = Kind("organizations", KG.Organization, "organization", "organization")

@@ -38,6 +38,9 @@ class YamlProblem(Exception):
         super().__init__(message)
         self.code, self.line, self.column, self.message = code, line, column, message
 
+    def __reduce__(self):  # travels with its document from a reading process
+        return YamlProblem, (self.code, self.line, self.column, self.message)
+
 
 @dataclass
 class Document:

@@ -1,0 +1,127 @@
+"""Reading a catalog on several processes gives what one process gives."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import parallel
+from kg.catalog import load_catalog
+from kg.checks import check_catalog
+from kg.diagnostics import Report
+from kg.schema import KINDS
+
+from .conftest import FIXTURE_CATALOG, ROOT
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="shares run in forked processes on Linux")
+
+
+@pytest.mark.parametrize("n, parts, weights", [
+    (10, 2, None), (10, 3, [5, 1, 1, 1, 1, 1, 1, 1, 1, 1]), (7, 4, [0] * 7), (1, 4, None), (0, 2, None),
+    (100, 2, [i % 7 for i in range(100)]),
+])
+def test_split_keeps_every_item_in_order_in_nonempty_shares(n, parts, weights):
+    items = list(range(n))
+    shares = parallel.split(items, parts, weights)
+    assert [x for share in shares for x in share] == items
+    assert all(shares) and len(shares) <= max(1, parts)
+
+
+def test_split_balances_by_weight():
+    heavy_first = [10] * 10 + [1] * 100
+    first, second = parallel.split(list(range(110)), 2, heavy_first)
+    assert abs(sum(heavy_first[i] for i in first) - sum(heavy_first[i] for i in second)) <= 10
+
+
+def _pid_of_share(share, tick):
+    tick(len(share))
+    return os.getpid(), list(share)
+
+
+def test_map_shares_runs_all_but_the_last_share_in_children_and_keeps_order():
+    seen = []
+    results = parallel.map_shares(_pid_of_share, [[1, 2], [3], [4, 5, 6]], seen.append)
+    assert [items for _pid, items in results] == [[1, 2], [3], [4, 5, 6]]
+    pids = [pid for pid, _items in results]
+    assert pids[-1] == os.getpid() and os.getpid() not in pids[:-1] and len(set(pids)) == 3
+    assert seen[-1] == 6
+
+
+def test_a_failing_child_share_is_redone_here():
+    parent = os.getpid()
+
+    def fails_in_child(share, tick):
+        if os.getpid() != parent:
+            raise RuntimeError("boom")
+        return sum(share)
+
+    assert parallel.map_shares(fails_in_child, [[1, 2], [3, 4]]) == [3, 7]
+
+
+def test_a_child_that_dies_is_redone_here():
+    parent = os.getpid()
+
+    def dies_in_child(share, tick):
+        if os.getpid() != parent:
+            os._exit(3)
+        return len(share)
+
+    assert parallel.map_shares(dies_in_child, [[1, 2], [3]]) == [2, 1]
+
+
+def _snapshot(data: Path, processes: int):
+    report = Report()
+    catalog = load_catalog(data, report, processes=processes)
+    check_catalog(catalog, report)
+    entries = [(e.kind.folder, e.id, e.file, str(e.doc.path), e.doc.digest,
+                {k: [(v.value, v.path, v.relation) for v in vs] for k, vs in e.values.items()})
+               for e in catalog.entries]
+    assert all(any(e.kind is k for k in KINDS) for e in catalog.entries)  # the schema's own Kinds
+    return entries, report.items
+
+
+@pytest.mark.parametrize("data", [FIXTURE_CATALOG, ROOT / "tests" / "fixtures" / "broken",
+                                  ROOT / "data"])
+def test_several_processes_read_what_one_reads(data):
+    assert data.is_dir(), data
+    one = _snapshot(data, 1)
+    assert one[0]
+    for processes in (2, 3):
+        assert _snapshot(data, processes) == one
+
+
+def test_diagnostics_of_a_child_share_keep_their_lines(tmp_path):
+    """A broken file read by a child process is reported at its line, like on one process."""
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    first = data / "models" / "0-broken.yaml"  # sorts first: in the first share, a child's
+    first.write_text("name: Broken\n\nreleased: 2023-13\nbased_on: [nothere]\n")
+    entries, items = _snapshot(data, 2)
+    mine = [(d.line, d.code) for d in items if d.file.endswith(first.name)]
+    assert mine == [(3, "KG107"), (4, "KG201")]
+    assert mine == [(d.line, d.code) for d in _snapshot(data, 1)[1] if d.file.endswith(first.name)]
+
+
+def test_ctrl_c_while_reading_leaves_no_child_behind(tmp_path):
+    """SIGINT to the whole process group: kg exits and no reading process survives it."""
+    script = (
+        "import os, sys, time\n"
+        "from kg import parallel\n"
+        "def share(items, tick):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(60)\n"
+        "parallel.map_shares(share, [[1], [2]])\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    pids = {int(proc.stdout.readline()), int(proc.stdout.readline())}
+    os.killpg(proc.pid, 2)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
+    for pid in pids - {proc.pid}:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
