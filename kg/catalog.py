@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,8 @@ class Catalog:
 
     root: Path
     entries: list[Entry] = field(default_factory=list)
+    #: When reading began (time.time_ns()): the entries' digests hold for files unchanged since.
+    read_at_ns: int = 0
 
     def by_kind(self, kind: Kind) -> dict[str, Entry]:
         return {e.id: e for e in self.entries if e.kind is kind}
@@ -120,6 +123,7 @@ def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
     if not data_dir.is_dir():
         raise FileNotFoundError(f"catalog folder {data_dir} does not exist: pass --data DIR")
     shown = display_path(data_dir)
+    catalog.read_at_ns = time.time_ns()
     files = entry_files(data_dir, report)
     if processes is None:
         processes = available_cores() if len(files) >= PARALLEL_MIN_FILES else 1

@@ -120,12 +120,15 @@ def cli(ctx: click.Context, quiet: int, verbose: int) -> None:
     ctx.obj = Settings(verbose - quiet)
 
 
-def _compile(settings: Settings, project, shapes: bool = True, engine: str = "rdflib"):
+def _compile(settings: Settings, project, shapes: bool = True, engine: str = "rdflib", before_shapes=None):
+    from .gcpause import freeze_survivors
     from .project import compile_catalog
 
     start = time.perf_counter()
     with settings.progress() as progress:
-        compiled = compile_catalog(project, shapes=shapes, engine=engine, progress=progress)
+        compiled = compile_catalog(project, shapes=shapes, engine=engine, progress=progress,
+                                   before_shapes=before_shapes)
+    freeze_survivors()  # the catalog lives until kg exits: no more collector passes over it
     settings.debug(f"read {len(compiled.catalog)} entries, {compiled.triples} triples "
                    f"in {time.perf_counter() - start:.2f} s ({engine})")
     return compiled
@@ -181,31 +184,45 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
     catalog and the ontology) go to inferred-PROFILE.ttl and .nt, never into catalog.*.
     The graph is also kept in the query cache, so that 'kg query' after a build starts warm.
     """
-    from .export import FORMATS, serialize, write_lines
-    from .fsutil import atomic_writer, write_atomic
+    from .export import FORMATS, Exports, serialize
+    from .fsutil import write_atomic
     from .project import export_lines
 
     project = _project(data, ontology, shapes, queries_dir, base)
-    compiled = _compile(settings, project, engine=engine)
+    exports = None
+
+    def start_exports(compiled) -> None:
+        """Begin the exports while the shapes run (a child writes the JSON-LD of a large catalog)."""
+        nonlocal exports
+        if not compiled.report.errors:
+            exports = Exports(export_lines(compiled, project.base), project.base, out_dir).start()
+
+    try:
+        compiled = _compile(settings, project, engine=engine, before_shapes=start_exports)
+    except BaseException:
+        if exports is not None:
+            exports.discard()
+        raise
     _print_report(settings, compiled.report)
     if compiled.report.errors:
+        if exports is not None:
+            exports.discard()
         raise click.ClickException(f"{compiled.report.summary()}: nothing written. Fix the errors "
                                    "above (kg validate lists them) and build again")
     compiled.release_store()  # validated; the exports are written from the lines
-    lines = export_lines(compiled, project.base)
-    written = []
-    for fmt in FORMATS.values():
-        path = out_dir / f"catalog{fmt.extensions[0]}"
-        start = time.perf_counter()
-        with settings.progress() as progress, atomic_writer(path) as handle:
-            progress(f"writing {path}", 0, 0)
-            write_lines(lines, fmt, project.base, handle)
-        settings.debug(f"{fmt.name} written in {time.perf_counter() - start:.2f} s")
-        written.append(path)
+    lines = exports.lines
+    finish_cache = None
     if not no_cache:
         from .project import prime_query_cache
 
-        prime_query_cache(compiled, project)
+        finish_cache = prime_query_cache(compiled, project)  # on oxigraph, loads a store meanwhile
+    start = time.perf_counter()
+    with settings.progress() as progress:
+        exports.progress = progress
+        written = exports.finish(meanwhile=finish_cache)
+    for name, seconds in exports.timings.items():
+        settings.debug(f"{name} written in {seconds:.2f} s")
+    settings.debug(f"exports{'' if no_cache else ' and query cache'} done in {time.perf_counter() - start:.2f} s")
     ontology_file = project.ontology / "kg.ttl"
     if ontology_file.is_file():
         write_atomic(out_dir / "ontology.ttl", ontology_file.read_bytes())

@@ -69,7 +69,15 @@ def run_on_store(store, text: str, bindings: dict | None = None) -> QueryResult:
         return QueryResult("ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = [tuple(from_oxigraph(solution[v]) for v in variables) for solution in result]
+        converted: dict = {None: None}  # rows repeat terms (an organization, a year): convert each once
+
+        def convert(term):
+            value = converted.get(term, converted)
+            if value is converted:
+                value = converted[term] = from_oxigraph(term)
+            return value
+
+        rows = [tuple(convert(solution[v]) for v in variables) for solution in result]
         return QueryResult("select", variables, rows)
     graph = Graph()
     for triple in result:

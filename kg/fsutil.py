@@ -14,24 +14,47 @@ def write_atomic(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+class PendingFile:
+    """A temporary file beside ``path``: ``commit()`` renames it into place, ``discard()`` drops it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            os.fchmod(fd, _mode_for(self.path))  # mkstemp makes 0600 files; an export is for everyone
+            self.handle: BinaryIO = os.fdopen(fd, "wb", buffering=1 << 20)
+        except BaseException:
+            os.close(fd)
+            os.unlink(self.tmp)
+            raise
+
+    def commit(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        try:
+            self.handle.close()
+        except OSError:  # e.g. a full disk on the last flush: the file goes anyway
+            pass
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
+
+
 @contextmanager
 def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     """A binary file to write ``path`` through: renamed into place only when the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    pending = PendingFile(path)
     try:
-        os.fchmod(fd, _mode_for(path))  # mkstemp makes 0600 files; an export is for everyone to read
-        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        yield pending.handle
+        pending.commit()
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        pending.discard()
         raise
 
 

@@ -22,3 +22,14 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def freeze_survivors() -> None:
+    """Hide every object alive now from the cyclic collector, for the rest of the process.
+
+    For a command that has just built a catalog it keeps until it exits: the collector would
+    otherwise rescan those millions of objects (a second or more each full pass), and forked
+    children would copy every page it touches. Reference counting still frees them; the few
+    cycles already garbage stay (a full collection first would cost more than they weigh).
+    """
+    gc.freeze()

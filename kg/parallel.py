@@ -8,6 +8,7 @@ process instead: the result is the same, only slower.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -105,7 +106,7 @@ def _serial(function, shares, progress) -> list:
 
 def _child(function, share, sender, counter) -> None:
     """In the child: run the share, send ``(True, result)`` or ``(False, reason)``, exit."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _become_child()
 
     def tick(n: int) -> None:
         counter.value += n
@@ -130,3 +131,73 @@ def _collect(child, receiver, function, share):
     if ok:
         return result
     return function(share, lambda n: None)
+
+
+class Child:
+    """A function running in a forked child process (see ``start_in_child``)."""
+
+    def __init__(self, process, receiver) -> None:
+        self.process, self.receiver = process, receiver
+
+    def wait(self) -> None:
+        """Wait for the function to end; re-raise what it raised (a full disk stays an OSError)."""
+        if self.process is None:
+            return
+        try:
+            ok, value = self.receiver.recv()
+        except (EOFError, OSError):
+            ok, value = False, RuntimeError(f"a child process of kg died (exit code {self.process.exitcode})")
+        finally:
+            self._end()
+        if not ok:
+            raise value
+
+    def stop(self) -> None:
+        """Stop the child now, whatever it is doing (its work is being thrown away)."""
+        if self.process is not None:
+            self.process.terminate()
+            self._end()
+
+    def _end(self) -> None:
+        self.receiver.close()
+        self.process.join()
+        self.process = None
+
+
+def start_in_child(function: Callable[[], None]) -> Child:
+    """Start ``function()`` in a forked child process; ``wait()`` on the result to end it.
+
+    Where fork is not safe, ``function`` runs here and now, and ``wait()`` has nothing to do.
+    """
+    if not can_fork():
+        function()
+        return Child(None, None)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_run_alone, args=(function, sender), daemon=True)
+    process.start()
+    sender.close()
+    return Child(process, receiver)
+
+
+def _run_alone(function, sender) -> None:
+    _become_child()
+    try:
+        function()
+        result = (True, None)
+    except BaseException as exc:
+        result = (False, exc)
+    try:
+        try:
+            sender.send(result)
+        except Exception:  # an exception that does not pickle: send its text
+            sender.send((False, RuntimeError(f"{type(result[1]).__name__}: {result[1]}")))
+    finally:
+        sender.close()
+        os._exit(0)
+
+
+def _become_child() -> None:
+    """Ctrl-C is the parent's to handle; and no collector passes, which would copy every page."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from rdflib import Graph
 
@@ -122,11 +124,14 @@ class Compiled:
 
 
 def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.date | None = None,
-                    engine: str = "rdflib", progress: Progress = quiet) -> Compiled:
+                    engine: str = "rdflib", progress: Progress = quiet,
+                    before_shapes: Callable[[Compiled], None] | None = None) -> Compiled:
     """Load and check every entry, build the graph and (unless told not to) run the shapes.
 
     ``engine`` rdflib builds an rdflib graph and validates it with pySHACL; oxigraph writes
     the triples straight into a pyoxigraph store and runs the same shapes compiled to SPARQL.
+    ``before_shapes(compiled)`` is called once the graph is built, before the shapes run
+    (kg build starts writing its exports there, to throw away if the shapes find errors).
     """
     if engine not in ENGINES:
         raise ProjectError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
@@ -143,6 +148,8 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
         else:
             compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine,
                                 _lines=catalog_lines(catalog, project.base))
+    if before_shapes is not None:
+        before_shapes(compiled)
     if shapes:
         progress(f"validating with the SHACL shapes ({'pySHACL' if engine == 'rdflib' else 'SPARQL'})", 0, 0)
         _validate(compiled, project)
@@ -206,15 +213,33 @@ def query_graph(compiled: Compiled, project: Project) -> Graph:
     return graph
 
 
-def prime_query_cache(compiled: Compiled, project: Project) -> None:
-    """Store the query graph (catalog + ontology) of a finished build, so queries start warm."""
+def prime_query_cache(compiled: Compiled, project: Project) -> Callable[[], None]:
+    """Begin caching the query graph (catalog + ontology) of a finished build; call the result to end.
+
+    On the oxigraph engine the graph also goes into an on-disk Oxigraph store, which later
+    queries open instead of loading a million lines. It is loaded in a background thread
+    (pyoxigraph releases the GIL while loading), so it overlaps the exports the caller writes
+    in between; the returned function writes the N-Triples file and waits for the store.
+    """
     from .cache import entry_for
 
     lines = merge(compiled.lines(), ontology_lines(project))
     read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
-    entry = entry_for([project.data, project.ontology, project.shapes], project.base, read)
-    entry.store_lines(lines, {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
-                              "triples": len(lines)})
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base, read,
+                      compiled.catalog.read_at_ns)
+    meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(), "triples": len(lines)}
+    loader = None
+    if compiled.engine == "oxigraph" and not entry.store_dir.is_dir():
+        loader = threading.Thread(target=entry.write_store, args=(lines,), name="kg-cache-store",
+                                  daemon=True)
+        loader.start()
+
+    def finish() -> None:
+        entry.store_lines(lines, meta)
+        if loader is not None:
+            loader.join()
+
+    return finish
 
 
 @dataclass
@@ -245,7 +270,11 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     graph = store = None
     ntriples = lines = None
     if entry is not None and entry.complete():
-        ntriples, meta = entry.graph_file.read_bytes(), entry.meta()
+        meta = entry.meta()
+        if engine == "oxigraph" and not reason:
+            store = entry.open_store()  # opened in milliseconds; read-only, nothing to add to it
+        if store is None:
+            ntriples = entry.graph_file.read_bytes()
     else:
         compiled = compile_catalog(project, shapes=False, engine=engine, progress=progress)
         extra = ontology_lines(project)

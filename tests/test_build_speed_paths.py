@@ -1,0 +1,173 @@
+"""The paths kg build takes on large catalogs, exercised on small ones: same results, same safety.
+
+A JSON-LD written by a child process while the shapes run, an on-disk Oxigraph store in the
+query cache, and file digests reused from an index instead of re-reading every file.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+import kg.cache
+import kg.export
+import kg.project
+from kg.cache import DigestIndex, entry_for, fingerprint
+from kg.parallel import can_fork, start_in_child
+from kg.project import Project
+
+from .conftest import FIXTURE_CATALOG, ROOT
+
+STRICT_SHAPE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix kg: <https://w3id.org/llm-kg/ontology#> .
+kg:StrictModelShape a sh:NodeShape ; sh:targetClass kg:Model ;
+  sh:property [ sh:path kg:neverStated ; sh:minCount 1 ; sh:message "state kg:neverStated" ] .
+"""
+
+
+@pytest.fixture
+def jsonld_in_child(monkeypatch):
+    """Every build writes its JSON-LD in a child process, however small the catalog."""
+    monkeypatch.setattr(kg.export, "BACKGROUND_JSONLD_TRIPLES", 0)
+
+
+def _build(run, out, *extra):
+    return run("build", "--data", str(FIXTURE_CATALOG), "--shapes", str(ROOT / "shapes"),
+               "--ontology", str(ROOT / "ontology"), "--out", str(out), "--no-cache", *extra)
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_jsonld_from_a_child_process_is_byte_identical(run, tmp_path, monkeypatch, engine):
+    assert _build(run, tmp_path / "here", "--engine", engine).exit_code == 0
+    monkeypatch.setattr(kg.export, "BACKGROUND_JSONLD_TRIPLES", 0)
+    assert _build(run, tmp_path / "child", "--engine", engine).exit_code == 0
+    for name in ("catalog.ttl", "catalog.jsonld", "catalog.nt"):
+        assert (tmp_path / "child" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_exports_begun_before_the_shapes_are_dropped_when_the_shapes_fail(run, tmp_path, jsonld_in_child,
+                                                                         engine):
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "strict.ttl").write_text(STRICT_SHAPE)
+    out = tmp_path / "dist"
+    result = run("build", "--data", str(FIXTURE_CATALOG), "--shapes", str(shapes), "--ontology",
+                 str(ROOT / "ontology"), "--out", str(out), "--no-cache", "--engine", engine)
+    assert result.exit_code == 1
+    assert "state kg:neverStated" in result.output and "nothing written" in result.output
+    assert not out.exists() or list(out.iterdir()) == []  # not even a temporary file is left
+
+
+def test_a_failing_child_fails_the_build_and_writes_nothing(run, tmp_path, jsonld_in_child, monkeypatch):
+    real = kg.export.write_lines
+
+    def full_disk(lines, fmt, base, out):
+        if fmt.name == "json-ld":
+            raise OSError(28, "No space left on device")
+        real(lines, fmt, base, out)
+
+    monkeypatch.setattr(kg.export, "write_lines", full_disk)
+    out = tmp_path / "dist"
+    result = _build(run, out)
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output
+    assert "Traceback" not in result.output
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.skipif(not can_fork(), reason="children are forked on Linux only")
+def test_start_in_child_reports_what_the_child_raised():
+    def fails():
+        raise ValueError("bad value in the child")
+
+    child = start_in_child(fails)
+    with pytest.raises(ValueError, match="bad value in the child"):
+        child.wait()
+    child = start_in_child(lambda: os._exit(5))
+    with pytest.raises(RuntimeError, match="exit code 5"):
+        child.wait()
+
+
+def test_build_on_oxigraph_keeps_an_on_disk_store_that_queries_open(run, fixture_catalog, tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["--data", str(fixture_catalog)]
+    count = ["--format", "csv", "--query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]
+    assert run("build", *args, "--out", str(tmp_path / "dist"), "--engine", "oxigraph").exit_code == 0
+    project = Project.locate(data=fixture_catalog, start=ROOT)
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
+    assert entry.complete() and entry.store_dir.is_dir()
+    expected = run("query", *args, "--engine", "rdflib", *count).output
+    assert expected.split()[1] == str(entry.graph_file.read_bytes().count(b"\n"))
+
+    entry.graph_file.rename(tmp_path / "aside.nt")  # the store alone must answer now
+    monkeypatch.setattr(entry.__class__, "complete", lambda self: self.meta_file.is_file())
+    assert run("query", *args, "--engine", "oxigraph", *count).output == expected
+    ancestors = run("query", *args, "--engine", "oxigraph", "model-ancestors", "-p", "model=alpaca",
+                    "--format", "csv")
+    assert ancestors.exit_code == 0 and "/model/llama," in ancestors.output
+
+    (tmp_path / "aside.nt").rename(entry.graph_file)
+    shutil.rmtree(entry.store_dir)
+    entry.store_dir.mkdir()
+    (entry.store_dir / "CURRENT").write_text("damaged\n")  # not a database: the N-Triples file serves
+    assert run("query", *args, "--engine", "oxigraph", *count).output == expected
+
+
+def test_rdflib_builds_keep_no_store(run, fixture_catalog, tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    assert run("build", "--data", str(fixture_catalog), "--out", str(tmp_path / "dist")).exit_code == 0
+    project = Project.locate(data=fixture_catalog, start=ROOT)
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
+    assert entry.complete() and not entry.store_dir.exists()
+
+
+def test_digest_index_reuses_digests_of_unchanged_files_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(kg.cache, "RACY_NS", -10**12)  # trust even files changed this very second
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    first = fingerprint([data], "https://example.org")
+    index = DigestIndex(kg.cache.cache_root() / "file-digests.txt")
+    assert len(index.entries) == sum(len(files) for _, _, files in os.walk(data))
+
+    reads = []
+    real_open = open
+
+    def counting_open(path, *args, **kwargs):
+        reads.append(str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", counting_open)
+    assert fingerprint([data], "https://example.org") == first
+    assert reads == []  # nothing re-read: every digest came from the index
+
+    entry = next((data / "models").iterdir())
+    text = entry.read_bytes()
+    stat = entry.stat()
+    entry.write_bytes(text.replace(b"name:", b"nAme:", 1))  # same size...
+    os.utime(entry, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ...and the same mtime: ctime still moves
+    changed = fingerprint([data], "https://example.org")
+    assert changed != first and reads == [str(entry)]
+
+
+def test_digest_index_does_not_trust_files_changed_just_now(tmp_path, monkeypatch):
+    """git's racy-clean rule: a file changed within RACY_NS of its hashing is hashed again next time."""
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    fingerprint([data], "https://example.org")
+    assert DigestIndex(kg.cache.cache_root() / "file-digests.txt").entries == {}
+
+
+def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(kg.cache, "RACY_NS", -10**12)
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    first = fingerprint([data], "https://example.org")
+    index_file = kg.cache.cache_root() / "file-digests.txt"
+    lines = index_file.read_text().splitlines()
+    index_file.write_text("\n".join(["zz not hex", "", lines[0][:20], *lines[1:]]) + "\n")
+    assert fingerprint([data], "https://example.org") == first
