@@ -1,9 +1,10 @@
 """A cache of built graphs, keyed by the content of data/, ontology/ and shapes/.
 
 ``kg query`` would otherwise read every YAML file and rebuild the graph on each call. The
-cache holds the query graph (catalog + ontology) as N-Triples, plus the inferred triples of
-each reasoning profile once computed, under ``$KG_CACHE_DIR`` (default
-``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``). Any change to a file changes the key.
+cache holds the query graph (catalog + ontology) as N-Triples, an on-disk Oxigraph store of
+it after ``kg build --engine oxigraph``, and the inferred triples of each reasoning profile
+once computed, under ``$KG_CACHE_DIR`` (default ``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``).
+Any change to a file changes the key; ``file-digests.txt`` spares re-reading unchanged files.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .fsutil import atomic_writer, write_atomic
-from .ntriples import to_bytes
+from .ntriples import to_bytes, write_blocks
 
 
 def cache_root() -> Path:
@@ -200,15 +201,10 @@ class CacheEntry:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def store(self, ntriples: bytes, meta: dict) -> None:
-        write_atomic(self.graph_file, ntriples)
-        write_atomic(self.meta_file, json.dumps(meta, sort_keys=True).encode("utf-8"))
-
     def store_lines(self, lines: list[str], meta: dict) -> None:
         """Store N-Triples lines, written a block at a time (no copy of the whole graph in memory)."""
         with atomic_writer(self.graph_file) as handle:
-            for start in range(0, len(lines), 50_000):
-                handle.write(to_bytes(lines[start:start + 50_000]))
+            write_blocks(lines, handle)
         write_atomic(self.meta_file, json.dumps(meta, sort_keys=True).encode("utf-8"))
 
 

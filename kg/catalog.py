@@ -95,7 +95,7 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, Path]]:
                 report.add(os.path.join(shown, *parts, name), 1, 0, "KG108",
                            f"rename to {stem}.yaml: entries end in .yaml")
                 continue
-            if suffix != ".yaml" or not stem:
+            if suffix != ".yaml":
                 continue
             if len(parts) != 1 or parts[0] not in KIND_BY_FOLDER:
                 folders = ", ".join(f"data/{k.folder}/" for k in KINDS)

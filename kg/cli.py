@@ -218,8 +218,7 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
         finish_cache = prime_query_cache(compiled, project)  # on oxigraph, loads a store meanwhile
     start = time.perf_counter()
     with settings.progress() as progress:
-        exports.progress = progress
-        written = exports.finish(meanwhile=finish_cache)
+        written = exports.finish(progress, meanwhile=finish_cache)
     for name, seconds in exports.timings.items():
         settings.debug(f"{name} written in {seconds:.2f} s")
     settings.debug(f"exports{'' if no_cache else ' and query cache'} done in {time.perf_counter() - start:.2f} s")

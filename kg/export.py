@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 from .gcpause import paused_gc
 from .progress import Progress, quiet
-from .ntriples import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, LinesReader, graph_lines, to_bytes
+from .ntriples import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, LinesReader, graph_lines, write_blocks
 from .schema import DERIVATIONS, FIELDS
 from .vocab import PREFIXES, entity_prefixes
 
@@ -83,8 +83,7 @@ def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None
     built them.
     """
     if fmt.name == "nt":
-        for start in range(0, len(lines), 50_000):
-            out.write(to_bytes(lines[start:start + 50_000]))
+        write_blocks(lines, out)
         return
     import pyoxigraph as ox
 
@@ -98,7 +97,7 @@ def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None
         write_jsonld(triples, base, out)
 
 
-#: From this many triples on, ``write_exports`` writes the JSON-LD in a child process.
+#: From this many triples on, ``Exports`` writes the JSON-LD in a child process.
 BACKGROUND_JSONLD_TRIPLES = 200_000
 
 
@@ -111,8 +110,8 @@ class Exports:
     here, waits for the child and renames the three into place; ``discard()`` drops them all.
     """
 
-    def __init__(self, lines: list[str], base: str, out_dir: Path, progress: Progress = quiet) -> None:
-        self.lines, self.base, self.progress = lines, base, progress
+    def __init__(self, lines: list[str], base: str, out_dir: Path) -> None:
+        self.lines, self.base = lines, base
         self.paths = {name: out_dir / f"catalog{fmt.extensions[0]}" for name, fmt in FORMATS.items()}
         self.timings: dict[str, float] = {}
         self._pending: dict = {}
@@ -134,22 +133,20 @@ class Exports:
             self._child = start_in_child(lambda: self._write("json-ld"))
         return self
 
-    def finish(self, meanwhile: Callable[[], None] | None = None) -> list[Path]:
+    def finish(self, progress: Progress = quiet, meanwhile: Callable[[], None] | None = None) -> list[Path]:
         """Write what is left, run ``meanwhile`` (more of the caller's work), wait, rename."""
-        if not self._pending:
-            self.start()
         try:
             for name in FORMATS:
                 if name == "json-ld" and self._child is not None:
                     continue
-                self.progress(f"writing {self.paths[name]}", 0, 0)
+                progress(f"writing {self.paths[name]}", 0, 0)
                 start = time.perf_counter()
                 self._write(name)
                 self.timings[name] = time.perf_counter() - start
             if meanwhile is not None:
                 meanwhile()
             if self._child is not None:
-                self.progress(f"writing {self.paths['json-ld']} (in a child process)", 0, 0)
+                progress(f"writing {self.paths['json-ld']} (in a child process)", 0, 0)
                 self._child.wait()
                 self._child = None
                 self.timings["json-ld"] = time.perf_counter() - self._child_started

@@ -16,7 +16,7 @@ from . import ntriples
 from .catalog import Catalog, Entry
 from .licenses import ALL_LICENSES, license_iri
 from .ntriples import XSD_BOOLEAN, XSD_INTEGER, Iri, Lit
-from .schema import DERIVATIONS, FIELDS, KINDS, MODEL, TECHNIQUE, Kind
+from .schema import DERIVATIONS, FIELDS, MODEL, TECHNIQUE, Kind
 from .values import source_iri
 from .vocab import DEFAULT_BASE, KG, bind_prefixes
 

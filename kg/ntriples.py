@@ -118,3 +118,9 @@ def to_bytes(lines: Iterable[str]) -> bytes:
     """Lines joined into an N-Triples document (one triple a line, final newline)."""
     text = "\n".join(lines)
     return (text + "\n").encode("utf-8") if text else b""
+
+
+def write_blocks(lines: list[str], out, block: int = 50_000) -> None:
+    """Write ``lines`` to the binary file ``out``, a block at a time (no copy of them all at once)."""
+    for start in range(0, len(lines), block):
+        out.write(to_bytes(lines[start:start + block]))

@@ -1,15 +1,16 @@
-"""Running one function over shares of a list on several processes (fork), results in order.
+"""Work on forked child processes: shares of a list (results in order), or one function alone.
 
 Reading a large catalog is CPU-bound Python (YAML, normalization), so threads do not help;
-forked processes do. Each share but the last goes to a child process that sends its result
-back through a pipe (pickled); the last share runs here meanwhile. Where ``fork`` is not
+forked processes do. ``map_shares`` gives each share but the last to a child that sends its
+result back through a pipe (pickled), the last share running here meanwhile;
+``start_in_child`` runs one function (kg build's JSON-LD export) while this process goes on. Where ``fork`` is not
 the safe default (anything but Linux), or a child fails for any reason, the work runs in this
 process instead: the result is the same, only slower.
 """
 from __future__ import annotations
 
+import functools
 import gc
-import multiprocessing
 import os
 import signal
 import sys
@@ -30,6 +31,8 @@ def available_cores() -> int:
 
 
 def can_fork() -> bool:
+    import multiprocessing
+
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -56,19 +59,17 @@ def map_shares(function: Callable[[Sequence[T], Tick], R], shares: list[Sequence
                progress: Callable[[int], None] | None = None) -> list[R]:
     """``[function(share, tick) for share in shares]``, the shares but the last in child processes.
 
-    ``progress(done)`` is called from this process with the items done across all shares.
+    ``progress(done)`` is called from this process with the items done across all shares. A
+    share whose child failed or died is redone here.
     """
     if len(shares) <= 1 or not can_fork():
         return _serial(function, shares, progress)
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     counters = [context.Value("q", 0, lock=False) for _ in shares[:-1]]  # each child's items done
-    children = []
-    for share, counter in zip(shares, counters):
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(function, share, sender, counter), daemon=True)
-        child.start()
-        sender.close()
-        children.append((child, receiver))
+    children = [start_in_child(functools.partial(function, share, _adding_to(counter)))
+                for share, counter in zip(shares[:-1], counters)]
     own = 0
 
     def tick(n: int) -> None:
@@ -79,14 +80,13 @@ def map_shares(function: Callable[[Sequence[T], Tick], R], shares: list[Sequence
 
     try:
         last = function(shares[-1], tick)
-        results = [_collect(child, receiver, function, share)
-                   for (child, receiver), share in zip(children, shares)]
+        results = []
+        for child, share in zip(children, shares):
+            ok, result = child.outcome()
+            results.append(result if ok else function(share, lambda n: None))
     finally:
-        for child, receiver in children:
-            receiver.close()
-            if child.is_alive():
-                child.terminate()
-            child.join()
+        for child in children:
+            child.stop()
     if progress is not None:
         progress(sum(len(s) for s in shares))
     return [*results, last]
@@ -104,53 +104,40 @@ def _serial(function, shares, progress) -> list:
     return [function(share, tick) for share in shares]
 
 
-def _child(function, share, sender, counter) -> None:
-    """In the child: run the share, send ``(True, result)`` or ``(False, reason)``, exit."""
-    _become_child()
-
+def _adding_to(counter) -> Tick:
     def tick(n: int) -> None:
         counter.value += n
 
-    try:
-        result = (True, function(share, tick))
-    except BaseException as exc:  # reported to the parent, which redoes the share itself
-        result = (False, f"{type(exc).__name__}: {exc}")
-    try:
-        sender.send(result)
-    finally:
-        sender.close()
-        os._exit(0)  # no atexit handlers or finalizers of the parent's objects in the child
-
-
-def _collect(child, receiver, function, share):
-    """The child's result; the share is redone here if the child failed or died."""
-    try:
-        ok, result = receiver.recv()
-    except (EOFError, OSError):
-        ok = False
-    if ok:
-        return result
-    return function(share, lambda n: None)
+    return tick
 
 
 class Child:
     """A function running in a forked child process (see ``start_in_child``)."""
 
-    def __init__(self, process, receiver) -> None:
-        self.process, self.receiver = process, receiver
+    def __init__(self, process, receiver, ran_here: tuple[bool, object] | None = None) -> None:
+        self.process, self.receiver, self.ran_here = process, receiver, ran_here
 
-    def wait(self) -> None:
-        """Wait for the function to end; re-raise what it raised (a full disk stays an OSError)."""
+    def outcome(self) -> tuple[bool, object]:
+        """``(True, what the function returned)`` or ``(False, the exception it raised)``.
+
+        A child that died without a word gives ``(False, RuntimeError)``. A result that cannot
+        be unpickled is a bug in kg, and raises.
+        """
         if self.process is None:
-            return
+            return self.ran_here or (False, RuntimeError("the child process was stopped"))
         try:
-            ok, value = self.receiver.recv()
+            return self.receiver.recv()
         except (EOFError, OSError):
-            ok, value = False, RuntimeError(f"a child process of kg died (exit code {self.process.exitcode})")
+            return False, RuntimeError(f"a child process of kg died (exit code {self.process.exitcode})")
         finally:
             self._end()
+
+    def wait(self):
+        """What the function returned; what it raised is raised here (a full disk stays an OSError)."""
+        ok, value = self.outcome()
         if not ok:
             raise value
+        return value
 
     def stop(self) -> None:
         """Stop the child now, whatever it is doing (its work is being thrown away)."""
@@ -164,40 +151,39 @@ class Child:
         self.process = None
 
 
-def start_in_child(function: Callable[[], None]) -> Child:
+def start_in_child(function: Callable[[], R]) -> Child:
     """Start ``function()`` in a forked child process; ``wait()`` on the result to end it.
 
     Where fork is not safe, ``function`` runs here and now, and ``wait()`` has nothing to do.
     """
     if not can_fork():
-        function()
-        return Child(None, None)
+        try:
+            return Child(None, None, (True, function()))
+        except Exception as exc:
+            return Child(None, None, (False, exc))
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_run_alone, args=(function, sender), daemon=True)
+    process = context.Process(target=_run_in_child, args=(function, sender), daemon=True)
     process.start()
     sender.close()
     return Child(process, receiver)
 
 
-def _run_alone(function, sender) -> None:
-    _become_child()
+def _run_in_child(function, sender) -> None:
+    """In the child: run, send ``(True, result)`` or ``(False, exception)``, and leave at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    gc.disable()  # no collector passes: they would copy every page the child shares
     try:
-        function()
-        result = (True, None)
+        result = (True, function())
     except BaseException as exc:
         result = (False, exc)
     try:
         try:
             sender.send(result)
-        except Exception:  # an exception that does not pickle: send its text
+        except Exception:  # an exception (or result) that does not pickle: send its text
             sender.send((False, RuntimeError(f"{type(result[1]).__name__}: {result[1]}")))
     finally:
         sender.close()
-        os._exit(0)
-
-
-def _become_child() -> None:
-    """Ctrl-C is the parent's to handle; and no collector passes, which would copy every page."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    gc.disable()
+        os._exit(0)  # no atexit handlers or finalizers of the parent's objects in the child

@@ -83,13 +83,11 @@ class Document:
         then point at line 1 rather than at a line that may no longer be the right one.
         """
         if self.marks is None:
-            self.marks = {}
             try:
-                raw = self.path.read_bytes()
-                if hashlib.sha256(raw).digest() == self.digest:
-                    self.marks = parse_text(raw.decode("utf-8").removeprefix("\ufeff"), self.path).marks
-            except (OSError, UnicodeDecodeError, YamlProblem):
-                pass
+                again = load_document(self.path)
+            except (OSError, YamlProblem):
+                again = None
+            self.marks = again.marks if again is not None and again.digest == self.digest else {}
         return self.marks
 
     def key_where(self, key: str) -> tuple[int, int]:

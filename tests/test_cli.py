@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
 from kg import __version__
-from kg.cli import cli
 
 from .conftest import FIXTURE_CATALOG, ROOT, project_args, write_entry
 

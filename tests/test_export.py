@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic, to_isomorphic
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
 
-from kg.catalog import Catalog
 from kg.export import FORMATS, guess_format, serialize, serialize_lines, UnknownFormat
 from kg.ntriples import to_bytes
 from kg.project import Project, compile_catalog, export_lines

@@ -1,7 +1,6 @@
 """Saved queries: metadata, typed parameters bound as terms, refusals, expected results."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from rdflib import Literal, URIRef, Variable

@@ -1,7 +1,6 @@
 """The shapes compiled to SPARQL on pyoxigraph report exactly what pySHACL reports."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from rdflib import Graph
@@ -11,7 +10,7 @@ from kg.project import Project, compile_catalog
 from kg.shacl import check_graph, load_turtle_dir
 from kg.shacl_sparql import UnsupportedShape, check_store, compile_shapes
 
-from .conftest import FIXTURE_CATALOG, ROOT
+from .conftest import ROOT
 
 SHAPES = load_turtle_dir(ROOT / "shapes")
 CASES = sorted((ROOT / "tests" / "fixtures" / "shapes").glob("kg5*.ttl"))
