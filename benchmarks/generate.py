@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.schema import ARCHITECTURES, DERIVATIONS  # noqa: E402
+from kg.catalog.schema import ARCHITECTURES, DERIVATIONS  # noqa: E402
 
 COUNTRIES = ("US", "FR", "CN", "GB", "DE", "CA", "KR", "JP", "AE", "IL")
 LICENSES = ("Apache-2.0", "MIT", "llama-2-community", "CC-BY-NC-4.0", "proprietary", "gemma-terms")

@@ -10,12 +10,12 @@ import shutil
 
 import pytest
 
-import kg.cache
-import kg.export
-import kg.project
-from kg.cache import DigestIndex, entry_for, fingerprint
-from kg.parallel import can_fork, start_in_child
-from kg.project import Project
+import kg.pipeline.cache
+import kg.rdf.formats
+import kg.pipeline.project
+from kg.pipeline.cache import DigestIndex, entry_for, fingerprint
+from kg.util.parallel import can_fork, start_in_child
+from kg.pipeline.project import Project
 
 from .conftest import FIXTURE_CATALOG, ROOT
 
@@ -29,7 +29,7 @@ kg:StrictModelShape a sh:NodeShape ; sh:targetClass kg:Model ;
 @pytest.fixture
 def jsonld_in_child(monkeypatch):
     """Every build writes its JSON-LD in a child process, however small the catalog."""
-    monkeypatch.setattr(kg.export, "BACKGROUND_JSONLD_TRIPLES", 0)
+    monkeypatch.setattr(kg.rdf.formats, "BACKGROUND_JSONLD_TRIPLES", 0)
 
 
 def _build(run, out, *extra):
@@ -40,7 +40,7 @@ def _build(run, out, *extra):
 @pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
 def test_jsonld_from_a_child_process_is_byte_identical(run, tmp_path, monkeypatch, engine):
     assert _build(run, tmp_path / "here", "--engine", engine).exit_code == 0
-    monkeypatch.setattr(kg.export, "BACKGROUND_JSONLD_TRIPLES", 0)
+    monkeypatch.setattr(kg.rdf.formats, "BACKGROUND_JSONLD_TRIPLES", 0)
     assert _build(run, tmp_path / "child", "--engine", engine).exit_code == 0
     for name in ("catalog.ttl", "catalog.jsonld", "catalog.nt"):
         assert (tmp_path / "child" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
@@ -61,14 +61,14 @@ def test_exports_begun_before_the_shapes_are_dropped_when_the_shapes_fail(run, t
 
 
 def test_a_failing_child_fails_the_build_and_writes_nothing(run, tmp_path, jsonld_in_child, monkeypatch):
-    real = kg.export.write_lines
+    real = kg.rdf.formats.write_lines
 
     def full_disk(lines, fmt, base, out):
         if fmt.name == "json-ld":
             raise OSError(28, "No space left on device")
         real(lines, fmt, base, out)
 
-    monkeypatch.setattr(kg.export, "write_lines", full_disk)
+    monkeypatch.setattr(kg.rdf.formats, "write_lines", full_disk)
     out = tmp_path / "dist"
     result = _build(run, out)
     assert result.exit_code == 1
@@ -125,11 +125,11 @@ def test_rdflib_builds_keep_no_store(run, fixture_catalog, tmp_path, monkeypatch
 
 def test_digest_index_reuses_digests_of_unchanged_files_only(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(kg.cache, "RACY_NS", -10**12)  # trust even files changed this very second
+    monkeypatch.setattr(kg.pipeline.cache, "RACY_NS", -10**12)  # trust even files changed this very second
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
     first = fingerprint([data], "https://example.org")
-    index = DigestIndex(kg.cache.cache_root() / "file-digests.txt")
+    index = DigestIndex(kg.pipeline.cache.cache_root() / "file-digests.txt")
     assert len(index.entries) == sum(len(files) for _, _, files in os.walk(data))
 
     reads = []
@@ -158,16 +158,16 @@ def test_digest_index_does_not_trust_files_changed_just_now(tmp_path, monkeypatc
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
     fingerprint([data], "https://example.org")
-    assert DigestIndex(kg.cache.cache_root() / "file-digests.txt").entries == {}
+    assert DigestIndex(kg.pipeline.cache.cache_root() / "file-digests.txt").entries == {}
 
 
 def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(kg.cache, "RACY_NS", -10**12)
+    monkeypatch.setattr(kg.pipeline.cache, "RACY_NS", -10**12)
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
     first = fingerprint([data], "https://example.org")
-    index_file = kg.cache.cache_root() / "file-digests.txt"
+    index_file = kg.pipeline.cache.cache_root() / "file-digests.txt"
     lines = index_file.read_text().splitlines()
     index_file.write_text("\n".join(["zz not hex", "", lines[0][:20], *lines[1:]]) + "\n")
     assert fingerprint([data], "https://example.org") == first

@@ -187,9 +187,9 @@ def test_query_engines_agree_from_the_cli(run):
 
 def test_build_primes_the_query_cache(run, fixture_catalog, tmp_path, monkeypatch):
     """A query right after a build reuses the graph the build made: the catalog is not read again."""
-    import kg.project
-    from kg.cache import entry_for
-    from kg.project import Project
+    import kg.pipeline.project
+    from kg.pipeline.cache import entry_for
+    from kg.pipeline.project import Project
 
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
     project = Project.locate(data=fixture_catalog, start=ROOT)
@@ -205,7 +205,7 @@ def test_build_primes_the_query_cache(run, fixture_catalog, tmp_path, monkeypatc
     def no_rebuild(*args, **kwargs):
         raise AssertionError("the query rebuilt the catalog instead of using the cache")
 
-    monkeypatch.setattr(kg.project, "compile_catalog", no_rebuild)
+    monkeypatch.setattr(kg.pipeline.project, "compile_catalog", no_rebuild)
     for engine in ("rdflib", "oxigraph"):
         result = run("query", "--data", str(fixture_catalog), "--engine", engine, "--format", "csv",
                      "--query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -214,8 +214,8 @@ def test_build_primes_the_query_cache(run, fixture_catalog, tmp_path, monkeypatc
 
 
 def test_build_no_cache_leaves_the_cache_alone(run, fixture_catalog, tmp_path, monkeypatch):
-    from kg.cache import entry_for
-    from kg.project import Project
+    from kg.pipeline.cache import entry_for
+    from kg.pipeline.project import Project
 
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
     project = Project.locate(data=fixture_catalog, start=ROOT)

@@ -6,9 +6,9 @@ import re
 import pytest
 from rdflib.compare import isomorphic
 
-from kg.engines import run_query, store_from_graph
-from kg.project import Project, compile_catalog, query_graph
-from kg.queries import ParameterError, QueryError, bind_parameters, list_saved_queries
+from kg.query.engines import run_query, store_from_graph
+from kg.pipeline.project import Project, compile_catalog, query_graph
+from kg.query.saved import ParameterError, QueryError, bind_parameters, list_saved_queries
 
 from .conftest import FIXTURE_CATALOG, ROOT
 

@@ -11,10 +11,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
 
-from kg.export import FORMATS, guess_format, serialize, serialize_lines, UnknownFormat
-from kg.ntriples import to_bytes
-from kg.project import Project, compile_catalog, export_lines
-from kg.vocab import VOID
+from kg.rdf.formats import FORMATS, guess_format, serialize, serialize_lines, UnknownFormat
+from kg.rdf.ntriples import to_bytes
+from kg.pipeline.project import Project, compile_catalog, export_lines
+from kg.rdf.vocab import VOID
 
 from .conftest import FIXTURE_CATALOG, ROOT
 
@@ -138,7 +138,7 @@ def test_dataset_description():
 def test_dates_keep_their_precision():
     graph, base = fixture_export()
     from rdflib.namespace import XSD
-    from kg.vocab import KG
+    from kg.rdf.vocab import KG
 
     founded = graph.value(URIRef(f"{base}/organization/mistral-ai"), KG.foundingDate)
     assert (str(founded), founded.datatype) == ("2023-04", XSD.gYearMonth)
@@ -158,7 +158,7 @@ def test_guess_format():
 
 def test_written_files_are_readable_by_others(tmp_path):
     """mkstemp creates 0600 files; an export is renamed into place with the mode open() would give."""
-    from kg.fsutil import write_atomic
+    from kg.util.fsutil import write_atomic
 
     old = os.umask(0o022)
     try:

@@ -6,11 +6,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.catalog import Catalog, load_entry
-from kg.checks import check_catalog
-from kg.graph import build_graph
-from kg.diagnostics import Report
-from kg.schema import KINDS
+from kg.catalog.loader import Catalog, load_entry
+from kg.catalog.checks import check_catalog
+from kg.rdf.mapping import build_graph
+from kg.catalog.diagnostics import Report
+from kg.catalog.schema import KINDS
 
 from .conftest import FIXTURE_CATALOG
 

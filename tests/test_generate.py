@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from kg.project import Project, compile_catalog
+from kg.pipeline.project import Project, compile_catalog
 
 from .conftest import ROOT
 

@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 
-from kg.catalog import load_catalog
-from kg.diagnostics import Report
-from kg.importer import draft_yaml, import_markdown, render_table
-from kg.mdparse import repair_mojibake
-from kg.yamlload import parse_text
+from kg.catalog.loader import load_catalog
+from kg.catalog.diagnostics import Report
+from kg.importer.drafts import draft_yaml, import_markdown, render_table
+from kg.importer.markdown import repair_mojibake
+from kg.catalog.yamlload import parse_text
 
 from .conftest import FIXTURE_CATALOG, ROOT, project_args
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.catalog import load_catalog
-from kg.checks import check_catalog
-from kg.diagnostics import Report
-from kg.yamlload import YamlProblem, load_document
+from kg.catalog.loader import load_catalog
+from kg.catalog.checks import check_catalog
+from kg.catalog.diagnostics import Report
+from kg.catalog.yamlload import YamlProblem, load_document
 
 from .conftest import FIXTURE_CATALOG, write_entry
 

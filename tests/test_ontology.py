@@ -5,9 +5,9 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.project import Project, compile_catalog
-from kg.schema import DERIVATIONS, FIELDS, KINDS
-from kg.vocab import KG, SH
+from kg.pipeline.project import Project, compile_catalog
+from kg.catalog.schema import DERIVATIONS, FIELDS, KINDS
+from kg.rdf.vocab import KG, SH
 
 from .conftest import FIXTURE_CATALOG, ROOT
 
@@ -66,8 +66,8 @@ def test_alignment_uses_https_schema_org():
 
 
 def test_reasoning_adds_aligned_terms_and_stays_apart():
-    from kg.project import query_graph
-    from kg.reason import infer
+    from kg.pipeline.project import query_graph
+    from kg.pipeline.reason import infer
 
     project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)
     graph = query_graph(compile_catalog(project, shapes=False), project)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from kg import parallel
-from kg.catalog import load_catalog
-from kg.checks import check_catalog
-from kg.diagnostics import Report
-from kg.schema import KINDS
+from kg.util import parallel
+from kg.catalog.loader import load_catalog
+from kg.catalog.checks import check_catalog
+from kg.catalog.diagnostics import Report
+from kg.catalog.schema import KINDS
 
 from .conftest import FIXTURE_CATALOG, ROOT
 
@@ -110,7 +110,7 @@ def test_ctrl_c_while_reading_leaves_no_child_behind(tmp_path):
     """SIGINT to the whole process group: kg exits and no reading process survives it."""
     script = (
         "import os, sys, time\n"
-        "from kg import parallel\n"
+        "from kg.util import parallel\n"
         "def share(items, tick):\n"
         "    print(os.getpid(), flush=True)\n"
         "    time.sleep(60)\n"

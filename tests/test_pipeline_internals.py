@@ -5,9 +5,9 @@ import gc
 
 import pytest
 
-from kg.cache import fingerprint
-from kg.gcpause import paused_gc
-from kg.project import Project, compile_catalog
+from kg.pipeline.cache import fingerprint
+from kg.util.gcpause import paused_gc
+from kg.pipeline.project import Project, compile_catalog
 
 from .conftest import FIXTURE_CATALOG, ROOT
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from kg.progress import TerminalProgress, for_terminal
+from kg.util.progress import TerminalProgress, for_terminal
 
 from .conftest import project_args
 

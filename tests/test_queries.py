@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, URIRef, Variable
 
-from kg.engines import run_query
-from kg.project import Project, compile_catalog, query_graph
-from kg.queries import (Parameter, ParameterError, QueryError, bind_parameters, find_saved_query,
+from kg.query.engines import run_query
+from kg.pipeline.project import Project, compile_catalog, query_graph
+from kg.query.saved import (Parameter, ParameterError, QueryError, bind_parameters, find_saved_query,
                         list_saved_queries, parse_safe)
 
 from .conftest import FIXTURE_CATALOG, ROOT

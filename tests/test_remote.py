@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from kg.engines import run_query
-from kg.project import Project, compile_catalog, query_graph
-from kg.queries import ParameterError, bind_parameters, list_saved_queries
-from kg.remote import RemoteError, inline_parameters, query_endpoint
-from kg.serve import oxigraph_executable
+from kg.query.engines import run_query
+from kg.pipeline.project import Project, compile_catalog, query_graph
+from kg.query.saved import ParameterError, bind_parameters, list_saved_queries
+from kg.query.remote import RemoteError, inline_parameters, query_endpoint
+from kg.query.serve import oxigraph_executable
 
 from .conftest import FIXTURE_CATALOG, ROOT, project_args
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.project import Project, compile_catalog
+from kg.pipeline.project import Project, compile_catalog
 
 from .conftest import FIXTURE_CATALOG, ROOT
 
@@ -100,7 +100,7 @@ SHAPE_CASES = sorted((ROOT / "tests" / "fixtures" / "shapes").glob("kg5*.ttl"))
 
 @pytest.fixture(scope="module")
 def shapes_graph():
-    from kg.shacl import load_turtle_dir
+    from kg.validation.shacl import load_turtle_dir
 
     return load_turtle_dir(ROOT / "shapes")
 
@@ -110,7 +110,7 @@ def test_shape_fixture(case, shapes_graph):
     """Each shape fires on its failing Turtle fixture and stays silent on the passing one."""
     from rdflib import Graph
 
-    from kg.shacl import check_graph
+    from kg.validation.shacl import check_graph
 
     code = case.name.split("-")[0].upper()
     results = check_graph(Graph().parse(case, format="turtle"), shapes_graph)

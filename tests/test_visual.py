@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from kg.catalog import load_catalog
-from kg.diagnostics import Report
-from kg.lineage import LineageError, family_tree, render, to_dot, to_mermaid
-from kg.site import SiteError, build_site
-from kg.timeline import to_chart, to_markdown
+from kg.catalog.loader import load_catalog
+from kg.catalog.diagnostics import Report
+from kg.views.lineage import LineageError, family_tree, render, to_dot, to_mermaid
+from kg.views.site import SiteError, build_site
+from kg.views.timeline import to_chart, to_markdown
 
 from .conftest import FIXTURE_CATALOG, project_args, write_entry
 

@@ -1,0 +1,180 @@
+"""Checks across entries: references, cycles, plausibility and duplicates."""
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+import unicodedata
+
+from kg.catalog.loader import Catalog, Entry
+from kg.catalog.diagnostics import WARNING, Report
+from kg.catalog.schema import FIELDS, KINDS, MODEL, PAPER, TECHNIQUE
+
+
+def check_catalog(catalog: Catalog, report: Report, today: datetime.date | None = None) -> None:
+    """Run every cross-entry check and add what it finds to ``report``."""
+    today = today or datetime.date.today()
+    check_references(catalog, report)
+    check_cycles(catalog, report, "based_on", MODEL, "based_on")
+    check_cycles(catalog, report, "broader", TECHNIQUE, "broader")
+    check_cycles(catalog, report, "family", MODEL, "family")
+    check_dates(catalog, report, today)
+    check_duplicates(catalog, report)
+
+
+def check_references(catalog: Catalog, report: Report) -> None:
+    ids = {kind: set(catalog.by_kind(kind)) for kind in KINDS}
+    for entry in catalog.entries:
+        for key, spec in FIELDS[entry.kind].items():
+            if spec.target is None:
+                continue
+            for value in entry.values.get(key, []):
+                if spec.target is entry.kind and value.value == entry.id:
+                    line, col = entry.where(*value.path)
+                    report.add(entry.file, line, col, "KG204", f"{key} '{value.value}' points at the "
+                               "entry itself: remove it")
+                    continue
+                if value.value in ids[spec.target]:
+                    continue
+                line, col = entry.where(*value.path)
+                report.add(entry.file, line, col, "KG201",
+                           f"{key} '{value.value}' is not a known {spec.target.label}"
+                           f"{_suggestion(value.value, spec.target, ids)}")
+
+
+def _suggestion(missing: str, target, ids) -> str:
+    elsewhere = [k for k in KINDS if k is not target and missing in ids[k]]
+    if elsewhere:
+        article = "an" if elsewhere[0].label[0] in "aeiou" else "a"
+        return (f" ('{missing}' is {article} {elsewhere[0].label}; add data/{target.folder}/{missing}.yaml "
+                "or fix the id)")
+    # 'llama-7b' -> 'llama': a known id that the missing one extends wins over mere likeness
+    prefixes = [i for i in ids[target] if missing.startswith(i + "-")]
+    close = sorted(prefixes, key=len, reverse=True)[:1] or \
+        difflib.get_close_matches(missing, sorted(ids[target]), n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f": add data/{target.folder}/{missing}.yaml or fix the id"
+
+
+def check_cycles(catalog: Catalog, report: Report, key: str, kind, label: str) -> None:
+    """Report each cycle of ``key`` edges once, at the edge that closes it."""
+    entries = catalog.by_kind(kind)
+    edges = {i: [v for v in e.values.get(key, []) if v.value in entries and v.value != i]
+             for i, e in entries.items()}
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    reported: set[frozenset] = set()
+
+    def visit(start: str) -> None:
+        stack = [(start, iter(edges[start]))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            value = next(children, None)
+            if value is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            child = value.value
+            if state.get(child) == 1:
+                cycle = path[path.index(child):]
+                members = frozenset(cycle)
+                if members not in reported:
+                    reported.add(members)
+                    entry = entries[node]
+                    line, col = entry.where(*value.path)
+                    loop = " -> ".join(cycle + [child])
+                    report.add(entry.file, line, col, "KG203", f"{label} forms a cycle: {loop}; "
+                               "remove one of these edges")
+            elif child not in state:
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(edges[child])))
+
+    for start in sorted(entries):
+        if start not in state:
+            visit(start)
+
+
+_ARXIV_YYMM = re.compile(r"^(\d{2})(\d{2})\.")
+
+
+def check_dates(catalog: Catalog, report: Report, today: datetime.date) -> None:
+    today_text = today.isoformat()
+    date_keys = ("released", "published", "founded")
+    models = catalog.by_kind(MODEL)
+    for entry in catalog.entries:
+        for key in date_keys:
+            for value in entry.values.get(key, []):
+                date = value.value
+                if date.text > today_text[: len(date.text)]:
+                    line, col = entry.where(*value.path)
+                    report.add(entry.file, line, col, "KG301", f"{key} {date.text} is in the future: "
+                               "check the source (a typo such as 2032 for 2023?)")
+                elif date.year < 1950:
+                    line, col = entry.where(*value.path)
+                    report.add(entry.file, line, col, "KG302", f"{key} {date.text} is before 1950: "
+                               "check the source")
+        if entry.kind is PAPER:
+            _check_arxiv_date(entry, report)
+        if entry.kind is MODEL and entry.values.get("released"):
+            released = entry.values["released"][0].value
+            for base in entry.values.get("based_on", []):
+                parent = models.get(base.value)
+                if parent is None or not parent.values.get("released"):
+                    continue
+                mine, theirs = released.precision_prefix(parent.values["released"][0].value)
+                if mine < theirs:
+                    line, col = entry.where(*base.path)
+                    report.add(entry.file, line, col, "KG306",
+                               f"released {released.text} before '{base.value}' it is based on "
+                               f"({parent.values['released'][0].value.text}): check both dates",
+                               severity=WARNING)
+
+
+def _check_arxiv_date(entry: Entry, report: Report) -> None:
+    arxiv = entry.first("arxiv")
+    published = entry.values.get("published")
+    if not arxiv:
+        return
+    match = _ARXIV_YYMM.match(arxiv)
+    if not match:
+        return
+    yymm = f"20{match.group(1)}-{match.group(2)}"
+    if published:
+        date = published[0].value
+        n = min(len(date.text), len(yymm))
+        mine, theirs = date.text[:n], yymm[:n]
+        if mine < theirs:
+            line, col = entry.where("published")
+            report.add(entry.file, line, col, "KG305", f"published {date.text} is before arXiv "
+                       f"{arxiv} was submitted ({yymm}): fix the date or the arXiv id")
+
+
+def normalized_name(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).casefold()
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+def check_duplicates(catalog: Catalog, report: Report) -> None:
+    """Warn about two entries of a kind that share an arXiv id, a URL or a normalized name."""
+    for kind in KINDS:
+        keys: dict[tuple, list[Entry]] = {}
+        for entry in catalog.by_kind(kind).values():
+            signs = {("name", normalized_name(entry.name))}
+            if entry.first("url"):
+                signs.add(("url", entry.first("url").rstrip("/").lower()))
+            if entry.first("arxiv"):
+                signs.add(("arXiv id", entry.first("arxiv")))
+            for sign in signs:
+                keys.setdefault(sign, []).append(entry)
+        for (what, value), entries in sorted(keys.items()):
+            if len(entries) < 2 or not value:
+                continue
+            for entry in entries:
+                others = ", ".join(sorted(e.file for e in entries if e is not entry))
+                line, col = entry.where({"name": "name", "url": "url"}.get(what, "arxiv"))
+                report.add(entry.file, line, col, "KG307", f"same {what} as {others}: merge the "
+                           "entries or tell them apart", severity=WARNING)

@@ -1,0 +1,390 @@
+"""Loading the catalog: every YAML entry of ``data/``, checked against the format of schema.py."""
+from __future__ import annotations
+
+import difflib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.catalog.diagnostics import Report
+from kg.util.progress import Progress, quiet
+from kg.catalog.licenses import ALL_LICENSES
+from kg.util.parallel import available_cores, map_shares, split
+from kg.catalog.schema import DERIVATIONS, FIELDS, ID_PATTERN, KIND_BY_FOLDER, KINDS, Field, Kind
+from kg.catalog.values import BadValue, parse_count, parse_date, parse_source, parse_url
+from kg.catalog.yamlload import Document, YamlProblem, load_document
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One normalized value of a key, with the path that finds its line in the file."""
+
+    value: Any
+    path: tuple
+    relation: str | None = None  # based_on only
+
+    def __reduce__(self):  # pickled by its fields: several times faster than slots' default
+        return Value, (self.value, self.path, self.relation)
+
+
+@dataclass(slots=True)
+class Entry:
+    """A catalog entry: its kind, id, file and normalized values by key."""
+
+    kind: Kind
+    id: str
+    file: str
+    doc: Document
+    values: dict[str, list[Value]] = field(default_factory=dict)
+
+    def where(self, *path) -> tuple[int, int]:
+        return self.doc.where(*path)
+
+    def first(self, key: str):
+        values = self.values.get(key)
+        return values[0].value if values else None
+
+    @property
+    def name(self) -> str:
+        return self.first("name") or self.id
+
+    def __reduce__(self):  # see Value.__reduce__; entries travel from reading processes
+        return Entry, (self.kind, self.id, self.file, self.doc, self.values)
+
+
+@dataclass
+class Catalog:
+    """All entries that could be read, by kind and id."""
+
+    root: Path
+    entries: list[Entry] = field(default_factory=list)
+    #: When reading began (time.time_ns()): the entries' digests hold for files unchanged since.
+    read_at_ns: int = 0
+
+    def by_kind(self, kind: Kind) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries if e.kind is kind}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def display_path(path: Path) -> str:
+    """The path as a contributor would type it: relative to the working directory when inside it."""
+    absolute = Path(path).resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:  # outside the working directory
+        return str(absolute)
+
+
+def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, Path]]:
+    """The entry files under ``data_dir``, sorted; stray files are reported."""
+    found: list[tuple[Kind, Path]] = []
+    shown = display_path(data_dir)
+    for folder, dirs, names in os.walk(data_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        relative_folder = os.path.relpath(folder, data_dir)
+        parts = () if relative_folder == "." else tuple(Path(relative_folder).parts)
+        for name in names:
+            if name.startswith(".") or name.lower() == "readme.md":
+                continue
+            stem, suffix = os.path.splitext(name)
+            if suffix == ".yml":
+                report.add(os.path.join(shown, *parts, name), 1, 0, "KG108",
+                           f"rename to {stem}.yaml: entries end in .yaml")
+                continue
+            if suffix != ".yaml":
+                continue
+            if len(parts) != 1 or parts[0] not in KIND_BY_FOLDER:
+                folders = ", ".join(f"data/{k.folder}/" for k in KINDS)
+                report.add(os.path.join(shown, *parts, name), 1, 0, "KG108", "entry is not directly in "
+                           f"one of {folders}: move it there")
+                continue
+            found.append((KIND_BY_FOLDER[parts[0]], folder, name))
+    found.sort(key=lambda item: (item[0].folder, item[2]))  # path order, without Path.__lt__
+    return [(kind, Path(folder, name)) for kind, folder, name in found]
+
+
+#: Below this many files, one process reads faster than several can start and hand back.
+PARALLEL_MIN_FILES = 2000
+
+
+def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
+                 processes: int | None = None) -> Catalog:
+    """Read every entry under ``data_dir``; problems go to ``report``, readable entries are kept.
+
+    Large catalogs are read on ``processes`` processes (default: one per core from
+    PARALLEL_MIN_FILES files on), each a contiguous share of the sorted files; the entries
+    and diagnostics are the same as on one process, in the same order.
+    """
+    catalog = Catalog(data_dir)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"catalog folder {data_dir} does not exist: pass --data DIR")
+    shown = display_path(data_dir)
+    catalog.read_at_ns = time.time_ns()
+    files = entry_files(data_dir, report)
+    if processes is None:
+        processes = available_cores() if len(files) >= PARALLEL_MIN_FILES else 1
+
+    def read(share, tick) -> tuple[list[Entry], list]:
+        share_report = Report()
+        entries = []
+        for done, (kind, path) in enumerate(share, 1):
+            entry = load_entry(kind, path, share_report, os.path.join(shown, kind.folder, path.name))
+            if entry is not None:
+                entries.append(entry)
+            if done % 250 == 0:
+                tick(250)
+        tick(len(share) % 250)
+        return entries, share_report.items
+
+    def reading(done: int) -> None:
+        progress("reading entries", done, len(files))
+
+    shares = [files]
+    if processes > 1:
+        shares = split(files, processes, [_size(path) for _kind, path in files])
+    for entries, diagnostics in map_shares(read, shares, reading):
+        catalog.entries.extend(entries)
+        report.extend(diagnostics)
+    return catalog
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:  # load_entry reports it
+        return 0
+
+
+def load_entry(kind: Kind, path: Path, report: Report, file: str | None = None) -> Entry | None:
+    """Read and check one entry file; None when it cannot be read at all.
+
+    ``file`` is the path shown in diagnostics (default: ``path`` relative to the working directory).
+    """
+    file = file or display_path(path)
+    try:
+        doc = load_document(path)
+    except YamlProblem as problem:
+        report.add(file, problem.line, problem.column, problem.code, problem.message)
+        return None
+    except OSError as exc:
+        report.add(file, 1, 0, "KG003", f"cannot read the file: {exc.strerror}")
+        return None
+    entry = Entry(kind, path.stem, file, doc)
+    for problem in doc.problems:
+        report.add(file, problem.line, problem.column, problem.code, problem.message)
+    if not ID_PATTERN.match(path.stem):
+        report.add(file, 1, 0, "KG104", f"file name '{path.stem}' is not a valid id: use lowercase "
+                   "letters, digits, '-' and '.', e.g. "
+                   f"'{_suggest_id(path.stem)}.yaml'")
+    fields = FIELDS[kind]
+    _check_folder(entry, report)
+    for key, raw in doc.data.items():
+        spec = fields.get(str(key))
+        if spec is None:
+            _unknown_key(entry, str(key), report)
+            continue
+        values = _normalize(entry, spec, raw, report)
+        if values:
+            entry.values[spec.key] = values
+    for spec in fields.values():
+        if spec.required and spec.key not in doc.data:
+            report.add(file, 1, 1, "KG101", f"missing required key '{spec.key}': add "
+                       f"'{spec.key}: …' (the usual name of this {kind.label})")
+    declared = entry.first("id")
+    if declared is not None and declared != path.stem:
+        line, col = doc.where("id")
+        report.add(file, line, col, "KG105", f"id '{declared}' disagrees with the file name "
+                   f"'{path.stem}': rename the file or remove the 'id' key")
+    doc.release()
+    return entry
+
+
+def _suggest_id(stem: str) -> str:
+    import re
+
+    cleaned = re.sub(r"[^a-z0-9.-]+", "-", stem.lower()).strip("-.")
+    return cleaned or "my-entry"
+
+
+def _check_folder(entry: Entry, report: Report) -> None:
+    """An entry whose keys all belong to another kind is probably in the wrong folder."""
+    own = set(FIELDS[entry.kind])
+    specific = {k for k in entry.doc.data if str(k) not in own}
+    if not specific:
+        return
+    for other in KINDS:
+        if other is entry.kind:
+            continue
+        theirs = set(FIELDS[other]) - own
+        if len(specific & theirs) >= 2 and specific <= set(FIELDS[other]):
+            report.add(entry.file, 1, 1, "KG106", f"keys {', '.join(sorted(specific))} belong to "
+                       f"{other.folder}: move this file to data/{other.folder}/")
+            return
+
+
+def _unknown_key(entry: Entry, key: str, report: Report) -> None:
+    line, col = entry.doc.key_where(key)
+    known = sorted(FIELDS[entry.kind])
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    owners = [k.folder for k in KINDS if k is not entry.kind and key in FIELDS[k]]
+    if close:
+        hint = f"did you mean '{close[0]}'?"
+    elif owners:
+        hint = f"it is a key of {owners[0]}; is the file in the wrong folder?"
+    else:
+        hint = f"known keys: {', '.join(known)}"
+    report.add(entry.file, line, col, "KG102", f"unknown key '{key}' for a {entry.kind.label}: {hint}")
+
+
+def _normalize(entry: Entry, spec: Field, raw, report: Report) -> list[Value]:
+    """Check one key's value(s) and return them normalized."""
+    file = entry.file
+    if raw is None or raw == [] or raw == "":
+        line, col = entry.doc.key_where(spec.key)
+        report.add(file, line, col, "KG110", f"'{spec.key}' is empty: fill it in or remove the key")
+        return []
+    if isinstance(raw, list):
+        if not spec.many:
+            line, col = entry.where(spec.key)
+            report.add(file, line, col, "KG103", f"'{spec.key}' takes one value, not a list")
+            return []
+        items = [(item, (spec.key, i)) for i, item in enumerate(raw)]
+    else:
+        items = [(raw, (spec.key,))]
+    values: list[Value] = []
+    seen = set()
+    for item, path in items:
+        value = _convert(entry, spec, item, path, report)
+        if value is None:
+            continue
+        identity = (value.value, value.relation)
+        if identity in seen:
+            line, col = entry.where(*path)
+            report.add(file, line, col, "KG111", f"'{spec.key}' lists {value.value!s} twice: "
+                       "remove one", severity="warning")
+            continue
+        seen.add(identity)
+        values.append(value)
+    return values
+
+
+_TYPE_NAMES = {bool: "a boolean", int: "a number", float: "a number", dict: "a mapping", list: "a list",
+               str: "text"}
+
+
+def _type_problem(entry: Entry, spec: Field, item, path, expected: str, report: Report) -> None:
+    line, col = entry.where(*path)
+    got = _TYPE_NAMES.get(type(item), type(item).__name__)
+    text = entry.doc.source_text.get(path)
+    if text is not None and isinstance(item, (bool, int, float)) and str(item) != text:
+        hint = f"YAML read {text} as {got} {item!r}: quote it ('{text}')"
+    elif text is not None and not isinstance(item, (str, dict, list)):
+        hint = f"YAML read {text} as {got}: quote it ('{text}')"
+    elif isinstance(item, str):
+        hint = f"got the text '{item}'"
+    else:
+        hint = f"got {got}"
+    report.add(entry.file, line, col, "KG103", f"'{spec.key}' must be {expected}; {hint}")
+
+
+def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Value | None:
+    kind = spec.value
+    line, col = entry.where(*path)
+    try:
+        if kind == "text":
+            if not isinstance(item, str):
+                _type_problem(entry, spec, item, path, "text", report)
+                return None
+            if not item.strip():
+                report.add(entry.file, line, col, "KG110", f"'{spec.key}' is blank: fill it in or "
+                           "remove it")
+                return None
+            return Value(item.strip(), path)
+        if kind == "url":
+            return Value(parse_url(item), path)
+        if kind == "source":
+            return Value(parse_source(item), path)
+        if kind == "date":
+            return Value(parse_date(item), path)
+        if kind == "count":
+            return Value(parse_count(item), path)
+        if kind == "integer":
+            if isinstance(item, bool) or not isinstance(item, int):
+                _type_problem(entry, spec, item, path, "a whole number of tokens, e.g. 4096", report)
+                return None
+            if item < 0:
+                raise BadValue(f"{item} is negative")
+            return Value(item, path)
+        if kind == "bool":
+            if not isinstance(item, bool):
+                _type_problem(entry, spec, item, path, "true or false (unquoted)", report)
+                return None
+            return Value(item, path)
+        if kind == "choice":
+            if not isinstance(item, str) or item not in spec.choices:
+                close = difflib.get_close_matches(str(item), spec.choices, n=1, cutoff=0.5)
+                hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(spec.choices)}"
+                raise BadValue(f"'{item}' is not allowed: {hint}")
+            return Value(item, path)
+        if kind == "license":
+            if not isinstance(item, str) or item not in ALL_LICENSES:
+                lowered = {k.lower(): k for k in ALL_LICENSES}
+                exact = lowered.get(str(item).lower().replace(" ", "-"))
+                close = [exact] if exact else difflib.get_close_matches(str(item), ALL_LICENSES, n=2,
+                                                                         cutoff=0.5)
+                hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else \
+                    "use an SPDX id (Apache-2.0, MIT) or add the licence to kg/licenses.py"
+                raise BadValue(f"unknown licence '{item}': {hint}")
+            return Value(item, path)
+        if kind == "ref":
+            return _ref(entry, spec, item, path, report)
+        if kind == "based_on":
+            return _based_on(entry, spec, item, path, report)
+    except BadValue as exc:
+        report.add(entry.file, line, col, "KG107", f"'{spec.key}' {exc}")
+        return None
+    raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - schema.py is fixed
+
+
+def _ref(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Value | None:
+    if not isinstance(item, str):
+        _type_problem(entry, spec, item, path, f"the id of a {spec.target.label}", report)
+        return None
+    if not ID_PATTERN.match(item):
+        raise BadValue(f"'{item}' is not an id: ids are lowercase letters, digits, '-' and '.'")
+    return Value(item, path)
+
+
+def _based_on(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Value | None:
+    if isinstance(item, str):
+        return _ref(entry, spec, item, path, report)
+    if not isinstance(item, dict):
+        _type_problem(entry, spec, item, path, "a model id or {model: id, relation: kind}", report)
+        return None
+    for key in item:
+        if key not in ("model", "relation"):
+            line, col = entry.doc.positions().get(path + ("key", key), entry.where(*path))
+            close = difflib.get_close_matches(str(key), ["model", "relation"], n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "use 'model' and 'relation'"
+            report.add(entry.file, line, col, "KG102", f"unknown key '{key}' in based_on: {hint}")
+    if "model" not in item:
+        line, col = entry.where(*path)
+        report.add(entry.file, line, col, "KG101", "based_on item lacks 'model': add the model id")
+        return None
+    ref = _ref(entry, spec, item["model"], path + ("model",), report)
+    if ref is None:
+        return None
+    relation = item.get("relation")
+    if relation is not None and relation not in DERIVATIONS:
+        line, col = entry.where(*path, "relation")
+        close = difflib.get_close_matches(str(relation), DERIVATIONS, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(DERIVATIONS)}"
+        report.add(entry.file, line, col, "KG107", f"based_on relation '{relation}' is not a known "
+                   f"kind: {hint}")
+        relation = None
+    return Value(ref.value, path + ("model",), relation)
+

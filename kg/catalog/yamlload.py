@@ -1,0 +1,215 @@
+"""Reading one YAML entry safely, remembering the line and column of every value.
+
+Safe-load semantics (no Python objects), duplicate keys rejected, aliases bounded, files
+size-limited, and each scalar's source text kept so that YAML 1.1 surprises (``no`` read
+as false, ``1.10`` as 1.1) can be explained to the contributor.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # libyaml keeps marks and is several times faster
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader
+
+_STR_TAG = "tag:yaml.org,2002:str"
+#: Builds plain scalars (ints, floats, booleans, dates, nulls); they keep no state in it.
+_SCALARS = yaml.constructor.SafeConstructor()
+_PLAIN_SCALARS = {f"tag:yaml.org,2002:{name}": _SCALARS.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+                  for name in ("int", "float", "bool", "null", "timestamp")}
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_NODES = 20_000
+MAX_ALIASES = 50
+
+Path_ = tuple  # a path to a value: ("based_on", 0, "model")
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as a catalog entry (code, line, column, message)."""
+
+    def __init__(self, code: str, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.code, self.line, self.column, self.message = code, line, column, message
+
+    def __reduce__(self):  # travels with its document from a reading process
+        return YamlProblem, (self.code, self.line, self.column, self.message)
+
+
+@dataclass
+class Document:
+    """A parsed entry: its data and where each value stands in the file (1-based)."""
+
+    path: Path
+    data: Any
+    marks: dict[Path_, tuple[int, int]] | None = field(default_factory=dict)
+    source_text: dict[Path_, str] = field(default_factory=dict)
+    #: Problems that did not stop the reading (a duplicate key: the first value is kept).
+    problems: list[YamlProblem] = field(default_factory=list)
+    #: sha256 of the file's bytes (kg.pipeline.cache fingerprints the catalog without reading it again).
+    digest: bytes = b""
+
+    def where(self, *path) -> tuple[int, int]:
+        """Line and column of the value at ``path``, or of its nearest parent."""
+        marks = self.positions()
+        path = tuple(path)
+        while path:
+            if path in marks:
+                return marks[path]
+            path = path[:-1]
+        return marks.get((), (1, 1))
+
+    def release(self) -> None:
+        """Forget what only the first reading needs once the entry is normalized.
+
+        The parsed values and source text go; so do the marks of a document read from a file
+        (``positions`` finds them again, for the few entries a later diagnostic names).
+        """
+        self.data = None
+        self.source_text = {}
+        if self.digest:
+            self.marks = None
+
+    def positions(self) -> dict[Path_, tuple[int, int]]:
+        """The marks, parsed again from the file when ``release`` dropped them.
+
+        A file that changed (or vanished) since it was read yields no marks: its diagnostics
+        then point at line 1 rather than at a line that may no longer be the right one.
+        """
+        if self.marks is None:
+            try:
+                again = load_document(self.path)
+            except (OSError, YamlProblem):
+                again = None
+            self.marks = again.marks if again is not None and again.digest == self.digest else {}
+        return self.marks
+
+    def key_where(self, key: str) -> tuple[int, int]:
+        """Line and column of a top-level key itself."""
+        return self.positions().get(("key", key), self.where(key))
+
+
+def load_document(path: Path) -> Document:
+    """Read and parse ``path``; raise YamlProblem for anything that is not a usable entry."""
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem("KG005", 1, 0, f"file is {len(raw)} bytes, more than the {MAX_FILE_BYTES} "
+                          "a catalog entry may have: split it or remove pasted material")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem("KG001", line, column, f"byte 0x{raw[exc.start]:02x} is not UTF-8: "
+                          "save the file as UTF-8") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip() or all(not l.strip() or l.lstrip().startswith("#") for l in text.splitlines()):
+        raise YamlProblem("KG002", 1, 0, "file is empty: add at least 'name: …' or delete the file")
+    doc = parse_text(text, path)
+    doc.digest = hashlib.sha256(raw).digest()
+    return doc
+
+
+def parse_text(text: str, path: Path) -> Document:
+    """Parse YAML text into a Document (see load_document)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 0)
+        problem = exc.problem or str(exc)
+        if "expected a single document" in str(exc):
+            problem = "more than one YAML document ('---'): keep one entry per file"
+        raise YamlProblem("KG003", line, column, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem("KG003", 1, 0, f"YAML syntax error: {exc}") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise YamlProblem("KG002", 1, 0, "file is empty: add at least 'name: …' or delete the file")
+    doc = Document(path, None)
+    walker = _Walker(doc, _SCALARS)
+    doc.data = walker.value(node, ())
+    if not isinstance(doc.data, dict):
+        line, column = doc.marks.get((), (1, 1))
+        raise YamlProblem("KG007", line, column, "an entry must be a mapping of keys "
+                          "(name: …, url: …), not a list or a single value")
+    return doc
+
+
+class _Walker:
+    """Turns a composed node tree into Python values, counting nodes and aliases."""
+
+    def __init__(self, doc: Document, constructor) -> None:
+        self.doc, self.constructor = doc, constructor
+        self.nodes = 0
+        self.seen: set[int] = set()
+        self.aliases = 0
+
+    def value(self, node: yaml.Node, path: Path_) -> Any:
+        self.nodes += 1
+        if id(node) in self.seen:
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,
+                                  f"the anchor here is referenced by more than {MAX_ALIASES} aliases "
+                                  "(*name): write the values out instead of using anchors and aliases")
+        self.seen.add(id(node))
+        if self.nodes > MAX_NODES:
+            raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,
+                              f"more than {MAX_NODES} values: an entry this large is a mistake "
+                              "(or an alias bomb)")
+        self.doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(child, path + (i,)) for i, child in enumerate(node.value)]
+        return self._mapping(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        self.doc.source_text[path] = node.value
+        if node.tag == _STR_TAG:  # what SafeConstructor.construct_yaml_str returns, without its cost
+            return node.value
+        try:
+            fast = _PLAIN_SCALARS.get(node.tag)
+            if fast is not None:
+                value = fast(self.constructor, node)
+            else:  # other tags (!!binary, !!seq on a scalar, unknown ones) take PyYAML's full path
+                value = yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise YamlProblem("KG003", node.start_mark.line + 1, node.start_mark.column + 1,
+                              f"YAML value error: {getattr(exc, 'problem', None) or exc}") from None
+        except ValueError as exc:  # e.g. 2023-02-30 is resolved as a timestamp, then fails
+            raise YamlProblem("KG107", node.start_mark.line + 1, node.start_mark.column + 1,
+                              f"'{node.value}' is not a valid date ({exc}): write YYYY-MM-DD, "
+                              "YYYY-MM or YYYY") from None
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlProblem("KG003", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                  "a key must be a plain word, not a list or mapping")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlProblem("KG006", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                  "merge keys ('<<') are not allowed: write the keys out")
+            key = key_node.value
+            if key in result:
+                first = self.doc.marks.get(path + ("key", key), (0, 0))[0]
+                self.doc.problems.append(YamlProblem(
+                    "KG004", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                    f"duplicate key '{key}' (first at line {first}): keep one and merge the values"))
+                continue
+            self.doc.marks[path + ("key", key)] = (key_node.start_mark.line + 1,
+                                                   key_node.start_mark.column + 1)
+            result[key] = self.value(value_node, path + (key,))
+        return result

@@ -1,0 +1,49 @@
+"""`kg import markdown`: drafts of catalog entries from awesome-list and blog markdown."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.cli import Settings, _compile, _project, catalog_options, library_errors
+
+
+@click.group("import")
+def import_group() -> None:
+    """Draft catalog entries from other sources (see 'kg import markdown -h')."""
+
+
+@import_group.command()
+@catalog_options
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("drafts"),
+              show_default=True, help="Folder for the drafts (laid out like data/).")
+@click.option("--dry-run", is_flag=True, help="Print the report only; write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite drafts already in --out.")
+@click.pass_obj
+@library_errors
+def markdown(settings: Settings, data, ontology, shapes, queries_dir, base, files, out_dir, dry_run,
+             force) -> None:
+    """Turn markdown (awesome-list bullets, admonitions, timelines, catalog cards) into drafts.
+
+    Every item is matched against the catalog (--data) by id, name or alias, URL and arXiv
+    id: known entries are reported (with the facts that differ) instead of drafted again;
+    links that are not models (leaderboards, surveys, price lists, posts…) are skipped
+    with the reason. Each draft names its sources, including seed:<file>:<line>.
+    """
+    from kg.importer.drafts import import_markdown, render_table, write_drafts
+
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise click.ClickException(f"{missing[0]}: no such file")
+    project = _project(data, ontology, shapes, queries_dir, base)
+    catalog = _compile(settings, project, shapes=False).catalog
+    result = import_markdown(list(files), catalog)
+    click.echo(render_table(result), nl=False)
+    if dry_run:
+        return
+    try:
+        written = write_drafts(result, out_dir, force=force)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    settings.info(f"wrote {len(written)} drafts under {out_dir}")

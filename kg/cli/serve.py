@@ -1,0 +1,112 @@
+"""`kg serve` and `kg push`: handing the graph to a real triplestore."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from kg.cli import (GRAPH_ENGINE_HELP, Settings, _compile, _print_report, _project, catalog_options,
+                  engine_option, library_errors)
+
+
+def _publishable_lines(settings: Settings, project, validate: bool, with_ontology: bool,
+                       engine: str) -> list[str]:
+    """The export (catalog + dataset description), plus the ontology when asked, as N-Triples lines."""
+    from kg.rdf.ntriples import merge
+    from kg.pipeline.project import export_lines, ontology_lines
+
+    compiled = _compile(settings, project, shapes=validate, engine=engine)
+    if compiled.report.errors:
+        _print_report(settings, compiled.report)
+        raise click.ClickException(f"{compiled.report.summary()}: fix them (kg validate lists them) "
+                                   "or pass --no-validate")
+    lines = export_lines(compiled, project.base)
+    if with_ontology:
+        lines = merge(lines, ontology_lines(project))
+    return lines
+
+
+@click.command()
+@catalog_options
+@click.option("--bind", default="127.0.0.1:7878", show_default=True, help="HOST:PORT to listen on.")
+@click.option("--no-validate", is_flag=True, help="Serve even if the shapes find problems.")
+@engine_option(GRAPH_ENGINE_HELP)
+@click.pass_obj
+@library_errors
+def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, no_validate, engine) -> None:
+    """Serve the catalog (with the ontology) read-only over SPARQL 1.1 through Oxigraph.
+
+    Builds and validates the graph, loads it into a temporary Oxigraph store and runs
+    `oxigraph serve-read-only` on it, bound to 127.0.0.1 by default. Ctrl-C or SIGTERM
+    stops the server and removes the store.
+    """
+    from kg.query.serve import Server, parse_bind, terminate_on_signals
+
+    host, port = parse_bind(bind)
+    project = _project(data, ontology, shapes, queries_dir, base)
+    from kg.rdf.ntriples import to_bytes
+
+    lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=True, engine=engine)
+    server = Server(to_bytes(lines), host, port)
+    code = 0
+    with terminate_on_signals():
+        try:
+            url = server.start()
+            click.echo(f"SPARQL endpoint: {url} ({len(lines)} triples); Ctrl-C to stop", err=True)
+            code = server.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+    settings.info("server stopped")
+    if code:
+        raise click.ClickException(f"the Oxigraph server exited with status {code}")
+
+
+@click.command()
+@catalog_options
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store.")
+@click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to replace (default: the default graph).")
+@click.option("--append", is_flag=True, help="Add to the graph (POST) instead of replacing it (PUT).")
+@click.option("--format", "fmt", type=click.Choice(["nt", "turtle"]), default="nt", show_default=True)
+@click.option("--query-endpoint", metavar="URL",
+              help="Where to count the triples afterwards (default: …/store → …/query).")
+@click.option("--user", help="Basic-auth user (or KG_PUSH_USER); the password comes from KG_PUSH_PASSWORD.")
+@click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for each request.")
+@click.option("--no-validate", is_flag=True, help="Push even if the shapes find problems.")
+@click.option("--no-ontology", is_flag=True, help="Push the catalog only, without the ontology.")
+@engine_option(GRAPH_ENGINE_HELP)
+@click.pass_obj
+@library_errors
+def push(settings: Settings, data, ontology, shapes, queries_dir, base, endpoint, graph_iri, append, fmt,
+         query_endpoint, user, timeout, no_validate, no_ontology, engine) -> None:
+    """Send the export to a SPARQL Graph Store endpoint and verify what it holds.
+
+    PUT replaces the graph (POST with --append adds to it); the body is streamed from a
+    temporary file. Afterwards a COUNT query checks that the store holds exactly the
+    triples sent (at least, with --append). Failures are reported in one line; nothing
+    is retried.
+    """
+    from kg.rdf.formats import FORMATS, write_lines
+    from kg.query.remote import Credentials, count_triples, push_file, query_url_for
+
+    credentials = Credentials.from_environment(user)
+    project = _project(data, ontology, shapes, queries_dir, base)
+    lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=not no_ontology,
+                               engine=engine)
+    chosen = FORMATS[fmt]
+    with tempfile.TemporaryDirectory(prefix="kg-push-") as folder:
+        path = Path(folder) / f"catalog{chosen.extensions[0]}"
+        with path.open("wb") as handle:
+            write_lines(lines, chosen, project.base, handle)
+        url = push_file(endpoint, path, chosen.media_type, graph=graph_iri, append=append, timeout=timeout,
+                        credentials=credentials)
+    counted = count_triples(query_endpoint or query_url_for(endpoint), graph_iri, timeout=timeout,
+                            credentials=credentials)
+    sent = len(lines)
+    if counted < sent or (counted != sent and not append):
+        raise click.ClickException(f"{url} holds {counted} triples after the push, {sent} were sent")
+    settings.info(f"pushed {sent} triples to {url} ({'POST' if append else 'PUT'}); the store holds "
+                  f"{counted}")

@@ -1,0 +1,84 @@
+"""`kg lineage`, `kg timeline` and `kg site`: seeing the landscape."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.cli import Settings, _compile, _project, catalog_options, library_errors
+
+
+def _write(settings: Settings, data: bytes, output: Path | None) -> None:
+    from kg.util.fsutil import write_atomic
+
+    if output is None or str(output) == "-":
+        click.echo(data.decode("utf-8") if not data.startswith(b"\x89PNG") else data, nl=False)
+        return
+    write_atomic(output, data)
+    settings.info(f"wrote {output}")
+
+
+@click.command()
+@catalog_options
+@click.argument("model", required=False)
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg", "png"]), default="mermaid",
+              show_default=True, help="Mermaid and DOT are text; SVG and PNG need Graphviz's dot.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.pass_obj
+@library_errors
+def lineage(settings: Settings, data, ontology, shapes, queries_dir, base, model, fmt, output) -> None:
+    """Draw the evolutionary tree of MODEL (ancestors and descendants), or of the whole catalog.
+
+    Edges are derivations typed and styled by kind (fine-tuned, distilled, quantized,
+    version of…) and family membership; nodes show name and release date, are
+    coloured by developer and laid out by release year.
+    """
+    from kg.views.lineage import family_tree, render, to_dot, to_mermaid
+
+    project = _project(data, ontology, shapes, queries_dir, base)
+    catalog = _compile(settings, project, shapes=False).catalog
+    tree = family_tree(catalog, model)
+    title = f"Lineage of {next(n.name for n in tree.nodes if n.id == model)}" if model else "Model lineage"
+    if fmt == "mermaid":
+        _write(settings, to_mermaid(tree).encode("utf-8"), output)
+        return
+    dot = to_dot(tree, title)
+    _write(settings, dot.encode("utf-8") if fmt == "dot" else render(dot, fmt), output)
+
+
+@click.command()
+@catalog_options
+@click.option("--format", "fmt", type=click.Choice(["md", "svg", "png"]), default="md", show_default=True,
+              help="md: a Markdown table; svg/png: a chart (needs matplotlib: pip install 'kg-llm[plot]').")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.option("--top", type=click.IntRange(1, 20), default=8, show_default=True,
+              help="Organizations shown by name; the rest are 'other'.")
+@click.pass_obj
+@library_errors
+def timeline(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, output, top) -> None:
+    """Model releases per year by organization."""
+    from kg.views.timeline import to_chart, to_markdown
+
+    project = _project(data, ontology, shapes, queries_dir, base)
+    catalog = _compile(settings, project, shapes=False).catalog
+    payload = to_markdown(catalog, top).encode("utf-8") if fmt == "md" else to_chart(catalog, fmt, top)
+    _write(settings, payload, output)
+
+
+@click.command()
+@catalog_options
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist/site"),
+              show_default=True, help="Folder for the site (replaced whole if it is a previous kg site).")
+@click.pass_obj
+@library_errors
+def site(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir) -> None:
+    """Write a static HTML catalog: searchable index, one page per entity, lineage, JSON-LD.
+
+    The pages open from disk (no server, no CDN, no network).
+    """
+    from kg.views.site import build_site
+
+    project = _project(data, ontology, shapes, queries_dir, base)
+    catalog = _compile(settings, project, shapes=False).catalog
+    pages = build_site(catalog, out_dir, project.base)
+    settings.info(f"wrote {pages} pages to {out_dir} (open {out_dir / 'index.html'})")

@@ -1,0 +1,1 @@
+"""Drafting catalog entries from markdown pages."""

@@ -1,0 +1,1 @@
+"""The project and its pipeline: compile, validate, build, export, the query cache and reasoning."""

@@ -1,0 +1,333 @@
+"""A project's folders and the pipeline over them: load, check, build, validate, describe."""
+from __future__ import annotations
+
+import datetime
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rdflib import Graph
+
+from kg.catalog.loader import Catalog, load_catalog
+from kg.catalog.checks import check_catalog
+from kg.rdf.dataset import describe_dataset
+from kg.catalog.diagnostics import Report
+from kg.rdf.mapping import Origins, build_graph, catalog_lines
+from kg.util.gcpause import paused_gc
+from kg.util.progress import Progress, quiet
+from kg.rdf.ntriples import LinesReader, graph_lines, merge, to_bytes
+from kg.catalog.schema import KINDS
+from kg.validation.shacl import ShapesError, check_graph, load_turtle_dir, report_results
+from kg.rdf.vocab import DEFAULT_BASE, bind_prefixes
+
+
+class ProjectError(Exception):
+    """A folder or file the project needs is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the catalog, ontology, shapes and saved queries live, and the IRI base."""
+
+    data: Path
+    ontology: Path
+    shapes: Path
+    queries: Path
+    base: str = DEFAULT_BASE
+
+    @classmethod
+    def locate(cls, data=None, ontology=None, shapes=None, queries=None, base=None,
+               start: Path | None = None) -> "Project":
+        """Folders given explicitly win; the others come from the project root.
+
+        The root is the nearest folder, from ``start`` (the working directory) upwards,
+        that holds ``data/`` and ``shapes/``; failing that, ``start`` itself.
+        """
+        start = Path(start or Path.cwd()).resolve()
+        root = next((p for p in (start, *start.parents)
+                     if (p / "data").is_dir() and (p / "shapes").is_dir()), start)
+        return cls(
+            data=Path(data) if data else root / "data",
+            ontology=Path(ontology) if ontology else root / "ontology",
+            shapes=Path(shapes) if shapes else root / "shapes",
+            queries=Path(queries) if queries else root / "queries",
+            base=(base or DEFAULT_BASE).rstrip("/"),
+        )
+
+    def require(self, *names: str) -> None:
+        for name in names:
+            folder = getattr(self, name)
+            if not folder.is_dir():
+                raise ProjectError(f"{name} folder '{folder}' does not exist: run kg from the project "
+                                   f"root or pass --{name} DIR")
+
+
+ENGINES = ("rdflib", "oxigraph")
+
+
+@dataclass
+class Compiled:
+    """The result of reading a catalog: entries, graph and every diagnostic found.
+
+    The graph lives where the engine put it: an rdflib ``Graph`` (``graph``), or sorted
+    N-Triples lines that are loaded into a pyoxigraph ``Store`` (``store``) the first time
+    something needs to query them (export, push and stats never do).
+    """
+
+    catalog: Catalog
+    report: Report
+    origins: Origins
+    engine: str = "rdflib"
+    graph: Graph | None = None
+    _store: object | None = None
+    _lines: list[str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.report.errors
+
+    @property
+    def triples(self) -> int:
+        return len(self.graph) if self.graph is not None else len(self.lines())
+
+    def lines(self) -> list[str]:
+        """The catalog triples as sorted canonical N-Triples lines."""
+        if self._lines is None:
+            self._lines = graph_lines(self.graph)
+        return self._lines
+
+    @property
+    def store(self):
+        """The catalog in a pyoxigraph store, loaded from the lines on first use."""
+        if self._store is None:
+            import pyoxigraph as ox
+
+            self._store = ox.Store()
+            if self.lines():
+                self._store.bulk_load(LinesReader(self.lines()), format=ox.RdfFormat.N_TRIPLES)
+        return self._store
+
+    def release_store(self) -> None:
+        """Free the store once nothing will query it (a build after validation: ~0.5 GB at 1M)."""
+        self._store = None
+
+    def rdflib_graph(self) -> Graph:
+        """The catalog as an rdflib graph (parsed from the lines on the oxigraph engine)."""
+        if self.graph is None:
+            graph = Graph()
+            bind_prefixes(graph, self.origins.base)
+            if self.lines():
+                graph.parse(data=to_bytes(self.lines()), format="nt")
+            return graph
+        return self.graph
+
+
+def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.date | None = None,
+                    engine: str = "rdflib", progress: Progress = quiet,
+                    before_shapes: Callable[[Compiled], None] | None = None) -> Compiled:
+    """Load and check every entry, build the graph and (unless told not to) run the shapes.
+
+    ``engine`` rdflib builds an rdflib graph and validates it with pySHACL; oxigraph writes
+    the triples straight into a pyoxigraph store and runs the same shapes compiled to SPARQL.
+    ``before_shapes(compiled)`` is called once the graph is built, before the shapes run
+    (kg build starts writing its exports there, to throw away if the shapes find errors).
+    """
+    if engine not in ENGINES:
+        raise ProjectError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
+    project.require("data")
+    report = Report()
+    with paused_gc():
+        catalog = load_catalog(project.data, report, progress)
+        progress("checking references, cycles and dates", 0, 0)
+        check_catalog(catalog, report, today)
+        progress(f"building the graph ({engine})", 0, 0)
+        if engine == "rdflib":
+            built = build_graph(catalog, project.base)
+            compiled = Compiled(catalog, report, built.origins, engine, graph=built.graph)
+        else:
+            compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine,
+                                _lines=catalog_lines(catalog, project.base))
+    if before_shapes is not None:
+        before_shapes(compiled)
+    if shapes:
+        progress(f"validating with the SHACL shapes ({'pySHACL' if engine == 'rdflib' else 'SPARQL'})", 0, 0)
+        _validate(compiled, project)
+    return compiled
+
+
+def _validate(compiled: Compiled, project: Project) -> None:
+    project.require("shapes")
+    try:
+        shapes_graph = load_turtle_dir(project.shapes)
+    except Exception as exc:  # a broken shapes file is the maintainer's to fix
+        raise ProjectError(f"cannot read the shapes in {project.shapes}: {exc}") from None
+    if compiled.engine == "oxigraph":
+        from kg.validation.shacl_sparql import UnsupportedShape, check_store
+
+        try:
+            results = check_store(compiled.store, shapes_graph)
+        except UnsupportedShape as exc:
+            raise ProjectError(f"the shapes cannot run on oxigraph: {exc}; use --engine rdflib") from None
+    else:
+        try:
+            results = check_graph(compiled.graph, shapes_graph)
+        except ShapesError as exc:
+            raise ProjectError(str(exc)) from None
+    report_results(results, compiled.origins, compiled.report)
+
+
+def description_lines(compiled: Compiled, base: str) -> list[str]:
+    """The VoID/DCAT description of the compiled catalog, as sorted N-Triples lines."""
+    counts = {kind: 0 for kind in KINDS}
+    for entry in compiled.catalog.entries:
+        counts[entry.kind] += 1
+    return graph_lines(describe_dataset(compiled.triples, counts, base))
+
+
+def export_lines(compiled: Compiled, base: str) -> list[str]:
+    """What is published: the catalog plus its dataset description, as sorted N-Triples lines."""
+    return merge(compiled.lines(), description_lines(compiled, base))
+
+
+def ontology_lines(project: Project) -> list[str]:
+    if not project.ontology.is_dir():
+        return []
+    try:
+        return graph_lines(load_turtle_dir(project.ontology))
+    except Exception as exc:  # a broken ontology file is the maintainer's to fix
+        raise ProjectError(f"cannot read the ontology in {project.ontology}: {exc}") from None
+
+
+def query_graph(compiled: Compiled, project: Project) -> Graph:
+    """The graph queries run on (rdflib): the catalog plus the ontology.
+
+    On the rdflib engine the ontology is added to ``compiled.graph`` itself, which is returned.
+    """
+    graph = compiled.rdflib_graph()
+    if project.ontology.is_dir():
+        try:
+            graph += load_turtle_dir(project.ontology)
+        except Exception as exc:  # a broken ontology file is the maintainer's to fix
+            raise ProjectError(f"cannot read the ontology in {project.ontology}: {exc}") from None
+    return graph
+
+
+def prime_query_cache(compiled: Compiled, project: Project) -> Callable[[], None]:
+    """Begin caching the query graph (catalog + ontology) of a finished build; call the result to end.
+
+    On the oxigraph engine the graph also goes into an on-disk Oxigraph store, which later
+    queries open instead of loading a million lines. It is loaded in a background thread
+    (pyoxigraph releases the GIL while loading), so it overlaps the exports the caller writes
+    in between; the returned function writes the N-Triples file and waits for the store.
+    """
+    from kg.pipeline.cache import entry_for
+
+    lines = merge(compiled.lines(), ontology_lines(project))
+    read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base, read,
+                      compiled.catalog.read_at_ns)
+    meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(), "triples": len(lines)}
+    loader = None
+    if compiled.engine == "oxigraph" and not entry.store_dir.is_dir():
+        loader = threading.Thread(target=entry.write_store, args=(lines,), name="kg-cache-store",
+                                  daemon=True)
+        loader.start()
+
+    def finish() -> None:
+        entry.store_lines(lines, meta)
+        if loader is not None:
+            loader.join()
+
+    return finish
+
+
+@dataclass
+class QuerySource:
+    """What queries run on: an rdflib Graph or a pyoxigraph Store, and the catalog's state."""
+
+    target: object
+    triples: int
+    errors: int
+    summary: str
+    inferred: int = 0
+
+
+def query_source(project: Project, *, engine: str = "rdflib", reason: str | None = None,
+                 use_cache: bool = True, progress: Progress = quiet) -> QuerySource:
+    """The catalog + ontology (+ inferred triples of ``reason``) loaded into ``engine``.
+
+    Reuses the cached build when data/, ontology/ and shapes/ are unchanged (see kg.pipeline.cache).
+    """
+    from kg.pipeline.cache import entry_for
+
+    project.require("data")
+    if engine == "oxigraph":
+        import pyoxigraph as ox
+
+        nt = ox.RdfFormat.N_TRIPLES
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base) if use_cache else None
+    graph = store = None
+    ntriples = lines = None
+    if entry is not None and entry.complete():
+        meta = entry.meta()
+        if engine == "oxigraph" and not reason:
+            store = entry.open_store()  # opened in milliseconds; read-only, nothing to add to it
+        if store is None:
+            ntriples = entry.graph_file.read_bytes()
+    else:
+        compiled = compile_catalog(project, shapes=False, engine=engine, progress=progress)
+        extra = ontology_lines(project)
+        if engine == "rdflib":
+            graph = query_graph(compiled, project)
+            lines = graph_lines(graph)
+        else:
+            store, lines = compiled.store, merge(compiled.lines(), extra)
+            if extra:
+                store.bulk_load(to_bytes(extra), format=nt)
+        meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
+                "triples": len(lines)}
+        if entry is not None:
+            entry.store_lines(lines, meta)
+
+    def as_bytes() -> bytes:
+        return ntriples if ntriples is not None else to_bytes(lines)
+
+    inferred = b""
+    if reason:
+        cached = entry.inferred_file(reason) if entry is not None else None
+        if cached is not None and cached.is_file():
+            inferred = cached.read_bytes()
+        else:
+            from kg.pipeline.reason import infer
+
+            reasoning_graph = graph if graph is not None else _parse_ntriples(as_bytes(), project.base)
+            inferred = to_bytes(graph_lines(infer(reasoning_graph, reason).graph))
+            if cached is not None:
+                from kg.util.fsutil import write_atomic
+
+                write_atomic(cached, inferred)
+    if engine == "oxigraph":
+        if store is None:
+            store = ox.Store()
+            if ntriples.strip():
+                store.bulk_load(ntriples, format=nt)
+        if inferred.strip():
+            store.bulk_load(inferred, format=nt)
+        target = store
+    else:
+        if graph is None:
+            graph = _parse_ntriples(as_bytes(), project.base)
+        if inferred.strip():
+            graph.parse(data=inferred, format="nt")
+        target = graph
+    return QuerySource(target, meta["triples"], meta["errors"], meta["summary"],
+                       inferred=inferred.count(b"\n") if inferred else 0)
+
+
+def _parse_ntriples(data: bytes, base: str) -> Graph:
+    graph = Graph()
+    bind_prefixes(graph, base)
+    if data.strip():
+        graph.parse(data=data, format="nt")
+    return graph

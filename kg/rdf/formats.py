@@ -1,0 +1,331 @@
+"""Serializing the graph: one registry of formats, byte-identical output for the same triples."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable
+
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
+
+from kg.util.gcpause import paused_gc
+from kg.util.progress import Progress, quiet
+from kg.rdf.ntriples import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, LinesReader, graph_lines, write_blocks
+from kg.catalog.schema import DERIVATIONS, FIELDS
+from kg.rdf.vocab import PREFIXES, entity_prefixes
+
+
+@dataclass(frozen=True)
+class Format:
+    """An RDF serialization: its name, file extensions and media type."""
+
+    name: str
+    extensions: tuple[str, ...]
+    media_type: str
+
+
+FORMATS = {
+    f.name: f
+    for f in (
+        Format("turtle", (".ttl",), "text/turtle"),
+        Format("json-ld", (".jsonld", ".json"), "application/ld+json"),
+        Format("nt", (".nt",), "application/n-triples"),
+    )
+}
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_INTEGER = re.compile(r"^-?(0|[1-9][0-9]*)$")
+
+
+class UnknownFormat(ValueError):
+    """No format given and none can be guessed from the file name."""
+
+
+def guess_format(path: str | Path | None, given: str | None) -> Format:
+    """The format named by ``given``, else the one the file extension implies."""
+    if given:
+        return FORMATS[given]
+    if path is None or str(path) == "-":
+        raise UnknownFormat("writing to stdout needs --format (turtle, json-ld or nt)")
+    suffix = Path(path).suffix.lower()
+    for fmt in FORMATS.values():
+        if suffix in fmt.extensions:
+            return fmt
+    known = ", ".join(ext for f in FORMATS.values() for ext in f.extensions)
+    raise UnknownFormat(f"cannot tell the format of '{path}' from its extension ({known}): "
+                        "pass --format")
+
+
+def serialize(graph: Graph, fmt: Format, base: str) -> bytes:
+    """An rdflib graph in ``fmt``, written exactly as ``serialize_lines`` writes its triples."""
+    return serialize_lines(graph_lines(graph), fmt, base)
+
+
+def serialize_lines(lines: list[str], fmt: Format, base: str) -> bytes:
+    """Sorted canonical N-Triples lines (see kg.rdf.ntriples) in ``fmt``, as bytes."""
+    buffer = io.BytesIO()
+    write_lines(lines, fmt, base, buffer)
+    return buffer.getvalue()
+
+
+def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None:
+    """Write sorted canonical N-Triples lines to ``out`` in ``fmt``, deterministically.
+
+    N-Triples is the lines themselves; Turtle is pyoxigraph's serializer over them (one block
+    per subject, in line order); JSON-LD is a node per subject, compacted with the inline
+    context of ``jsonld_context``. The same lines give the same bytes, whichever engine
+    built them.
+    """
+    if fmt.name == "nt":
+        write_blocks(lines, out)
+        return
+    import pyoxigraph as ox
+
+    triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES) if lines else iter(())
+    with paused_gc():
+        if fmt.name == "turtle":
+            prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+            prefixes.update(entity_prefixes(base))
+            ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=prefixes)
+            return
+        write_jsonld(triples, base, out)
+
+
+#: From this many triples on, ``Exports`` writes the JSON-LD in a child process.
+BACKGROUND_JSONLD_TRIPLES = 200_000
+
+
+class Exports:
+    """catalog.ttl, catalog.jsonld and catalog.nt of ``lines`` in ``out_dir``: all three, or none.
+
+    ``start()`` opens a temporary file for each and, on a large catalog, forks a child that
+    writes the JSON-LD (Python, the slowest of the three) while this process goes on: kg build
+    starts it before the shapes run. ``finish()`` writes Turtle (pyoxigraph) and N-Triples
+    here, waits for the child and renames the three into place; ``discard()`` drops them all.
+    """
+
+    def __init__(self, lines: list[str], base: str, out_dir: Path) -> None:
+        self.lines, self.base = lines, base
+        self.paths = {name: out_dir / f"catalog{fmt.extensions[0]}" for name, fmt in FORMATS.items()}
+        self.timings: dict[str, float] = {}
+        self._pending: dict = {}
+        self._child = None
+        self._child_started = 0.0
+
+    def start(self) -> "Exports":
+        from kg.util.fsutil import PendingFile
+        from kg.util.parallel import start_in_child
+
+        try:
+            for name, path in self.paths.items():
+                self._pending[name] = PendingFile(path)
+        except BaseException:
+            self.discard()
+            raise
+        if len(self.lines) >= BACKGROUND_JSONLD_TRIPLES:
+            self._child_started = time.perf_counter()
+            self._child = start_in_child(lambda: self._write("json-ld"))
+        return self
+
+    def finish(self, progress: Progress = quiet, meanwhile: Callable[[], None] | None = None) -> list[Path]:
+        """Write what is left, run ``meanwhile`` (more of the caller's work), wait, rename."""
+        try:
+            for name in FORMATS:
+                if name == "json-ld" and self._child is not None:
+                    continue
+                progress(f"writing {self.paths[name]}", 0, 0)
+                start = time.perf_counter()
+                self._write(name)
+                self.timings[name] = time.perf_counter() - start
+            if meanwhile is not None:
+                meanwhile()
+            if self._child is not None:
+                progress(f"writing {self.paths['json-ld']} (in a child process)", 0, 0)
+                self._child.wait()
+                self._child = None
+                self.timings["json-ld"] = time.perf_counter() - self._child_started
+            for pending in self._pending.values():
+                pending.commit()
+        except BaseException:
+            self.discard()
+            raise
+        self._pending = {}
+        return list(self.paths.values())
+
+    def discard(self) -> None:
+        if self._child is not None:
+            self._child.stop()
+            self._child = None
+        for pending in self._pending.values():
+            pending.discard()
+        self._pending = {}
+
+    def _write(self, name: str) -> None:
+        handle = self._pending[name].handle
+        write_lines(self.lines, FORMATS[name], self.base, handle)
+        handle.flush()  # a child leaves with os._exit: nothing else would flush it
+
+
+def jsonld_context(base: str) -> dict:
+    """An inline context whose terms are the catalog's YAML keys (never a remote URL)."""
+    context: dict = {name: str(ns) for name, ns in PREFIXES.items()}
+    context.update(entity_prefixes(base))
+    context.update({"id": "@id", "type": "@type"})
+    for fields in FIELDS.values():
+        for spec in fields.values():
+            if spec.predicate is None or spec.key in context:
+                continue
+            term: dict = {"@id": graph_curie(spec.predicate)}
+            if spec.value in ("ref", "based_on", "url", "source", "license"):
+                term["@type"] = "@id"
+            if spec.many or spec.value in ("ref", "based_on"):
+                term["@container"] = "@set"
+            context[spec.key] = term
+    for relation, predicate in DERIVATIONS.items():
+        context[predicate.split("#")[-1]] = {"@id": graph_curie(predicate), "@type": "@id",
+                                             "@container": "@set"}
+    context.update({
+        "identifier": str(DCTERMS.identifier),
+        "broader": {"@id": str(SKOS.broader), "@type": "@id", "@container": "@set"},
+        "inScheme": {"@id": str(SKOS.inScheme), "@type": "@id"},
+        "versionInfo": str(OWL.versionInfo),
+    })
+    context["name"] = str(RDFS.label)  # rdfs:label, the label of every entity
+    return context
+
+
+def graph_curie(iri) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if str(iri).startswith(str(namespace)):
+            return f"{prefix}:{str(iri)[len(str(namespace)):]}"
+    return str(iri)
+
+
+def write_jsonld(triples: Iterable, base: str, out: BinaryIO) -> None:
+    """JSON-LD of pyoxigraph triples grouped by subject: {"@context": …, "@graph": [nodes]}.
+
+    Terms are the catalog's YAML keys where the context defines one for the predicate and
+    the values fit it; other predicates are compact IRIs. Integers and booleans are JSON
+    numbers and booleans. Nodes come in the order of their subjects' first triple.
+    """
+    context = jsonld_context(base)
+    terms = _property_terms(context)
+    compact = _compactor(base)
+    out.write(b'{\n  "@context": ')
+    out.write(_indented(context, 2))
+    out.write(b',\n  "@graph": [')
+    first = True
+    for subject, statements in groupby(triples, key=lambda t: t.subject):
+        node = _node(subject, statements, terms, compact)
+        out.write(b"\n    " if first else b",\n    ")
+        out.write(_indented(node, 4))
+        first = False
+    out.write(b"\n  ]\n}\n" if not first else b"]\n}\n")
+
+
+def _indented(value, indent: int) -> bytes:
+    """``json.dumps(value, indent=2, sort_keys=True)`` shifted right by ``indent``, built with the
+    C encoder for each scalar (json's indenting encoder is pure Python and 5x slower)."""
+    return _pretty(value, " " * indent).encode("utf-8")
+
+
+_scalar = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _pretty(value, pad: str) -> str:
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        items = ",\n".join(f"{inner}{_scalar(key)}: {_pretty(value[key], inner)}" for key in sorted(value))
+        return "{\n" + items + "\n" + pad + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        return "[\n" + ",\n".join(inner + _pretty(item, inner) for item in value) + "\n" + pad + "]"
+    return _scalar(value)
+
+
+def _property_terms(context: dict) -> dict[str, tuple[str, bool, bool]]:
+    """Predicate IRI -> (term, values are IRIs, always a list), for the terms naming properties."""
+    prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.endswith(("/", "#"))}
+
+    def expand(value: str) -> str:
+        prefix, _, local = value.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes else value
+
+    terms: dict[str, tuple[str, bool, bool]] = {}
+    for term in sorted(context):
+        definition = context[term]
+        if term.startswith("@") or term in ("id", "type") or term in prefixes:
+            continue
+        if isinstance(definition, str):
+            definition = {"@id": definition}
+        predicate = expand(definition["@id"])
+        terms.setdefault(predicate, (term, definition.get("@type") == "@id",
+                                     definition.get("@container") == "@set"))
+    return terms
+
+
+def _compactor(base: str):
+    namespaces = sorted(((str(ns), name) for name, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
+    namespaces += sorted(((ns, name) for name, ns in entity_prefixes(base).items()), key=lambda x: -len(x[0]))
+    namespaces.sort(key=lambda item: -len(item[0]))
+
+    def compact(value: str) -> str:
+        for namespace, name in namespaces:
+            if value.startswith(namespace) and not value[len(namespace):].startswith("//"):
+                return f"{name}:{value[len(namespace):]}"
+        return value
+
+    return compact
+
+
+def _node(subject, statements, terms: dict, compact) -> dict:
+    import pyoxigraph as ox
+
+    node: dict = {"id": _node_id(subject, compact)}
+    for predicate, group in groupby(statements, key=lambda t: t.predicate):
+        objects = [t.object for t in group]
+        if predicate.value == RDF_TYPE and all(isinstance(o, ox.NamedNode) for o in objects):
+            types = [compact(o.value) for o in objects]
+            node["type"] = types if len(types) > 1 else types[0]
+            continue
+        term, as_iri, as_set = terms.get(predicate.value, (None, False, False))
+        if term is not None and as_iri and not all(isinstance(o, (ox.NamedNode, ox.BlankNode))
+                                                    for o in objects):
+            term = None  # a literal cannot go under a term that reads strings as IRIs
+        key = term or compact(predicate.value)
+        values = [(_node_id(o, compact) if as_iri and term else _value(o, compact)) for o in objects]
+        node[key] = values if (as_set and term) or len(values) > 1 else values[0]
+    return node
+
+
+def _node_id(node, compact) -> str:
+    import pyoxigraph as ox
+
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else compact(node.value)
+
+
+def _value(obj, compact):
+    import pyoxigraph as ox
+
+    if not isinstance(obj, ox.Literal):
+        return {"id": _node_id(obj, compact)}
+    if obj.language:
+        return {"@language": obj.language, "@value": obj.value}
+    datatype = obj.datatype.value
+    if datatype == XSD_STRING:
+        return obj.value
+    if datatype == XSD_INTEGER and _INTEGER.match(obj.value):
+        return int(obj.value)
+    if datatype == XSD_BOOLEAN and obj.value in ("true", "false"):
+        return obj.value == "true"
+    return {"@type": compact(datatype), "@value": obj.value}

@@ -1,0 +1,181 @@
+"""Turning catalog entries into triples: as an rdflib graph, or as N-Triples lines for a store.
+
+``entry_statements`` is the one mapping from YAML to RDF; both engines consume it, so they
+hold the same triples. Where a triple came from (file, line, column) is found again on
+demand by ``Origins``, for the few triples a SHACL result names.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from kg.rdf import ntriples
+from kg.catalog.loader import Catalog, Entry
+from kg.catalog.licenses import ALL_LICENSES, license_iri
+from kg.rdf.ntriples import XSD_BOOLEAN, XSD_INTEGER, Iri, Lit
+from kg.catalog.schema import DERIVATIONS, FIELDS, MODEL, TECHNIQUE, Kind
+from kg.catalog.values import source_iri
+from kg.rdf.vocab import DEFAULT_BASE, KG, bind_prefixes
+
+_TYPE, _LABEL = str(RDF.type), str(RDFS.label)
+_IDENTIFIER = str(DCTERMS.identifier)
+_LICENSE_DOCUMENT = Iri(str(DCTERMS.LicenseDocument))
+_CONCEPT, _IN_SCHEME = Iri(str(SKOS.Concept)), str(SKOS.inScheme)
+_TOP_CONCEPT_OF, _HAS_TOP_CONCEPT = str(SKOS.topConceptOf), str(SKOS.hasTopConcept)
+_FAMILY = Iri(str(KG.ModelFamily))
+
+#: One triple: subject and predicate IRIs, the object, and the value path behind it in the
+#: entry's file (``()`` for the entry as a whole; None for a triple that describes another node).
+Statement = tuple
+
+
+def entity_iri(base: str, kind: Kind, entity_id: str) -> URIRef:
+    return URIRef(f"{base.rstrip('/')}/{kind.segment}/{entity_id}")
+
+
+def scheme_iri(base: str) -> URIRef:
+    """The SKOS concept scheme of the techniques."""
+    return URIRef(f"{base.rstrip('/')}/technique")
+
+
+def entry_statements(entry: Entry, base: str) -> Iterator[Statement]:
+    """Every triple one entry contributes, in a fixed order."""
+    subject = f"{base}/{entry.kind.segment}/{entry.id}"
+    yield subject, _TYPE, Iri(str(entry.kind.cls)), ()
+    yield subject, _IDENTIFIER, Lit(entry.id), ()
+    if entry.kind is MODEL and entry.first("kind") == "family":
+        yield subject, _TYPE, _FAMILY, ("kind",)
+    if entry.kind is TECHNIQUE:
+        scheme = f"{base}/technique"
+        yield subject, _TYPE, _CONCEPT, ()
+        yield subject, _IN_SCHEME, Iri(scheme), ()
+        if not entry.values.get("broader"):
+            yield subject, _TOP_CONCEPT_OF, Iri(scheme), ()
+            yield scheme, _HAS_TOP_CONCEPT, Iri(subject), None
+    fields = FIELDS[entry.kind]
+    for key, values in entry.values.items():
+        spec = fields[key]
+        if spec.predicate is None:
+            continue
+        for value in values:
+            for predicate, obj in _objects(spec, value, base):
+                yield subject, predicate, obj, value.path
+                if spec.value == "license":
+                    yield obj.value, _TYPE, _LICENSE_DOCUMENT, None
+                    yield obj.value, _LABEL, Lit(ALL_LICENSES[value.value]), None
+
+
+def _objects(spec, value, base: str):
+    """The (predicate, object) pairs one value becomes."""
+    kind = spec.value
+    v = value.value
+    predicate = str(spec.predicate)
+    if kind == "text" or kind == "choice":
+        yield predicate, Lit(v)
+    elif kind == "url":
+        yield predicate, Iri(v)
+    elif kind == "source":
+        yield predicate, Iri(source_iri(v, base))
+    elif kind == "date":
+        yield predicate, Lit(v.text, str(v.datatype))
+    elif kind in ("count", "integer"):
+        yield predicate, Lit(str(v), XSD_INTEGER)
+    elif kind == "bool":
+        yield predicate, Lit("true" if v else "false", XSD_BOOLEAN)
+    elif kind == "license":
+        yield predicate, Iri(license_iri(v, base))
+    elif kind in ("ref", "based_on"):
+        target = Iri(f"{base}/{spec.target.segment}/{v}")
+        yield predicate, target
+        if value.relation:
+            yield str(DERIVATIONS[value.relation]), target
+    else:  # pragma: no cover - schema.py is fixed
+        raise AssertionError(kind)
+
+
+def catalog_statements(catalog: Catalog, base: str) -> Iterator[Statement]:
+    """Every triple of the catalog (entries in a fixed order, then the concept scheme)."""
+    base = base.rstrip("/")
+    has_techniques = False
+    for entry in sorted(catalog.entries, key=lambda e: (e.kind.folder, e.id)):
+        yield from entry_statements(entry, base)
+        has_techniques |= entry.kind is TECHNIQUE
+    if has_techniques:
+        scheme = f"{base}/technique"
+        yield scheme, _TYPE, Iri(str(SKOS.ConceptScheme)), None
+        yield scheme, _LABEL, Lit("LLM techniques"), None
+
+
+def catalog_lines(catalog: Catalog, base: str) -> list[str]:
+    """The catalog as sorted, unique canonical N-Triples lines (no rdflib graph involved)."""
+    line = ntriples.line
+    return sorted({line(s, p, o) for s, p, o, _ in catalog_statements(catalog, base)})
+
+
+def to_rdflib(obj: Iri | Lit):
+    if type(obj) is Iri:
+        return URIRef(obj.value)
+    return Literal(obj.lexical, datatype=URIRef(obj.datatype) if obj.datatype else None, lang=obj.language)
+
+
+@dataclass
+class Origins:
+    """Finds the file position behind a triple of the catalog, from the entries themselves."""
+
+    base: str
+    subjects: dict[str, Entry] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, catalog: Catalog, base: str) -> "Origins":
+        base = base.rstrip("/")
+        return cls(base, {f"{base}/{e.kind.segment}/{e.id}": e for e in catalog.entries})
+
+    def origin(self, subject, predicate=None, obj=None) -> tuple[str, int, int] | None:
+        """The position of the triple, else of its key's first value, else of the entry (line 1)."""
+        entry = self.subjects.get(str(subject))
+        if entry is None:
+            return None
+        wanted = ntriples.from_rdflib(obj) if obj is not None else None
+        first_of_key = None
+        for _s, p, o, path in entry_statements(entry, self.base):
+            if path is None or predicate is None or p != str(predicate):
+                continue
+            where = (entry.file, *entry.where(*path)) if path else (entry.file, 1, 1)
+            if wanted is not None and ntriples.term(o) == wanted:
+                return where
+            first_of_key = first_of_key or where
+        return first_of_key or (entry.file, 1, 1)
+
+
+@dataclass
+class BuiltGraph:
+    """The catalog graph (rdflib) and where each of its triples came from."""
+
+    graph: Graph
+    base: str
+    origins: Origins
+
+    def origin(self, subject, predicate=None, obj=None) -> tuple[str, int, int] | None:
+        return self.origins.origin(subject, predicate, obj)
+
+
+def build_graph(catalog: Catalog, base: str = DEFAULT_BASE) -> BuiltGraph:
+    """Build the asserted catalog graph in rdflib (no inference, no blank nodes)."""
+    base = base.rstrip("/")
+    graph = Graph()
+    bind_prefixes(graph, base)
+    add = graph.add
+    iris: dict[str, URIRef] = {}
+
+    def iri(value: str) -> URIRef:
+        node = iris.get(value)
+        if node is None:
+            node = iris[value] = URIRef(value)
+        return node
+
+    for s, p, o, _path in catalog_statements(catalog, base):
+        add((iri(s), iri(p), iri(o.value) if type(o) is Iri else to_rdflib(o)))
+    return BuiltGraph(graph, base, Origins.of(catalog, base))

@@ -1,0 +1,1 @@
+"""Seeing the landscape: statistics, lineage trees, timelines and the static site."""
