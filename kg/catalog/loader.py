@@ -13,7 +13,8 @@ from kg.util.progress import Progress, quiet
 from kg.catalog.licenses import ALL_LICENSES
 from kg.util.parallel import available_cores, map_shares, split
 from kg.catalog.schema import DERIVATIONS, FIELDS, ID_PATTERN, KIND_BY_FOLDER, KINDS, Field, Kind
-from kg.catalog.values import BadValue, parse_count, parse_date, parse_source, parse_url
+from kg.catalog.provenance import parse_attribution, parse_claim
+from kg.catalog.values import BadValue, parse_count, parse_date, parse_url
 from kg.catalog.yamlload import Document, YamlProblem, load_document
 
 
@@ -307,7 +308,9 @@ def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Va
         if kind == "url":
             return Value(parse_url(item), path)
         if kind == "source":
-            return Value(parse_source(item), path)
+            return Value(parse_attribution(item), path)
+        if kind == "claim":
+            return Value(parse_claim(item), path)
         if kind == "date":
             return Value(parse_date(item), path)
         if kind == "count":

@@ -55,7 +55,8 @@ class Field:
       integer a non-negative integer        bool    true / false
       ref     the id of another entry (``target`` names its kind)
       license an SPDX id or a licence id of kg/catalog/licenses.py
-      source  a URL or a seed reference ``seed:<file>:<line>``
+      source  a URL or ``seed:<file>:<line>``, or {source, for: [facts], quote} (kg.catalog.provenance)
+      claim   {key, value, source, reason, quote}: a value not preferred (kg.catalog.provenance)
       based_on a model id or ``{model: id, relation: kind}``
       choice  one of ``choices``
     """
@@ -77,7 +78,9 @@ COMMON = (
     Field("description", "text", DCTERMS.description, doc="one or two sentences"),
     Field("url", "url", SCHEMA.url, doc="the main page (announcement, homepage, paper)"),
     Field("sources", "source", DCTERMS.source, many=True,
-          doc="where the facts of the entry come from: URLs or seed:<file>:<line>"),
+          doc="where the facts come from: {source: URL or seed:<file>:<line>, for: [facts], quote: …}"),
+    Field("claims", "claim", None, many=True,
+          doc="values a source states that the entry does not prefer: {key, value, source, reason}"),
 )
 
 #: Kinds of derivation between models: YAML relation name -> sub-property of kg:basedOn.

@@ -78,7 +78,7 @@ def _objects(spec, value, base: str):
     elif kind == "url":
         yield predicate, Iri(v)
     elif kind == "source":
-        yield predicate, Iri(source_iri(v, base))
+        yield predicate, Iri(source_iri(v.source, base))
     elif kind == "date":
         yield predicate, Lit(v.text, str(v.datatype))
     elif kind in ("count", "integer"):

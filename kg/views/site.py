@@ -204,7 +204,7 @@ REVERSE_TITLES = {
 def _entity_page(entry: Entry, index: _Index, catalog: Catalog, base: str) -> str:
     rows = []
     for key in FIELDS[entry.kind]:
-        if key in ("name", "id", "sources", "description") or key not in entry.values:
+        if key in ("name", "id", "sources", "claims", "description") or key not in entry.values:
             continue
         values = [_value_html(entry, key, v, index, base) for v in entry.values[key]]
         rows.append(f"<tr><th>{html.escape(key.replace('_', ' '))}</th><td>{'<br>'.join(values)}</td></tr>")
@@ -224,11 +224,11 @@ def _entity_page(entry: Entry, index: _Index, catalog: Catalog, base: str) -> st
             parts.append(f'<section><h2>{title}</h2><ul class="plain">{"".join(items)}</ul></section>')
     if entry.kind is MODEL:
         parts.append(_lineage_section(entry, catalog))
-    sources = [source_iri(v.value, base) if v.value.startswith("seed:") else v.value
-               for v in entry.values.get("sources", [])]
+    cited = [v.value.source for v in entry.values.get("sources", [])]
+    sources = [source_iri(s, base) if s.startswith("seed:") else s for s in cited]
     if sources:
-        links = "".join(f'<li><a href="{html.escape(s)}">{html.escape(v.value)}</a></li>'
-                        for s, v in zip(sources, entry.values["sources"]))
+        links = "".join(f'<li><a href="{html.escape(s)}">{html.escape(c)}</a></li>'
+                        for s, c in zip(sources, cited))
         parts.append(f'<section><h2>Sources</h2><ul class="plain">{links}</ul></section>')
     jsonld = json.dumps(_jsonld(entry, index, base), ensure_ascii=False, sort_keys=True, indent=1)
     jsonld = jsonld.replace("</", "<\\/")  # no early end of the script element
