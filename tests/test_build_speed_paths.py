@@ -11,10 +11,11 @@ import shutil
 import pytest
 
 import kg.pipeline.cache
-import kg.rdf.formats
+import kg.pipeline.exports
 import kg.pipeline.project
 from kg.pipeline.cache import DigestIndex, entry_for, fingerprint
 from kg.util.parallel import can_fork, start_in_child
+from kg.pipeline.build import InvalidCatalog, build
 from kg.pipeline.project import Project
 
 from .conftest import FIXTURE_CATALOG, ROOT
@@ -26,54 +27,54 @@ kg:StrictModelShape a sh:NodeShape ; sh:targetClass kg:Model ;
 """
 
 
-@pytest.fixture
-def jsonld_in_child(monkeypatch):
-    """Every build writes its JSON-LD in a child process, however small the catalog."""
-    monkeypatch.setattr(kg.rdf.formats, "BACKGROUND_JSONLD_TRIPLES", 0)
-
-
-def _build(run, out, *extra):
-    return run("build", "--data", str(FIXTURE_CATALOG), "--shapes", str(ROOT / "shapes"),
-               "--ontology", str(ROOT / "ontology"), "--out", str(out), "--no-cache", *extra)
+def _project(data=FIXTURE_CATALOG, shapes=ROOT / "shapes"):
+    return Project.locate(data=data, shapes=shapes, ontology=ROOT / "ontology", start=ROOT)
 
 
 @pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
-def test_jsonld_from_a_child_process_is_byte_identical(run, tmp_path, monkeypatch, engine):
-    assert _build(run, tmp_path / "here", "--engine", engine).exit_code == 0
-    monkeypatch.setattr(kg.rdf.formats, "BACKGROUND_JSONLD_TRIPLES", 0)
-    assert _build(run, tmp_path / "child", "--engine", engine).exit_code == 0
+def test_jsonld_from_a_child_process_is_byte_identical(tmp_path, engine):
+    build(_project(), tmp_path / "here", engine=engine, cache=False)
+    build(_project(), tmp_path / "child", engine=engine, cache=False, jsonld_in_child_from=0)
     for name in ("catalog.ttl", "catalog.jsonld", "catalog.nt"):
         assert (tmp_path / "child" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
-def test_exports_begun_before_the_shapes_are_dropped_when_the_shapes_fail(run, tmp_path, jsonld_in_child,
-                                                                         engine):
+def test_exports_begun_before_the_shapes_are_dropped_when_the_shapes_fail(tmp_path, engine):
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "strict.ttl").write_text(STRICT_SHAPE)
+    out = tmp_path / "dist"
+    with pytest.raises(InvalidCatalog, match="nothing written") as failure:
+        build(_project(shapes=shapes), out, engine=engine, cache=False, jsonld_in_child_from=0)
+    assert any("state kg:neverStated" in d.text() for d in failure.value.report.errors)
+    assert not out.exists() or list(out.iterdir()) == []  # not even a temporary file is left
+
+
+def test_a_failed_build_prints_its_diagnostics_and_writes_nothing(run, tmp_path):
     shapes = tmp_path / "shapes"
     shapes.mkdir()
     (shapes / "strict.ttl").write_text(STRICT_SHAPE)
     out = tmp_path / "dist"
     result = run("build", "--data", str(FIXTURE_CATALOG), "--shapes", str(shapes), "--ontology",
-                 str(ROOT / "ontology"), "--out", str(out), "--no-cache", "--engine", engine)
+                 str(ROOT / "ontology"), "--out", str(out), "--no-cache")
     assert result.exit_code == 1
     assert "state kg:neverStated" in result.output and "nothing written" in result.output
-    assert not out.exists() or list(out.iterdir()) == []  # not even a temporary file is left
+    assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_a_failing_child_fails_the_build_and_writes_nothing(run, tmp_path, jsonld_in_child, monkeypatch):
-    real = kg.rdf.formats.write_lines
+def test_a_failing_child_fails_the_build_and_writes_nothing(tmp_path, monkeypatch):
+    real = kg.pipeline.exports.write_lines
 
     def full_disk(lines, fmt, base, out):
         if fmt.name == "json-ld":
             raise OSError(28, "No space left on device")
         real(lines, fmt, base, out)
 
-    monkeypatch.setattr(kg.rdf.formats, "write_lines", full_disk)
+    monkeypatch.setattr(kg.pipeline.exports, "write_lines", full_disk)
     out = tmp_path / "dist"
-    result = _build(run, out)
-    assert result.exit_code == 1
-    assert "No space left on device" in result.output
-    assert "Traceback" not in result.output
+    with pytest.raises(OSError, match="No space left on device"):
+        build(_project(), out, cache=False, jsonld_in_child_from=0)
     assert list(out.iterdir()) == []
 
 

@@ -66,7 +66,7 @@ def test_alignment_uses_https_schema_org():
 
 
 def test_reasoning_adds_aligned_terms_and_stays_apart():
-    from kg.pipeline.project import query_graph
+    from kg.pipeline.queryable import query_graph
     from kg.pipeline.reason import infer
 
     project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)

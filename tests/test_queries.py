@@ -6,7 +6,8 @@ import pytest
 from rdflib import Literal, URIRef, Variable
 
 from kg.query.engines import run_query
-from kg.pipeline.project import Project, compile_catalog, query_graph
+from kg.pipeline.project import Project, compile_catalog
+from kg.pipeline.queryable import query_graph
 from kg.query.saved import (Parameter, ParameterError, QueryError, bind_parameters, find_saved_query,
                         list_saved_queries, parse_safe)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.errors import ProjectError
 from kg.catalog.diagnostics import Report
 from kg.util.progress import Progress, quiet
 from kg.catalog.licenses import ALL_LICENSES
@@ -122,7 +123,7 @@ def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
     """
     catalog = Catalog(data_dir)
     if not data_dir.is_dir():
-        raise FileNotFoundError(f"catalog folder {data_dir} does not exist: pass --data DIR")
+        raise ProjectError(f"catalog folder {data_dir} does not exist: pass --data DIR")
     shown = display_path(data_dir)
     catalog.read_at_ns = time.time_ns()
     files = entry_files(data_dir, report)

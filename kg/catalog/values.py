@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from rdflib.namespace import XSD
+from kg.errors import KgError
 
 
-class BadValue(ValueError):
+class BadValue(KgError, ValueError):
     """A value that does not have the expected form; the message says what to write."""
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from kg.errors import KgError
 
 try:  # libyaml keeps marks and is several times faster
     from yaml import CSafeLoader as _Loader
@@ -31,7 +32,7 @@ MAX_ALIASES = 50
 Path_ = tuple  # a path to a value: ("based_on", 0, "model")
 
 
-class YamlProblem(Exception):
+class YamlProblem(KgError):
     """A file that cannot be read as a catalog entry (code, line, column, message)."""
 
     def __init__(self, code: str, line: int, column: int, message: str) -> None:

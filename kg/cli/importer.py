@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import Settings, _compile, _project, catalog_options, library_errors
+from kg.cli.common import Settings, catalog_options, compile_project, library_errors, project_from
 
 
 @click.group("import")
@@ -36,14 +36,11 @@ def markdown(settings: Settings, data, ontology, shapes, queries_dir, base, file
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise click.ClickException(f"{missing[0]}: no such file")
-    project = _project(data, ontology, shapes, queries_dir, base)
-    catalog = _compile(settings, project, shapes=False).catalog
+    project = project_from(data, ontology, shapes, queries_dir, base)
+    catalog = compile_project(settings, project, shapes=False).catalog
     result = import_markdown(list(files), catalog)
     click.echo(render_table(result), nl=False)
     if dry_run:
         return
-    try:
-        written = write_drafts(result, out_dir, force=force)
-    except FileExistsError as exc:
-        raise click.ClickException(str(exc)) from None
+    written = write_drafts(result, out_dir, force=force)
     settings.info(f"wrote {len(written)} drafts under {out_dir}")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli import (GRAPH_ENGINE_HELP, Settings, _compile, _print_report, _project, catalog_options,
-                  engine_option, library_errors)
+from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, library_errors,
+                           project_from)
 
 
 def _publishable_lines(settings: Settings, project, validate: bool, with_ontology: bool,
@@ -16,9 +16,9 @@ def _publishable_lines(settings: Settings, project, validate: bool, with_ontolog
     from kg.rdf.ntriples import merge
     from kg.pipeline.project import export_lines, ontology_lines
 
-    compiled = _compile(settings, project, shapes=validate, engine=engine)
+    compiled = compile_project(settings, project, shapes=validate, engine=engine)
     if compiled.report.errors:
-        _print_report(settings, compiled.report)
+        settings.print_report(compiled.report)
         raise click.ClickException(f"{compiled.report.summary()}: fix them (kg validate lists them) "
                                    "or pass --no-validate")
     lines = export_lines(compiled, project.base)
@@ -31,7 +31,7 @@ def _publishable_lines(settings: Settings, project, validate: bool, with_ontolog
 @catalog_options
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, help="HOST:PORT to listen on.")
 @click.option("--no-validate", is_flag=True, help="Serve even if the shapes find problems.")
-@engine_option(GRAPH_ENGINE_HELP)
+@engine_option()
 @click.pass_obj
 @library_errors
 def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, no_validate, engine) -> None:
@@ -44,7 +44,7 @@ def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, n
     from kg.query.serve import Server, parse_bind, terminate_on_signals
 
     host, port = parse_bind(bind)
-    project = _project(data, ontology, shapes, queries_dir, base)
+    project = project_from(data, ontology, shapes, queries_dir, base)
     from kg.rdf.ntriples import to_bytes
 
     lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=True, engine=engine)
@@ -77,7 +77,7 @@ def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, n
 @click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for each request.")
 @click.option("--no-validate", is_flag=True, help="Push even if the shapes find problems.")
 @click.option("--no-ontology", is_flag=True, help="Push the catalog only, without the ontology.")
-@engine_option(GRAPH_ENGINE_HELP)
+@engine_option()
 @click.pass_obj
 @library_errors
 def push(settings: Settings, data, ontology, shapes, queries_dir, base, endpoint, graph_iri, append, fmt,
@@ -93,7 +93,7 @@ def push(settings: Settings, data, ontology, shapes, queries_dir, base, endpoint
     from kg.query.remote import Credentials, count_triples, push_file, query_url_for
 
     credentials = Credentials.from_environment(user)
-    project = _project(data, ontology, shapes, queries_dir, base)
+    project = project_from(data, ontology, shapes, queries_dir, base)
     lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=not no_ontology,
                                engine=engine)
     chosen = FORMATS[fmt]

@@ -5,17 +5,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli import Settings, _compile, _project, catalog_options, library_errors
-
-
-def _write(settings: Settings, data: bytes, output: Path | None) -> None:
-    from kg.util.fsutil import write_atomic
-
-    if output is None or str(output) == "-":
-        click.echo(data.decode("utf-8") if not data.startswith(b"\x89PNG") else data, nl=False)
-        return
-    write_atomic(output, data)
-    settings.info(f"wrote {output}")
+from kg.cli.common import (Settings, catalog_options, compile_project, library_errors, project_from,
+                           write_output)
 
 
 @click.command()
@@ -35,15 +26,15 @@ def lineage(settings: Settings, data, ontology, shapes, queries_dir, base, model
     """
     from kg.views.lineage import family_tree, render, to_dot, to_mermaid
 
-    project = _project(data, ontology, shapes, queries_dir, base)
-    catalog = _compile(settings, project, shapes=False).catalog
+    project = project_from(data, ontology, shapes, queries_dir, base)
+    catalog = compile_project(settings, project, shapes=False).catalog
     tree = family_tree(catalog, model)
     title = f"Lineage of {next(n.name for n in tree.nodes if n.id == model)}" if model else "Model lineage"
     if fmt == "mermaid":
-        _write(settings, to_mermaid(tree).encode("utf-8"), output)
+        write_output(settings, to_mermaid(tree).encode("utf-8"), output)
         return
     dot = to_dot(tree, title)
-    _write(settings, dot.encode("utf-8") if fmt == "dot" else render(dot, fmt), output)
+    write_output(settings, dot.encode("utf-8") if fmt == "dot" else render(dot, fmt), output)
 
 
 @click.command()
@@ -59,10 +50,10 @@ def timeline(settings: Settings, data, ontology, shapes, queries_dir, base, fmt,
     """Model releases per year by organization."""
     from kg.views.timeline import to_chart, to_markdown
 
-    project = _project(data, ontology, shapes, queries_dir, base)
-    catalog = _compile(settings, project, shapes=False).catalog
+    project = project_from(data, ontology, shapes, queries_dir, base)
+    catalog = compile_project(settings, project, shapes=False).catalog
     payload = to_markdown(catalog, top).encode("utf-8") if fmt == "md" else to_chart(catalog, fmt, top)
-    _write(settings, payload, output)
+    write_output(settings, payload, output)
 
 
 @click.command()
@@ -78,7 +69,7 @@ def site(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir)
     """
     from kg.views.site import build_site
 
-    project = _project(data, ontology, shapes, queries_dir, base)
-    catalog = _compile(settings, project, shapes=False).catalog
+    project = project_from(data, ontology, shapes, queries_dir, base)
+    catalog = compile_project(settings, project, shapes=False).catalog
     pages = build_site(catalog, out_dir, project.base)
     settings.info(f"wrote {pages} pages to {out_dir} (open {out_dir / 'index.html'})")

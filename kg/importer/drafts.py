@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from kg.errors import OutputExistsError
 from kg.catalog.loader import Catalog
 from kg.catalog.checks import normalized_name
 from kg.util.fsutil import write_atomic
@@ -495,7 +496,7 @@ def write_drafts(result: ImportResult, out: Path, force: bool = False) -> list[P
     paths = [out / d.kind.folder / f"{d.id}.yaml" for d in result.drafts]
     existing = [p for p in paths if p.exists()]
     if existing and not force:
-        raise FileExistsError(f"{existing[0]} exists (and {len(existing) - 1} more): pass --force to "
+        raise OutputExistsError(f"{existing[0]} exists (and {len(existing) - 1} more): pass --force to "
                               "overwrite, or choose another --out")
     for draft, path in zip(result.drafts, paths):
         write_atomic(path, draft_yaml(draft).encode("utf-8"))

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from kg.errors import KgUsageError
+from kg.registry import PROFILES
 
-PROFILES = ("rdfs", "owlrl")
 _NOISE_TYPES = {RDFS.Resource, OWL.Thing, RDFS.Class, OWL.Class}
 
 
@@ -35,7 +36,7 @@ def infer(graph: Graph, profile: str) -> Inference:
     The entities are the subjects that carry a ``dcterms:identifier``: the catalog's entries.
     """
     if profile not in PROFILES:
-        raise ValueError(f"unknown reasoning profile '{profile}': use {' or '.join(PROFILES)}")
+        raise KgUsageError(f"unknown reasoning profile '{profile}': use {' or '.join(PROFILES)}")
     from owlrl import DeductiveClosure, OWLRL_Semantics, RDFS_Semantics
 
     class LinearRDFS(RDFS_Semantics):

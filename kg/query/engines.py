@@ -9,10 +9,10 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from kg.errors import KgUsageError
+from kg.registry import ENGINES
 from kg.query.saved import QueryError, parse_safe
 from kg.query.results import QueryResult, from_rdflib, without_parameters
-
-ENGINES = ("rdflib", "oxigraph")
 
 
 def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdflib") -> QueryResult:
@@ -35,7 +35,7 @@ def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdf
     if engine == "oxigraph":
         store = graph if not isinstance(graph, Graph) else store_from_graph(graph)
         return without_parameters(run_on_store(store, text, bindings))
-    raise ValueError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
+    raise KgUsageError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
 
 
 def store_from_graph(graph: Graph):

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-SELECT_FORMATS = ("table", "csv", "tsv", "json")
-
 
 @dataclass
 class QueryResult:

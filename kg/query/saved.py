@@ -9,15 +9,16 @@ import yaml
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import DCTERMS, XSD
 
+from kg.errors import KgError, KgUsageError
 from kg.catalog.schema import KINDS, Kind
 from kg.catalog.values import BadValue, parse_date
 
 
-class QueryError(Exception):
+class QueryError(KgError):
     """A saved query that cannot be read, or a query the tool refuses to run."""
 
 
-class ParameterError(QueryError):
+class ParameterError(QueryError, KgUsageError):
     """A parameter value that does not fit its declared type (a usage error)."""
 
 
@@ -113,6 +114,14 @@ def find_saved_query(folder: Path, name: str) -> SavedQuery:
         hint = f"did you mean '{close[0]}'?" if close else "run 'kg queries' to list them"
         raise QueryError(f"no saved query '{name}' in {folder}: {hint}")
     return read_saved_query(path)
+
+
+def looks_like_name(text: str) -> bool:
+    """Is ``text`` the name of a saved query (``models-by-organization``) rather than SPARQL?"""
+    return bool(_NAME.match(text.strip()))
+
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def ad_hoc_query(text: str) -> SavedQuery:

@@ -11,10 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.query.remote import RemoteError, query_endpoint
 
 
-class ServeError(Exception):
+class ServeError(KgError):
     """The server cannot start: port taken, executable missing, store unreadable."""
 
 
@@ -116,7 +117,6 @@ class Server:
         if self.location is not None:
             shutil.rmtree(self.location, ignore_errors=True)
             self.location = None
-
 
 
 class terminate_on_signals:

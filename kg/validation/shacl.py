@@ -7,11 +7,12 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from kg.errors import KgError
 from kg.catalog.diagnostics import ERROR, WARNING, Report
 from kg.rdf.vocab import KG, SH
 
 
-class ShapesError(Exception):
+class ShapesError(KgError):
     """The shapes themselves are broken (a maintainer's problem, not a contributor's)."""
 
 

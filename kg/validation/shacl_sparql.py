@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
+from kg.errors import KgError
 from kg.catalog.diagnostics import ERROR, WARNING
 from kg.query.engines import from_oxigraph
 from kg.validation.shacl import ShapeResult
@@ -27,7 +28,7 @@ _NODE_KINDS = {SH.IRI: "isIRI(?value)", SH.Literal: "isLiteral(?value)", SH.Blan
                SH.BlankNodeOrIRI: "(isBlank(?value) || isIRI(?value))"}
 
 
-class UnsupportedShape(Exception):
+class UnsupportedShape(KgError):
     """The shapes use a SHACL feature this compiler does not translate."""
 
 

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
+from kg.errors import KgError
 from kg.catalog.loader import Catalog, Entry
 from kg.catalog.schema import MODEL, ORGANIZATION
 
@@ -33,7 +34,7 @@ PALETTE = ("#fde2e4", "#dbe7f6", "#e2f0d9", "#fff2cc", "#e8dff5", "#fce1c8", "#d
            "#e6e6e6", "#d9ead3", "#cfe2f3", "#fce5cd")
 
 
-class LineageError(Exception):
+class LineageError(KgError):
     """The model asked for is not in the catalog."""
 
 

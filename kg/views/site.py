@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.catalog.loader import Catalog, Entry
 from kg.catalog.licenses import ALL_LICENSES, license_iri
 from kg.views.lineage import LineageError, family_tree, render, to_dot
@@ -79,7 +80,7 @@ SEARCH_JS = """
 """
 
 
-class SiteError(Exception):
+class SiteError(KgError):
     """The output folder cannot be written (it holds something that is not a kg site)."""
 
 

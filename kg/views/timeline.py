@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
+from kg.errors import KgError
 from kg.catalog.loader import Catalog
 from kg.catalog.schema import MODEL, ORGANIZATION
 
@@ -11,7 +12,7 @@ OTHER = "other"
 UNKNOWN = "unknown"
 
 
-class TimelineError(Exception):
+class TimelineError(KgError):
     """The chart cannot be drawn (matplotlib is missing)."""
 
 

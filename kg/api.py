@@ -1,0 +1,155 @@
+"""The public Python API: open a project, load, validate, build, export and query its catalog.
+
+Every function takes the project (a ``Project``, a folder inside a project, or None for the
+working directory) and keyword-only options, and raises a ``KgError`` for anything the
+user can fix. The CLI is a thin layer over these functions.
+
+>>> import kg
+>>> project = kg.Project.locate(start="tests/fixtures")
+>>> project.data.name
+'data'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Mapping
+
+from kg.catalog.diagnostics import Report
+from kg.errors import KgUsageError
+from kg.pipeline.build import BuildResult, InvalidCatalog
+from kg.pipeline.build import build as _build
+from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines
+from kg.query.results import QueryResult
+from kg.util.gcpause import freeze_survivors
+from kg.util.progress import Progress, quiet
+
+ProjectLike = Project | str | Path | None
+
+
+def open_project(where: ProjectLike = None, **folders) -> Project:
+    """The project at ``where`` (a folder inside it; default: the working directory).
+
+    ``folders`` (data, ontology, shapes, queries, base) override the project's own.
+
+    >>> open_project("tests/fixtures", data="tests/fixtures/catalog").data.name
+    'catalog'
+    """
+    if isinstance(where, Project):
+        return where
+    return Project.locate(start=Path(where) if where is not None else None, **folders)
+
+
+def load(project: ProjectLike = None, *, shapes: bool = False, engine: str = "rdflib",
+         progress: Progress = quiet) -> Compiled:
+    """Read and check every entry and build the graph; run the SHACL shapes too if ``shapes``.
+
+    The result holds the entries (``.catalog``), the diagnostics (``.report``) and the graph.
+
+    >>> compiled = load(open_project("tests/fixtures", data="tests/fixtures/catalog"))
+    >>> len(compiled.catalog) > 0, compiled.report.errors
+    (True, [])
+    """
+    compiled = compile_catalog(open_project(project), shapes=shapes, engine=engine, progress=progress)
+    freeze_survivors()  # the catalog lives as long as the caller keeps it: no collector passes over it
+    return compiled
+
+
+def validate(project: ProjectLike = None, *, engine: str = "rdflib", progress: Progress = quiet) -> Report:
+    """Every problem of the catalog (loader checks and SHACL shapes), each at its file and line.
+
+    >>> report = validate(open_project("tests/fixtures", data="tests/fixtures/catalog"))
+    >>> report.summary()
+    '0 errors, 0 warnings'
+    """
+    return load(project, shapes=True, engine=engine, progress=progress).report
+
+
+def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str = "rdflib",
+          reason: str | None = None, cache: bool = True, progress: Progress = quiet) -> BuildResult:
+    """Validate, then write catalog.ttl, catalog.jsonld, catalog.nt and ontology.ttl to ``out``.
+
+    Raises ``InvalidCatalog`` (with its ``report``) and writes nothing when there are errors.
+    """
+    return _build(open_project(project), Path(out), engine=engine, reason=reason, cache=cache,
+                  progress=progress)
+
+
+def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO | None = None,
+           validate: bool = True, engine: str = "rdflib", progress: Progress = quiet) -> bytes | None:
+    """The catalog graph with its dataset description, serialized as ``format`` (turtle, json-ld, nt).
+
+    Returned as bytes, or streamed into the binary file ``to`` (then None is returned).
+
+    >>> data = export(open_project("tests/fixtures", data="tests/fixtures/catalog"), format="nt")
+    >>> data.startswith(b"<")
+    True
+    """
+    from kg.rdf.formats import FORMATS, serialize_lines, write_lines
+
+    if format not in FORMATS:
+        raise KgUsageError(f"unknown format '{format}': use one of {', '.join(FORMATS)}")
+    opened = open_project(project)
+    compiled = load(opened, shapes=validate, engine=engine, progress=progress)
+    if compiled.report.errors:
+        raise InvalidCatalog(f"{compiled.report.summary()}: nothing exported (kg validate lists the "
+                             "problems)", compiled.report)
+    lines = export_lines(compiled, opened.base)
+    if to is None:
+        return serialize_lines(lines, FORMATS[format], opened.base)
+    write_lines(lines, FORMATS[format], opened.base, to)
+    return None
+
+
+@dataclass
+class Answer:
+    """A query's result and the state of the catalog it ran on."""
+
+    result: QueryResult
+    triples: int = 0
+    inferred: int = 0
+    catalog_errors: int = 0
+    catalog_summary: str = ""
+
+
+def query(text_or_name: str, project: ProjectLike = None, *, params: Mapping[str, str] | None = None,
+          engine: str = "rdflib", reason: str | None = None, cache: bool = True,
+          endpoint: str | None = None, timeout: float = 60, progress: Progress = quiet) -> QueryResult:
+    """Run a saved query (by name) or SPARQL text on the catalog, or on ``endpoint``.
+
+    Parameters are bound as RDF terms; SERVICE, LOAD and FROM are refused.
+
+    >>> rows = query("SELECT ?m WHERE { ?m a kg:Model }",
+    ...              open_project("tests/fixtures", data="tests/fixtures/catalog"), cache=False)
+    >>> len(rows.rows) > 0
+    True
+    """
+    return answer(text_or_name, project, params=params, engine=engine, reason=reason, cache=cache,
+                  endpoint=endpoint, timeout=timeout, progress=progress).result
+
+
+def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[str, str] | None = None,
+           engine: str = "rdflib", reason: str | None = None, cache: bool = True,
+           endpoint: str | None = None, timeout: float = 60, progress: Progress = quiet) -> Answer:
+    """``query``, with the catalog's state (triples, inferred triples, errors) beside the result."""
+    from kg.query.saved import ad_hoc_query, bind_parameters, find_saved_query, looks_like_name
+
+    opened = open_project(project)
+    if looks_like_name(text_or_name):
+        opened.require("queries")
+        saved = find_saved_query(opened.queries, text_or_name)
+    else:
+        saved = ad_hoc_query(text_or_name)
+    given = dict(params or {})
+    if endpoint:
+        from kg.query.remote import query_endpoint
+
+        bindings = bind_parameters(saved, given, None, opened.base)
+        return Answer(query_endpoint(endpoint, saved.text, bindings, timeout=timeout))
+    from kg.pipeline.queryable import query_source
+    from kg.query.engines import run_query
+
+    source = query_source(opened, engine=engine, reason=reason, use_cache=cache, progress=progress)
+    bindings = bind_parameters(saved, given, source.target, opened.base)
+    result = run_query(source.target, saved.text, bindings, engine=engine)
+    return Answer(result, source.triples, source.inferred, source.errors, source.summary)

@@ -1,0 +1,129 @@
+"""`kg validate`, `kg build`, `kg export` and `kg stats`: the catalog checked, built and counted."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, exit_with,
+                           library_errors, project_from, rdf_format_names)
+from kg.registry import PROFILES, REPORT_FORMATS
+
+
+@click.command()
+@catalog_options
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
+              help="Diagnostics as compiler-style text, JSON, or GitHub annotations.")
+@engine_option()
+@click.pass_obj
+@library_errors
+def validate(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, engine) -> None:
+    """Check every entry and run the SHACL shapes; list each problem at its file and line.
+
+    Exits 0 when there is no error (warnings never fail), 1 otherwise.
+    """
+    project = project_from(data, ontology, shapes, queries_dir, base)
+    compiled = compile_project(settings, project, engine=engine)
+    report = compiled.report
+    settings.print_report(report, fmt)
+    if fmt != "json":
+        settings.info(f"{len(compiled.catalog)} entries, {compiled.triples} triples: {report.summary()}")
+    if report.errors:
+        exit_with(1)
+
+
+@click.command()
+@catalog_options
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist"), show_default=True, help="Folder for the exports.")
+@click.option("--reason", type=click.Choice(PROFILES),
+              help="Also materialize the inferred triples into inferred-PROFILE.ttl/.nt (kept apart).")
+@engine_option()
+@click.option("--no-cache", is_flag=True, help="Do not store the built graph for the queries that follow.")
+@click.pass_obj
+@library_errors
+def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir, reason, engine,
+          no_cache) -> None:
+    """Build, validate and export the catalog: Turtle, JSON-LD and N-Triples in --out.
+
+    Writes catalog.ttl, catalog.jsonld, catalog.nt and ontology.ttl. Nothing is written
+    when the catalog has errors. With --reason, the triples owlrl infers (over the
+    catalog and the ontology) go to inferred-PROFILE.ttl and .nt, never into catalog.*.
+    The graph is also kept in the query cache, so that 'kg query' after a build starts warm.
+    """
+    from kg.api import build as build_catalog
+
+    project = project_from(data, ontology, shapes, queries_dir, base)
+    start = time.perf_counter()
+    with settings.progress() as progress:
+        result = build_catalog(project, out=out_dir, engine=engine, reason=reason, cache=not no_cache,
+                               progress=progress)
+    settings.print_report(result.report)
+    for name, seconds in result.timings.items():
+        settings.debug(f"{name} written in {seconds:.2f} s")
+    settings.debug(f"built in {time.perf_counter() - start:.2f} s")
+    if result.inference is not None:
+        inference = result.inference
+        settings.info(f"reasoning ({inference.profile}): {inference.added} triples inferred in "
+                      f"{inference.seconds:.1f} s ({inference.dropped} dropped as noise)")
+    settings.info(f"{len(result.compiled.catalog)} entries, {result.triples} triples "
+                  f"({result.report.summary()})")
+    for path in result.written:
+        settings.info(f"wrote {path}")
+
+
+@click.command()
+@catalog_options
+@click.option("--format", "fmt", type=click.Choice(rdf_format_names()),
+              help="Serialization (default: guessed from --output's extension).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: stdout).")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL shapes (loader errors still stop).")
+@engine_option()
+@click.pass_obj
+@library_errors
+def export(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, output, no_validate,
+           engine) -> None:
+    """Write the catalog graph, with its dataset description, as Turtle, JSON-LD or N-Triples.
+
+    The bytes are the same whichever --engine built the graph.
+    """
+    from kg.api import export as export_catalog
+    from kg.rdf.formats import guess_format
+    from kg.util.fsutil import atomic_writer
+
+    chosen = guess_format(output, fmt)
+    project = project_from(data, ontology, shapes, queries_dir, base)
+
+    def write(handle) -> None:
+        with settings.progress() as progress:
+            export_catalog(project, format=chosen.name, to=handle, validate=not no_validate, engine=engine,
+                           progress=progress)
+
+    if output is None or str(output) == "-":
+        sys.stdout.flush()
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        with atomic_writer(output) as handle:
+            write(handle)
+        settings.info(f"wrote {output} ({chosen.name})")
+
+
+@click.command()
+@catalog_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@engine_option()
+@click.pass_obj
+@library_errors
+def stats(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, engine) -> None:
+    """Count triples, entities per class and edges per relation."""
+    from kg.views.stats import catalog_stats, render_stats
+
+    project = project_from(data, ontology, shapes, queries_dir, base)
+    compiled = compile_project(settings, project, shapes=False, engine=engine)
+    numbers = catalog_stats(compiled.lines(), project.base)
+    click.echo(json.dumps(numbers, indent=2) if fmt == "json" else render_stats(numbers), nl=False)

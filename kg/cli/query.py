@@ -1,0 +1,122 @@
+"""`kg query` and `kg queries`: saved and ad-hoc SPARQL on the catalog or on an endpoint."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from kg.cli.common import (Settings, catalog_options, engine_option, library_errors, project_from,
+                           rdf_format_names)
+from kg.registry import PROFILES, SELECT_FORMATS
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        if "=" not in item:
+            raise click.UsageError(f"parameter '{item}' must be written name=value")
+        key, value = item.split("=", 1)
+        params[key.strip()] = value
+    return params
+
+
+@click.command()
+@catalog_options
+@click.argument("name", required=False)
+@click.option("--query", "query_text", help="SPARQL text to run instead of a saved query.")
+@click.option("--query-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File holding the SPARQL query to run.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value; repeat for several. Ids stand for catalog IRIs.")
+@click.option("--format", "fmt", type=click.Choice([*SELECT_FORMATS, *rdf_format_names()]),
+              default="table", show_default=True,
+              help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.")
+@engine_option("SPARQL engine: rdflib (pure Python) or oxigraph (pyoxigraph, much faster).")
+@click.option("--reason", type=click.Choice(PROFILES),
+              help="Also query the triples this reasoning profile infers (cached after the first run).")
+@click.option("--no-cache", is_flag=True, help="Rebuild the graph instead of reusing the cached build.")
+@click.option("--endpoint", metavar="URL",
+              help="Run on this SPARQL 1.1 endpoint instead of the local catalog.")
+@click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for --endpoint.")
+@click.pass_obj
+@library_errors
+def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, query_text, query_file,
+          params, fmt, engine, reason, no_cache, endpoint, timeout) -> None:
+    """Run a saved query (NAME, see 'kg queries') or an ad-hoc one on the catalog.
+
+    Parameters are bound as RDF terms, never pasted into the query text. SERVICE,
+    LOAD and FROM are refused: the tool does not reach the network on its own. The
+    built graph is cached, keyed by the content of data/, ontology/ and shapes/.
+    """
+    from kg.api import answer
+
+    given = [x for x in (name, query_text, query_file) if x]
+    if len(given) != 1:
+        raise click.UsageError("give one of NAME, --query TEXT or --query-file FILE")
+    project = project_from(data, ontology, shapes, queries_dir, base)
+    if name:
+        from kg.query.saved import looks_like_name
+
+        if not looks_like_name(name):
+            raise click.UsageError(f"'{name}' is not the name of a saved query: pass SPARQL text "
+                                   "with --query")
+        text = name
+    else:
+        text = query_text if query_text else query_file.read_text(encoding="utf-8")
+    start = time.perf_counter()
+    with settings.progress() as progress:
+        outcome = answer(text, project, params=_parse_params(params), engine=engine, reason=reason,
+                         cache=not no_cache, endpoint=endpoint, timeout=timeout, progress=progress)
+    settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
+                   f"{time.perf_counter() - start:.3f} s")
+    if outcome.catalog_errors:
+        settings.info(f"warning: the catalog has {outcome.catalog_summary}; results may be incomplete "
+                      "(kg validate lists them)")
+    _print_result(outcome.result, fmt, project.base)
+
+
+def _print_result(result, fmt: str, base: str) -> None:
+    from kg.rdf.formats import FORMATS, serialize
+    from kg.rdf.vocab import bind_prefixes
+    from kg.query.results import render
+
+    if result.kind == "graph":
+        rdf_format = fmt if fmt in FORMATS else "turtle"
+        bind_prefixes(result.graph, base)
+        click.echo(serialize(result.graph, FORMATS[rdf_format], base).decode("utf-8"), nl=False)
+        return
+    if fmt in FORMATS:
+        raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv or json")
+    from rdflib import Graph
+
+    namespaces = Graph()
+    bind_prefixes(namespaces, base)
+    click.echo(render(result, fmt, namespaces.namespace_manager), nl=False)
+
+
+@click.command("queries")
+@catalog_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@library_errors
+def list_queries(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) -> None:
+    """List the saved queries with their summaries and parameters."""
+    from kg.query.saved import list_saved_queries
+
+    project = project_from(data, ontology, shapes, queries_dir, base)
+    project.require("queries")
+    saved = list_saved_queries(project.queries)
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"name": q.name, "summary": q.summary, "tags": q.tags,
+             "parameters": [{"name": p.name, "type": p.type, "required": p.required,
+                             "default": q.defaults.get(p.name)} for p in q.parameters]}
+            for q in saved], indent=2))
+        return
+    width = max((len(q.name) for q in saved), default=0)
+    for q in saved:
+        params = " ".join(f"{p.name}={p.type}" if p.required else f"[{p.name}={p.type}]"
+                          for p in q.parameters)
+        click.echo(f"{q.name.ljust(width)}  {q.summary}" + (f"  ({params})" if params else ""))

@@ -1,0 +1,106 @@
+"""Building the catalog: validate, then write the export set, the ontology and the query cache."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import KgError
+from kg.catalog.diagnostics import Report
+from kg.pipeline.exports import BACKGROUND_JSONLD_TRIPLES, Exports
+from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines
+from kg.util.fsutil import write_atomic
+from kg.util.gcpause import freeze_survivors
+from kg.util.progress import Progress, quiet
+
+
+class InvalidCatalog(KgError):
+    """The catalog has errors, so nothing was written; ``report`` lists them."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class Inference:
+    """What ``build(reason=…)`` inferred and where it went."""
+
+    profile: str
+    added: int
+    dropped: int
+    seconds: float
+
+
+@dataclass
+class BuildResult:
+    """A finished build: the compiled catalog, the files written and how long each export took."""
+
+    compiled: Compiled
+    written: list[Path]
+    triples: int
+    timings: dict[str, float] = field(default_factory=dict)
+    inference: Inference | None = None
+
+    @property
+    def report(self) -> Report:
+        return self.compiled.report
+
+
+def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: str | None = None,
+          cache: bool = True, progress: Progress = quiet,
+          jsonld_in_child_from: int = BACKGROUND_JSONLD_TRIPLES) -> BuildResult:
+    """Validate the catalog and write catalog.ttl/.jsonld/.nt and ontology.ttl to ``out_dir``.
+
+    The exports are begun while the shapes run (the JSON-LD of a catalog of at least
+    ``jsonld_in_child_from`` triples in a child process) and renamed into place together
+    once the shapes pass; on an error nothing is written and ``InvalidCatalog`` is raised.
+    Unless ``cache`` is false, the graph also goes to the query cache. With ``reason``
+    (rdfs or owlrl) the inferred triples go to inferred-PROFILE.ttl and .nt, apart.
+    """
+    exports: Exports | None = None
+
+    def start_exports(compiled: Compiled) -> None:
+        nonlocal exports
+        if not compiled.report.errors:
+            exports = Exports(export_lines(compiled, project.base), project.base, out_dir,
+                              child_from=jsonld_in_child_from).start()
+
+    try:
+        compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports)
+        freeze_survivors()  # the catalog lives until the build ends: no more collector passes over it
+        if compiled.report.errors:
+            raise InvalidCatalog(f"{compiled.report.summary()}: nothing written. Fix the errors (kg "
+                                 "validate lists them) and build again", compiled.report)
+        compiled.release_store()  # validated; the exports are written from the lines
+        finish_cache = None
+        if cache:
+            from kg.pipeline.queryable import prime_query_cache
+
+            finish_cache = prime_query_cache(compiled, project)  # on oxigraph, loads a store meanwhile
+        written = exports.finish(progress, meanwhile=finish_cache)
+    except BaseException:
+        if exports is not None:
+            exports.discard()
+        raise
+    result = BuildResult(compiled, written, len(exports.lines), dict(exports.timings))
+    ontology_file = project.ontology / "kg.ttl"
+    if ontology_file.is_file():
+        write_atomic(out_dir / "ontology.ttl", ontology_file.read_bytes())
+        written.append(out_dir / "ontology.ttl")
+    if reason:
+        result.inference = _write_inference(compiled, project, out_dir, reason, written)
+    return result
+
+
+def _write_inference(compiled: Compiled, project: Project, out_dir: Path, profile: str,
+                     written: list[Path]) -> Inference:
+    from kg.pipeline.queryable import query_graph
+    from kg.pipeline.reason import infer
+    from kg.rdf.formats import FORMATS, serialize
+
+    inference = infer(query_graph(compiled, project), profile)  # owlrl needs an rdflib graph
+    for fmt in (FORMATS["turtle"], FORMATS["nt"]):
+        path = out_dir / f"inferred-{profile}{fmt.extensions[0]}"
+        write_atomic(path, serialize(inference.graph, fmt, project.base))
+        written.append(path)
+    return Inference(profile, inference.added, inference.dropped, inference.seconds)
