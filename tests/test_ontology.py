@@ -19,9 +19,9 @@ STANDARD = {RDF.type, RDFS.label, URIRef("http://purl.org/dc/terms/LicenseDocume
 
 
 def catalog_terms() -> set[URIRef]:
-    terms = {kind.cls for kind in KINDS} | set(DERIVATIONS.values()) | {KG.ModelFamily}
+    terms = {URIRef(kind.cls) for kind in KINDS} | {URIRef(p) for p in DERIVATIONS.values()} | {KG.ModelFamily}
     for fields in FIELDS.values():
-        terms |= {f.predicate for f in fields.values() if f.predicate is not None}
+        terms |= {URIRef(f.predicate) for f in fields.values() if f.predicate is not None}
     return terms
 
 

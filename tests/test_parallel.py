@@ -125,3 +125,18 @@ def test_ctrl_c_while_reading_leaves_no_child_behind(tmp_path):
     for pid in pids - {proc.pid}:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="children are forked on Linux only")
+def test_a_child_that_closes_its_pipe_before_it_exits_reports_its_real_exit_code():
+    """The pipe's end-of-file comes before the exit: the code must be read after the child is reaped."""
+    import os
+    import time
+
+    def closes_then_exits():
+        os.closerange(3, 4096)  # the pipe to the parent among them: the parent sees EOF now
+        time.sleep(0.3)
+        os._exit(5)
+
+    with pytest.raises(RuntimeError, match="exit code 5"):
+        parallel.start_in_child(closes_then_exits).wait()

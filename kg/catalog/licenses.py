@@ -6,7 +6,7 @@ here (and a source for it in the entries that use it).
 """
 from __future__ import annotations
 
-from kg.rdf.vocab import SPDX_LICENSES
+from kg.namespaces import SPDX_LICENSES, entity_iri
 
 #: SPDX licence ids (case as SPDX spells them) -> label.
 SPDX: dict[str, str] = {
@@ -64,5 +64,5 @@ def license_iri(license_id: str, base: str) -> str:
     if license_id in SPDX:
         return SPDX_LICENSES + license_id
     if license_id in MODEL_LICENSES:
-        return f"{base.rstrip('/')}/license/{license_id}"
+        return entity_iri(base, "license", license_id)
     raise KeyError(license_id)

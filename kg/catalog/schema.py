@@ -9,10 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import URIRef
-from rdflib.namespace import DCTERMS, RDFS, SKOS
-
-from kg.rdf.vocab import FABIO, KG, SCHEMA
+from kg.namespaces import DCTERMS, FABIO, KG, RDFS, SCHEMA, SKOS
 
 #: A file stem / entity id: lowercase letters, digits, '-' and '.', starting with a letter or digit.
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -24,7 +21,7 @@ class Kind:
     """One kind of entry: its folder under ``data/``, its class and its IRI segment."""
 
     folder: str
-    cls: URIRef
+    cls: str
     segment: str
     label: str
 
@@ -37,10 +34,10 @@ def _kind_of_folder(folder: str) -> "Kind":
     return KIND_BY_FOLDER[folder]
 
 
-MODEL = Kind("models", KG.Model, "model", "model")
-ORGANIZATION = Kind("organizations", KG.Organization, "organization", "organization")
-PAPER = Kind("papers", KG.Paper, "paper", "paper")
-TECHNIQUE = Kind("techniques", KG.Technique, "technique", "technique")
+MODEL = Kind("models", KG + "Model", "model", "model")
+ORGANIZATION = Kind("organizations", KG + "Organization", "organization", "organization")
+PAPER = Kind("papers", KG + "Paper", "paper", "paper")
+TECHNIQUE = Kind("techniques", KG + "Technique", "technique", "technique")
 KINDS: tuple[Kind, ...] = (MODEL, ORGANIZATION, PAPER, TECHNIQUE)
 KIND_BY_FOLDER = {kind.folder: kind for kind in KINDS}
 
@@ -63,7 +60,7 @@ class Field:
 
     key: str
     value: str
-    predicate: URIRef | None
+    predicate: str | None
     many: bool = False
     target: Kind | None = None
     required: bool = False
@@ -73,28 +70,28 @@ class Field:
 
 COMMON = (
     Field("id", "text", None, doc="optional; must equal the file stem"),
-    Field("name", "text", RDFS.label, required=True, doc="the usual name"),
-    Field("aliases", "text", SKOS.altLabel, many=True, doc="other names"),
-    Field("description", "text", DCTERMS.description, doc="one or two sentences"),
-    Field("url", "url", SCHEMA.url, doc="the main page (announcement, homepage, paper)"),
-    Field("sources", "source", DCTERMS.source, many=True,
+    Field("name", "text", RDFS + "label", required=True, doc="the usual name"),
+    Field("aliases", "text", SKOS + "altLabel", many=True, doc="other names"),
+    Field("description", "text", DCTERMS + "description", doc="one or two sentences"),
+    Field("url", "url", SCHEMA + "url", doc="the main page (announcement, homepage, paper)"),
+    Field("sources", "source", DCTERMS + "source", many=True,
           doc="where the facts come from: {source: URL or seed:<file>:<line>, for: [facts], quote: …}"),
     Field("claims", "claim", None, many=True,
           doc="values a source states that the entry does not prefer: {key, value, source, reason}"),
 )
 
 #: Kinds of derivation between models: YAML relation name -> sub-property of kg:basedOn.
-DERIVATIONS: dict[str, URIRef] = {
-    "fine-tuned": KG.fineTunedFrom,
-    "instruction-tuned": KG.instructionTunedFrom,
-    "distilled": KG.distilledFrom,
-    "quantized": KG.quantizedFrom,
-    "merged": KG.mergedFrom,
-    "reproduction": KG.reproductionOf,
-    "continued-pretraining": KG.continuedPretrainingOf,
-    "adapter": KG.adapterOf,
-    "version-of": KG.newVersionOf,
-    "extended": KG.extendedFrom,
+DERIVATIONS: dict[str, str] = {
+    "fine-tuned": KG + "fineTunedFrom",
+    "instruction-tuned": KG + "instructionTunedFrom",
+    "distilled": KG + "distilledFrom",
+    "quantized": KG + "quantizedFrom",
+    "merged": KG + "mergedFrom",
+    "reproduction": KG + "reproductionOf",
+    "continued-pretraining": KG + "continuedPretrainingOf",
+    "adapter": KG + "adapterOf",
+    "version-of": KG + "newVersionOf",
+    "extended": KG + "extendedFrom",
 }
 
 ARCHITECTURES = ("encoder-only", "decoder-only", "encoder-decoder", "other")
@@ -103,52 +100,52 @@ MODALITIES = ("text", "code", "image", "audio", "video", "speech", "3d", "other"
 MODEL_FIELDS = COMMON + (
     Field("kind", "choice", None, choices=("model", "family"),
           doc="'family' for an umbrella entry (Llama) whose versions point at it with 'family'"),
-    Field("family", "ref", KG.family, target=MODEL, doc="the family this model belongs to"),
-    Field("developer", "ref", KG.developer, many=True, target=ORGANIZATION,
+    Field("family", "ref", KG + "family", target=MODEL, doc="the family this model belongs to"),
+    Field("developer", "ref", KG + "developer", many=True, target=ORGANIZATION,
           doc="organization id(s) that built it"),
-    Field("released", "date", KG.releaseDate, doc="first public release"),
-    Field("based_on", "based_on", KG.basedOn, many=True, target=MODEL,
+    Field("released", "date", KG + "releaseDate", doc="first public release"),
+    Field("based_on", "based_on", KG + "basedOn", many=True, target=MODEL,
           doc="model id(s) it derives from, or {model: id, relation: kind}"),
-    Field("papers", "ref", KG.paper, many=True, target=PAPER, doc="paper(s) describing it"),
-    Field("techniques", "ref", KG.usesTechnique, many=True, target=TECHNIQUE,
+    Field("papers", "ref", KG + "paper", many=True, target=PAPER, doc="paper(s) describing it"),
+    Field("techniques", "ref", KG + "usesTechnique", many=True, target=TECHNIQUE,
           doc="technique(s) it uses"),
-    Field("parameters", "count", KG.parameterCount, many=True,
+    Field("parameters", "count", KG + "parameterCount", many=True,
           doc="total parameters, one value per released size: 7B, 270M, 7000000000"),
-    Field("active_parameters", "count", KG.activeParameterCount, many=True,
+    Field("active_parameters", "count", KG + "activeParameterCount", many=True,
           doc="parameters active per token (mixture-of-experts models)"),
-    Field("context_length", "integer", KG.contextLength, doc="context window in tokens"),
-    Field("training_tokens", "count", KG.trainingTokens, doc="pretraining tokens: 1.4T, 2T"),
-    Field("license", "license", KG.license, many=True, doc="SPDX id or a licence id of kg/catalog/licenses.py"),
-    Field("open_weights", "bool", KG.openWeights, doc="are the weights downloadable?"),
-    Field("architecture", "choice", KG.architecture, choices=ARCHITECTURES,
+    Field("context_length", "integer", KG + "contextLength", doc="context window in tokens"),
+    Field("training_tokens", "count", KG + "trainingTokens", doc="pretraining tokens: 1.4T, 2T"),
+    Field("license", "license", KG + "license", many=True, doc="SPDX id or a licence id of kg/catalog/licenses.py"),
+    Field("open_weights", "bool", KG + "openWeights", doc="are the weights downloadable?"),
+    Field("architecture", "choice", KG + "architecture", choices=ARCHITECTURES,
           doc="transformer layout"),
-    Field("pretraining_objective", "text", KG.pretrainingObjective, doc="e.g. causal language modelling"),
-    Field("corpus", "text", KG.trainingCorpus, doc="pretraining data, as the source describes it"),
-    Field("modalities", "choice", KG.modality, many=True, choices=MODALITIES,
+    Field("pretraining_objective", "text", KG + "pretrainingObjective", doc="e.g. causal language modelling"),
+    Field("corpus", "text", KG + "trainingCorpus", doc="pretraining data, as the source describes it"),
+    Field("modalities", "choice", KG + "modality", many=True, choices=MODALITIES,
           doc="input/output modalities"),
-    Field("repository", "url", SCHEMA.codeRepository, doc="code or weights repository"),
+    Field("repository", "url", SCHEMA + "codeRepository", doc="code or weights repository"),
 )
 
 ORGANIZATION_FIELDS = COMMON + (
-    Field("country", "text", KG.country, many=True, doc="ISO 3166-1 alpha-2 code: US, FR, CN"),
-    Field("founded", "date", KG.foundingDate, doc="founding date"),
-    Field("parent", "ref", KG.parentOrganization, target=ORGANIZATION,
+    Field("country", "text", KG + "country", many=True, doc="ISO 3166-1 alpha-2 code: US, FR, CN"),
+    Field("founded", "date", KG + "foundingDate", doc="founding date"),
+    Field("parent", "ref", KG + "parentOrganization", target=ORGANIZATION,
           doc="the organization it belongs to"),
 )
 
 PAPER_FIELDS = COMMON + (
-    Field("arxiv", "text", FABIO.hasArXivId, doc="arXiv id: 2307.09288"),
-    Field("published", "date", KG.publicationDate, doc="first publication (arXiv v1)"),
-    Field("authors", "text", KG.authorName, many=True, doc="author names"),
-    Field("organizations", "ref", KG.affiliation, many=True, target=ORGANIZATION,
+    Field("arxiv", "text", FABIO + "hasArXivId", doc="arXiv id: 2307.09288"),
+    Field("published", "date", KG + "publicationDate", doc="first publication (arXiv v1)"),
+    Field("authors", "text", KG + "authorName", many=True, doc="author names"),
+    Field("organizations", "ref", KG + "affiliation", many=True, target=ORGANIZATION,
           doc="organization id(s) of the authors"),
-    Field("introduces", "ref", KG.introduces, many=True, target=TECHNIQUE,
+    Field("introduces", "ref", KG + "introduces", many=True, target=TECHNIQUE,
           doc="technique id(s) the paper introduces"),
 )
 
 TECHNIQUE_FIELDS = COMMON + (
-    Field("introduced_in", "ref", KG.introducedIn, target=PAPER, doc="paper id that introduced it"),
-    Field("broader", "ref", SKOS.broader, many=True, target=TECHNIQUE,
+    Field("introduced_in", "ref", KG + "introducedIn", target=PAPER, doc="paper id that introduced it"),
+    Field("broader", "ref", SKOS + "broader", many=True, target=TECHNIQUE,
           doc="the more general technique(s)"),
 )
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from rdflib.namespace import XSD
+from kg.namespaces import XSD, entity_iri
 from kg.errors import KgError
 
 
@@ -25,7 +25,7 @@ class PartialDate:
 
     @property
     def datatype(self):
-        return {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(self.text), XSD.date)
+        return {4: XSD + "gYear", 7: XSD + "gYearMonth"}.get(len(self.text), XSD + "date")
 
     @property
     def year(self) -> int:
@@ -125,5 +125,5 @@ def source_iri(source: str, base: str) -> str:
     """The IRI a source becomes: the URL itself, or ``{base}/seed/<file>#L<line>``."""
     match = _SEED.match(source)
     if match:
-        return f"{base.rstrip('/')}/seed/{match.group(1)}#L{match.group(2)}"
+        return f"{entity_iri(base, 'seed', match.group(1))}#L{match.group(2)}"
     return source

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.util.fsutil import atomic_writer, write_atomic
+from kg.rdf.terms import load_store
 from kg.rdf.ntriples import to_bytes, write_blocks
 
 
@@ -190,7 +191,7 @@ class CacheEntry:
         try:
             store = ox.Store(scratch)
             for start in range(0, len(lines), STORE_CHUNK):
-                store.bulk_load(to_bytes(lines[start:start + STORE_CHUNK]), format=ox.RdfFormat.N_TRIPLES)
+                load_store(to_bytes(lines[start:start + STORE_CHUNK]), store)
             store.optimize()  # one compaction of the chunks' files: queries then run about twice as fast
             store.flush()
             del store  # closes the database before it moves

@@ -9,6 +9,7 @@ from typing import Callable
 from rdflib import Graph
 
 from kg.errors import ProjectError
+from kg.namespaces import normalized_base
 from kg.registry import ENGINES
 from kg.catalog.loader import Catalog, load_catalog
 from kg.catalog.checks import check_catalog
@@ -17,9 +18,10 @@ from kg.catalog.diagnostics import Report
 from kg.rdf.mapping import Origins, build_graph, catalog_lines
 from kg.util.gcpause import paused_gc
 from kg.util.progress import Progress, quiet
-from kg.rdf.ntriples import LinesReader, graph_lines, merge, to_bytes
+from kg.rdf.ntriples import graph_lines, merge, to_bytes
 from kg.catalog.schema import KINDS
 from kg.validation.shacl import ShapesError, check_graph, load_turtle_dir, report_results
+from kg.rdf.terms import load_store
 from kg.rdf.vocab import DEFAULT_BASE, bind_prefixes
 
 
@@ -49,7 +51,7 @@ class Project:
             ontology=Path(ontology) if ontology else root / "ontology",
             shapes=Path(shapes) if shapes else root / "shapes",
             queries=Path(queries) if queries else root / "queries",
-            base=(base or DEFAULT_BASE).rstrip("/"),
+            base=normalized_base(base or DEFAULT_BASE),
         )
 
     def require(self, *names: str) -> None:
@@ -95,11 +97,7 @@ class Compiled:
     def store(self):
         """The catalog in a pyoxigraph store, loaded from the lines on first use."""
         if self._store is None:
-            import pyoxigraph as ox
-
-            self._store = ox.Store()
-            if self.lines():
-                self._store.bulk_load(LinesReader(self.lines()), format=ox.RdfFormat.N_TRIPLES)
+            self._store = load_store(self.lines())
         return self._store
 
     def release_store(self) -> None:

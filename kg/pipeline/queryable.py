@@ -10,6 +10,7 @@ from rdflib import Graph
 from kg.errors import ProjectError
 from kg.pipeline.project import Compiled, Project, compile_catalog, ontology_lines
 from kg.rdf.ntriples import graph_lines, merge, to_bytes
+from kg.rdf.terms import load_store
 from kg.rdf.vocab import bind_prefixes
 from kg.util.progress import Progress, quiet
 from kg.validation.shacl import load_turtle_dir
@@ -78,10 +79,6 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     from kg.pipeline.cache import entry_for
 
     project.require("data")
-    if engine == "oxigraph":
-        import pyoxigraph as ox
-
-        nt = ox.RdfFormat.N_TRIPLES
     entry = entry_for([project.data, project.ontology, project.shapes], project.base) if use_cache else None
     graph = store = None
     ntriples = lines = None
@@ -99,8 +96,7 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
             lines = graph_lines(graph)
         else:
             store, lines = compiled.store, merge(compiled.lines(), extra)
-            if extra:
-                store.bulk_load(to_bytes(extra), format=nt)
+            load_store(to_bytes(extra), store)
         meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
                 "triples": len(lines)}
         if entry is not None:
@@ -125,12 +121,8 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
                 write_atomic(cached, inferred)
     if engine == "oxigraph":
         if store is None:
-            store = ox.Store()
-            if ntriples.strip():
-                store.bulk_load(ntriples, format=nt)
-        if inferred.strip():
-            store.bulk_load(inferred, format=nt)
-        target = store
+            store = load_store(ntriples)
+        target = load_store(inferred, store)
     else:
         if graph is None:
             graph = _parse_ntriples(as_bytes(), project.base)

@@ -6,11 +6,11 @@ before evaluation (see queries.parse_safe).
 """
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Graph
 
 from kg.errors import KgUsageError
 from kg.registry import ENGINES
+from kg.rdf.terms import from_oxigraph, load_store, to_oxigraph
 from kg.query.saved import QueryError, parse_safe
 from kg.query.results import QueryResult, from_rdflib, without_parameters
 
@@ -40,15 +40,9 @@ def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdf
 
 def store_from_graph(graph: Graph):
     """A pyoxigraph in-memory store holding the triples of ``graph`` (via canonical N-Triples lines)."""
-    import pyoxigraph as ox
+    from kg.rdf.ntriples import graph_lines
 
-    from kg.rdf.ntriples import LinesReader, graph_lines
-
-    store = ox.Store()
-    lines = graph_lines(graph)
-    if lines:
-        store.bulk_load(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    return load_store(graph_lines(graph))
 
 
 def run_on_store(store, text: str, bindings: dict | None = None) -> QueryResult:
@@ -84,40 +78,3 @@ def run_on_store(store, text: str, bindings: dict | None = None) -> QueryResult:
         graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate),
                    from_oxigraph(triple.object)))
     return QueryResult("graph", graph=graph)
-
-
-def to_oxigraph(term):
-    """An rdflib term as a pyoxigraph term (plain literals become xsd:string, as in RDF 1.1)."""
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r}")
-
-
-def from_oxigraph(term):
-    """A pyoxigraph term as the rdflib term rdflib itself would give (xsd:string -> plain)."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r}")
-

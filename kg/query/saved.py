@@ -10,6 +10,7 @@ from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import DCTERMS, XSD
 
 from kg.errors import KgError, KgUsageError
+from kg.namespaces import entity_iri
 from kg.catalog.schema import KINDS, Kind
 from kg.catalog.values import BadValue, parse_date
 
@@ -260,7 +261,7 @@ def _iri(name: str, value: str, graph, base: str) -> URIRef:
         raise ParameterError(f"parameter '{name}' must be an IRI or a catalog id, not '{value}'")
     hint = KIND_HINTS.get(name.split("_")[0])
     if hint is not None:
-        return URIRef(f"{base}/{hint.segment}/{value}")
+        return URIRef(entity_iri(base, hint.segment, value))
     if graph is not None:
         found = _entities_with_id(graph, value)
         if len(found) == 1:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.rdf.terms import load_store as load_lines
 from kg.query.remote import RemoteError, query_endpoint
 
 
@@ -51,9 +52,7 @@ def load_store(ntriples: bytes, location: Path) -> None:
     """Write the triples into an on-disk Oxigraph store at ``location`` (then closed)."""
     import pyoxigraph as ox
 
-    store = ox.Store(str(location))
-    if ntriples.strip():
-        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    store = load_lines(ntriples, ox.Store(str(location)))  # on disk: the server opens the folder
     store.flush()
     del store
 

@@ -5,6 +5,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, XSD
 
 from kg import __version__
+from kg.namespaces import normalized_base
 from kg.catalog.schema import KINDS
 from kg.rdf.vocab import CC_BY_4, ONTOLOGY_IRI, VOID
 
@@ -18,12 +19,12 @@ SEED_SOURCES = (
 
 
 def dataset_iri(base: str) -> URIRef:
-    return URIRef(f"{base.rstrip('/')}/dataset")
+    return URIRef(f"{normalized_base(base)}/dataset")
 
 
 def describe_dataset(triples: int, counts: dict, base: str) -> Graph:
     """The dataset description: ``triples`` catalog triples, ``counts`` entities of each Kind."""
-    base = base.rstrip("/")
+    base = normalized_base(base)
     dataset = dataset_iri(base)
     graph = Graph()
     entities = sum(counts.values())
@@ -47,6 +48,6 @@ def describe_dataset(triples: int, counts: dict, base: str) -> Graph:
     for kind in KINDS:
         partition = URIRef(f"{dataset}/{kind.segment}")
         add((dataset, VOID.classPartition, partition))
-        add((partition, VOID["class"], kind.cls))
+        add((partition, VOID["class"], URIRef(kind.cls)))
         add((partition, VOID.entities, Literal(counts.get(kind, 0), datatype=XSD.integer)))
     return graph

@@ -16,6 +16,7 @@ from kg.errors import KgUsageError
 from kg.util.gcpause import paused_gc
 from kg.rdf.ntriples import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, LinesReader, graph_lines, write_blocks
 from kg.catalog.schema import DERIVATIONS, FIELDS
+from kg.rdf.terms import compactor
 from kg.rdf.vocab import PREFIXES, entity_prefixes
 
 
@@ -101,18 +102,19 @@ def jsonld_context(base: str) -> dict:
     context: dict = {name: str(ns) for name, ns in PREFIXES.items()}
     context.update(entity_prefixes(base))
     context.update({"id": "@id", "type": "@type"})
+    compact = compactor()
     for fields in FIELDS.values():
         for spec in fields.values():
             if spec.predicate is None or spec.key in context:
                 continue
-            term: dict = {"@id": graph_curie(spec.predicate)}
+            term: dict = {"@id": compact(spec.predicate)}
             if spec.value in ("ref", "based_on", "url", "source", "license"):
                 term["@type"] = "@id"
             if spec.many or spec.value in ("ref", "based_on"):
                 term["@container"] = "@set"
             context[spec.key] = term
     for relation, predicate in DERIVATIONS.items():
-        context[predicate.split("#")[-1]] = {"@id": graph_curie(predicate), "@type": "@id",
+        context[predicate.split("#")[-1]] = {"@id": compact(predicate), "@type": "@id",
                                              "@container": "@set"}
     context.update({
         "identifier": str(DCTERMS.identifier),
@@ -124,13 +126,6 @@ def jsonld_context(base: str) -> dict:
     return context
 
 
-def graph_curie(iri) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if str(iri).startswith(str(namespace)):
-            return f"{prefix}:{str(iri)[len(str(namespace)):]}"
-    return str(iri)
-
-
 def write_jsonld(triples: Iterable, base: str, out: BinaryIO) -> None:
     """JSON-LD of pyoxigraph triples grouped by subject: {"@context": …, "@graph": [nodes]}.
 
@@ -140,7 +135,7 @@ def write_jsonld(triples: Iterable, base: str, out: BinaryIO) -> None:
     """
     context = jsonld_context(base)
     terms = _property_terms(context)
-    compact = _compactor(base)
+    compact = compactor(base)
     out.write(b'{\n  "@context": ')
     out.write(_indented(context, 2))
     out.write(b',\n  "@graph": [')
@@ -196,20 +191,6 @@ def _property_terms(context: dict) -> dict[str, tuple[str, bool, bool]]:
         terms.setdefault(predicate, (term, definition.get("@type") == "@id",
                                      definition.get("@container") == "@set"))
     return terms
-
-
-def _compactor(base: str):
-    namespaces = sorted(((str(ns), name) for name, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
-    namespaces += sorted(((ns, name) for name, ns in entity_prefixes(base).items()), key=lambda x: -len(x[0]))
-    namespaces.sort(key=lambda item: -len(item[0]))
-
-    def compact(value: str) -> str:
-        for namespace, name in namespaces:
-            if value.startswith(namespace) and not value[len(namespace):].startswith("//"):
-                return f"{name}:{value[len(namespace):]}"
-        return value
-
-    return compact
 
 
 def _node(subject, statements, terms: dict, compact) -> dict:

@@ -9,15 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg.rdf import ntriples
 from kg.catalog.loader import Catalog, Entry
 from kg.catalog.licenses import ALL_LICENSES, license_iri
 from kg.rdf.ntriples import XSD_BOOLEAN, XSD_INTEGER, Iri, Lit
-from kg.catalog.schema import DERIVATIONS, FIELDS, MODEL, TECHNIQUE, Kind
+from kg.catalog.schema import DERIVATIONS, FIELDS, MODEL, TECHNIQUE
 from kg.catalog.values import source_iri
+from kg.namespaces import entity_iri, normalized_base
+from kg.rdf.terms import to_rdflib
 from kg.rdf.vocab import DEFAULT_BASE, KG, bind_prefixes
 
 _TYPE, _LABEL = str(RDF.type), str(RDFS.label)
@@ -32,18 +34,14 @@ _FAMILY = Iri(str(KG.ModelFamily))
 Statement = tuple
 
 
-def entity_iri(base: str, kind: Kind, entity_id: str) -> URIRef:
-    return URIRef(f"{base.rstrip('/')}/{kind.segment}/{entity_id}")
-
-
 def scheme_iri(base: str) -> URIRef:
     """The SKOS concept scheme of the techniques."""
-    return URIRef(f"{base.rstrip('/')}/technique")
+    return URIRef(f"{normalized_base(base)}/technique")
 
 
 def entry_statements(entry: Entry, base: str) -> Iterator[Statement]:
     """Every triple one entry contributes, in a fixed order."""
-    subject = f"{base}/{entry.kind.segment}/{entry.id}"
+    subject = entity_iri(base, entry.kind.segment, entry.id)
     yield subject, _TYPE, Iri(str(entry.kind.cls)), ()
     yield subject, _IDENTIFIER, Lit(entry.id), ()
     if entry.kind is MODEL and entry.first("kind") == "family":
@@ -88,7 +86,7 @@ def _objects(spec, value, base: str):
     elif kind == "license":
         yield predicate, Iri(license_iri(v, base))
     elif kind in ("ref", "based_on"):
-        target = Iri(f"{base}/{spec.target.segment}/{v}")
+        target = Iri(entity_iri(base, spec.target.segment, v))
         yield predicate, target
         if value.relation:
             yield str(DERIVATIONS[value.relation]), target
@@ -115,12 +113,6 @@ def catalog_lines(catalog: Catalog, base: str) -> list[str]:
     return sorted({line(s, p, o) for s, p, o, _ in catalog_statements(catalog, base)})
 
 
-def to_rdflib(obj: Iri | Lit):
-    if type(obj) is Iri:
-        return URIRef(obj.value)
-    return Literal(obj.lexical, datatype=URIRef(obj.datatype) if obj.datatype else None, lang=obj.language)
-
-
 @dataclass
 class Origins:
     """Finds the file position behind a triple of the catalog, from the entries themselves."""
@@ -130,8 +122,8 @@ class Origins:
 
     @classmethod
     def of(cls, catalog: Catalog, base: str) -> "Origins":
-        base = base.rstrip("/")
-        return cls(base, {f"{base}/{e.kind.segment}/{e.id}": e for e in catalog.entries})
+        base = normalized_base(base)
+        return cls(base, {entity_iri(base, e.kind.segment, e.id): e for e in catalog.entries})
 
     def origin(self, subject, predicate=None, obj=None) -> tuple[str, int, int] | None:
         """The position of the triple, else of its key's first value, else of the entry (line 1)."""
@@ -164,7 +156,7 @@ class BuiltGraph:
 
 def build_graph(catalog: Catalog, base: str = DEFAULT_BASE) -> BuiltGraph:
     """Build the asserted catalog graph in rdflib (no inference, no blank nodes)."""
-    base = base.rstrip("/")
+    base = normalized_base(base)
     graph = Graph()
     bind_prefixes(graph, base)
     add = graph.add

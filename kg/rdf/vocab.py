@@ -2,54 +2,30 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-#: The ontology's own namespace (fixed: it is the vocabulary, not the data).
-KG = Namespace("https://w3id.org/llm-kg/ontology#")
-ONTOLOGY_IRI = "https://w3id.org/llm-kg/ontology"
-#: Default base of entity IRIs: ``{base}/model/{id}`` and so on.
-DEFAULT_BASE = "https://w3id.org/llm-kg"
+from kg import namespaces as ns
 
-SCHEMA = Namespace("https://schema.org/")
-FABIO = Namespace("http://purl.org/spar/fabio/")
-VOID = Namespace("http://rdfs.org/ns/void#")
-FAIR4ML = Namespace("https://w3id.org/fair4ml#")
-MLS = Namespace("http://www.w3.org/ns/mls#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-SPDX_LICENSES = "http://spdx.org/licenses/"
-CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+KG = Namespace(ns.KG)
+ONTOLOGY_IRI = ns.ONTOLOGY_IRI
+DEFAULT_BASE = ns.DEFAULT_BASE
+
+SCHEMA = Namespace(ns.SCHEMA)
+FABIO = Namespace(ns.FABIO)
+VOID = Namespace(ns.VOID)
+FAIR4ML = Namespace(ns.FAIR4ML)
+MLS = Namespace(ns.MLS)
+SH = Namespace(ns.SH)
+SPDX_LICENSES = ns.SPDX_LICENSES
+CC_BY_4 = ns.CC_BY_4
 
 #: Prefixes bound on every graph before anything is serialized.
-PREFIXES = {
-    "kg": KG,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "owl": OWL,
-    "xsd": XSD,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "dcat": DCAT,
-    "foaf": FOAF,
-    "prov": PROV,
-    "schema": SCHEMA,
-    "fabio": FABIO,
-    "void": VOID,
-    "fair4ml": FAIR4ML,
-    "mls": MLS,
-    "spdx": Namespace(SPDX_LICENSES),
-}
+PREFIXES = {prefix: Namespace(iri) for prefix, iri in ns.PREFIXES.items()}
 
 
 def entity_prefixes(base: str) -> dict[str, str]:
     """Prefixes for the entity namespaces under ``base`` (model:, org:, paper:, technique:)."""
-    base = base.rstrip("/")
-    return {
-        "model": f"{base}/model/",
-        "org": f"{base}/organization/",
-        "paper": f"{base}/paper/",
-        "technique": f"{base}/technique/",
-        "license": f"{base}/license/",
-    }
+    base = ns.normalized_base(base)
+    return {prefix: f"{base}/{segment}/" for prefix, segment in ns.ENTITY_PREFIXES.items()}
 
 
 def bind_prefixes(graph, base: str) -> None:

@@ -128,9 +128,12 @@ class Child:
         try:
             return self.receiver.recv()
         except (EOFError, OSError):
-            return False, RuntimeError(f"a child process of kg died (exit code {self.process.exitcode})")
+            process = self.process
+            self._end()  # join first: the exit code is known only once the child is reaped
+            return False, RuntimeError(f"a child process of kg died (exit code {process.exitcode})")
         finally:
-            self._end()
+            if self.process is not None:
+                self._end()
 
     def wait(self):
         """What the function returned; what it raised is raised here (a full disk stays an OSError)."""

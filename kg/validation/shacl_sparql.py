@@ -16,7 +16,7 @@ from rdflib.namespace import RDF, RDFS
 
 from kg.errors import KgError
 from kg.catalog.diagnostics import ERROR, WARNING
-from kg.query.engines import from_oxigraph
+from kg.rdf.terms import from_oxigraph
 from kg.validation.shacl import ShapeResult
 from kg.rdf.vocab import KG, SH
 

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.namespaces import entity_iri
 from kg.catalog.loader import Catalog, Entry
 from kg.catalog.licenses import ALL_LICENSES, license_iri
 from kg.views.lineage import LineageError, family_tree, render, to_dot
@@ -258,7 +259,7 @@ def _lineage_list(tree, entry: Entry) -> str:
 
 
 def _jsonld(entry: Entry, index: _Index, base: str) -> dict:
-    iri = f"{base}/{entry.kind.segment}/{entry.id}"
+    iri = entity_iri(base, entry.kind.segment, entry.id)
     doc: dict = {"@context": "https://schema.org/", "@type": SCHEMA_TYPES[entry.kind], "@id": iri,
                  "name": entry.name, "identifier": entry.id}
     if entry.first("description"):
@@ -271,7 +272,7 @@ def _jsonld(entry: Entry, index: _Index, base: str) -> dict:
 
     def refs(key: str) -> list[dict]:
         spec = FIELDS[entry.kind][key]
-        return [{"@id": f"{base}/{spec.target.segment}/{v.value}"} for v in entry.values.get(key, [])]
+        return [{"@id": entity_iri(base, spec.target.segment, v.value)} for v in entry.values.get(key, [])]
 
     if entry.kind is MODEL:
         doc["applicationCategory"] = "Large language model"

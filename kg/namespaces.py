@@ -1,0 +1,50 @@
+"""The namespace IRIs kg uses, as plain strings: the one home every layer takes them from.
+
+``kg.rdf.vocab`` wraps them as rdflib namespaces and binds the prefixes; the catalog layer
+uses them as strings (it never imports rdflib).
+"""
+from __future__ import annotations
+
+KG = "https://w3id.org/llm-kg/ontology#"
+ONTOLOGY_IRI = "https://w3id.org/llm-kg/ontology"
+#: Default base of entity IRIs: ``{base}/model/{id}`` and so on.
+DEFAULT_BASE = "https://w3id.org/llm-kg"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"
+FABIO = "http://purl.org/spar/fabio/"
+VOID = "http://rdfs.org/ns/void#"
+FAIR4ML = "https://w3id.org/fair4ml#"
+MLS = "http://www.w3.org/ns/mls#"
+SH = "http://www.w3.org/ns/shacl#"
+SPDX_LICENSES = "http://spdx.org/licenses/"
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+
+#: Prefix -> namespace, bound on every graph before anything is serialized (in this order).
+PREFIXES = {
+    "kg": KG, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
+    "dcat": DCAT, "foaf": FOAF, "prov": PROV, "schema": SCHEMA, "fabio": FABIO, "void": VOID,
+    "fair4ml": FAIR4ML, "mls": MLS, "spdx": SPDX_LICENSES,
+}
+
+#: Entity kinds' IRI segments and the prefix each is written with.
+ENTITY_PREFIXES = {"model": "model", "org": "organization", "paper": "paper", "technique": "technique",
+                   "license": "license"}
+
+
+def normalized_base(base: str) -> str:
+    """``base`` without its trailing slashes: ``{base}/model/{id}`` must not double them."""
+    return base.rstrip("/")
+
+
+def entity_iri(base: str, segment: str, entity_id: str) -> str:
+    """The IRI of an entity: ``{base}/{segment}/{id}``, e.g. https://w3id.org/llm-kg/model/llama-2."""
+    return f"{normalized_base(base)}/{segment}/{entity_id}"
