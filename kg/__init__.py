@@ -22,7 +22,7 @@ _HOMES = {
     "KgError": "kg.errors", "KgUsageError": "kg.errors", "ProjectError": "kg.errors",
     "Report": "kg.catalog.diagnostics", "Project": "kg.pipeline.project", "Compiled": "kg.pipeline.project",
     "BuildResult": "kg.pipeline.build", "InvalidCatalog": "kg.pipeline.build",
-    "QueryResult": "kg.query.results",
+    "QueryResult": "kg.sparql.results",
 }
 
 

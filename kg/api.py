@@ -20,7 +20,7 @@ from kg.errors import KgUsageError
 from kg.pipeline.build import BuildResult, InvalidCatalog
 from kg.pipeline.build import build as _build
 from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines
-from kg.query.results import QueryResult
+from kg.sparql.results import QueryResult
 from kg.util.gcpause import freeze_survivors
 from kg.util.progress import Progress, quiet
 
@@ -70,6 +70,12 @@ def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str 
     """Validate, then write catalog.ttl, catalog.jsonld, catalog.nt and ontology.ttl to ``out``.
 
     Raises ``InvalidCatalog`` (with its ``report``) and writes nothing when there are errors.
+
+    >>> import tempfile
+    >>> fixture = open_project("tests/fixtures", data="tests/fixtures/catalog")
+    >>> result = build(fixture, out=tempfile.mkdtemp(), cache=False)
+    >>> sorted(path.name for path in result.written)
+    ['catalog.jsonld', 'catalog.nt', 'catalog.ttl', 'ontology.ttl']
     """
     return _build(open_project(project), Path(out), engine=engine, reason=reason, cache=cache,
                   progress=progress)
@@ -131,8 +137,14 @@ def query(text_or_name: str, project: ProjectLike = None, *, params: Mapping[str
 def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[str, str] | None = None,
            engine: str = "rdflib", reason: str | None = None, cache: bool = True,
            endpoint: str | None = None, timeout: float = 60, progress: Progress = quiet) -> Answer:
-    """``query``, with the catalog's state (triples, inferred triples, errors) beside the result."""
-    from kg.query.saved import ad_hoc_query, bind_parameters, find_saved_query, looks_like_name
+    """``query``, with the catalog's state (triples, inferred triples, errors) beside the result.
+
+    >>> fixture = open_project("tests/fixtures", data="tests/fixtures/catalog")
+    >>> outcome = answer("ASK { ?m a kg:Model }", fixture, cache=False)
+    >>> outcome.result.boolean, outcome.catalog_errors
+    (True, 0)
+    """
+    from kg.sparql.saved import ad_hoc_query, bind_parameters, find_saved_query, looks_like_name
 
     opened = open_project(project)
     if looks_like_name(text_or_name):
@@ -142,12 +154,12 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
         saved = ad_hoc_query(text_or_name)
     given = dict(params or {})
     if endpoint:
-        from kg.query.remote import query_endpoint
+        from kg.sparql.remote import query_endpoint
 
         bindings = bind_parameters(saved, given, None, opened.base)
         return Answer(query_endpoint(endpoint, saved.text, bindings, timeout=timeout))
     from kg.pipeline.queryable import query_source
-    from kg.query.engines import run_query
+    from kg.sparql.engines import run_query
 
     source = query_source(opened, engine=engine, reason=reason, use_cache=cache, progress=progress)
     bindings = bind_parameters(saved, given, source.target, opened.base)

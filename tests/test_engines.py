@@ -6,10 +6,10 @@ import re
 import pytest
 from rdflib.compare import isomorphic
 
-from kg.query.engines import run_query, store_from_graph
+from kg.sparql.engines import run_query, store_from_graph
 from kg.pipeline.project import Project, compile_catalog
 from kg.pipeline.queryable import query_graph
-from kg.query.saved import ParameterError, QueryError, bind_parameters, list_saved_queries
+from kg.sparql.saved import ParameterError, QueryError, bind_parameters, list_saved_queries
 
 from .conftest import FIXTURE_CATALOG, ROOT
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, URIRef, Variable
 
-from kg.query.engines import run_query
+from kg.sparql.engines import run_query
 from kg.pipeline.project import Project, compile_catalog
 from kg.pipeline.queryable import query_graph
-from kg.query.saved import (Parameter, ParameterError, QueryError, bind_parameters, find_saved_query,
+from kg.sparql.saved import (Parameter, ParameterError, QueryError, bind_parameters, find_saved_query,
                         list_saved_queries, parse_safe)
 
 from .conftest import FIXTURE_CATALOG, ROOT

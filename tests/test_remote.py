@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from kg.query.engines import run_query
+from kg.sparql.engines import run_query
 from kg.pipeline.project import Project, compile_catalog
 from kg.pipeline.queryable import query_graph
-from kg.query.saved import ParameterError, bind_parameters, list_saved_queries
-from kg.query.remote import RemoteError, inline_parameters, query_endpoint
-from kg.query.serve import oxigraph_executable
+from kg.sparql.saved import ParameterError, bind_parameters, list_saved_queries
+from kg.sparql.remote import RemoteError, inline_parameters, query_endpoint
+from kg.sparql.serve import oxigraph_executable
 
 from .conftest import FIXTURE_CATALOG, ROOT, project_args
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from kg.query.engines import store_from_graph
+from kg.sparql.engines import store_from_graph
 from kg.pipeline.project import Project, compile_catalog
 from kg.validation.shacl import check_graph, load_turtle_dir
 from kg.validation.shacl_sparql import UnsupportedShape, check_store, compile_shapes

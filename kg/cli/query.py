@@ -57,7 +57,7 @@ def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, q
         raise click.UsageError("give one of NAME, --query TEXT or --query-file FILE")
     project = project_from(data, ontology, shapes, queries_dir, base)
     if name:
-        from kg.query.saved import looks_like_name
+        from kg.sparql.saved import looks_like_name
 
         if not looks_like_name(name):
             raise click.UsageError(f"'{name}' is not the name of a saved query: pass SPARQL text "
@@ -80,7 +80,7 @@ def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, q
 def _print_result(result, fmt: str, base: str) -> None:
     from kg.rdf.formats import FORMATS, serialize
     from kg.rdf.vocab import bind_prefixes
-    from kg.query.results import render
+    from kg.sparql.results import render
 
     if result.kind == "graph":
         rdf_format = fmt if fmt in FORMATS else "turtle"
@@ -103,7 +103,7 @@ def _print_result(result, fmt: str, base: str) -> None:
 @library_errors
 def list_queries(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) -> None:
     """List the saved queries with their summaries and parameters."""
-    from kg.query.saved import list_saved_queries
+    from kg.sparql.saved import list_saved_queries
 
     project = project_from(data, ontology, shapes, queries_dir, base)
     project.require("queries")

@@ -41,7 +41,7 @@ def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, n
     `oxigraph serve-read-only` on it, bound to 127.0.0.1 by default. Ctrl-C or SIGTERM
     stops the server and removes the store.
     """
-    from kg.query.serve import Server, parse_bind, terminate_on_signals
+    from kg.sparql.serve import Server, parse_bind, terminate_on_signals
 
     host, port = parse_bind(bind)
     project = project_from(data, ontology, shapes, queries_dir, base)
@@ -90,7 +90,7 @@ def push(settings: Settings, data, ontology, shapes, queries_dir, base, endpoint
     is retried.
     """
     from kg.rdf.formats import FORMATS, write_lines
-    from kg.query.remote import Credentials, count_triples, push_file, query_url_for
+    from kg.sparql.remote import Credentials, count_triples, push_file, query_url_for
 
     credentials = Credentials.from_environment(user)
     project = project_from(data, ontology, shapes, queries_dir, base)

@@ -17,8 +17,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.query.saved import ParameterError, QueryError, parse_safe
-from kg.query.results import QueryResult, without_parameters
+from kg.sparql.saved import ParameterError, QueryError, parse_safe
+from kg.sparql.results import QueryResult, without_parameters
 
 USER_AGENT = "kg (https://w3id.org/llm-kg)"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.rdf.terms import load_store as load_lines
-from kg.query.remote import RemoteError, query_endpoint
+from kg.sparql.remote import RemoteError, query_endpoint
 
 
 class ServeError(KgError):

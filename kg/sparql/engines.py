@@ -11,8 +11,8 @@ from rdflib import Graph
 from kg.errors import KgUsageError
 from kg.registry import ENGINES
 from kg.rdf.terms import from_oxigraph, load_store, to_oxigraph
-from kg.query.saved import QueryError, parse_safe
-from kg.query.results import QueryResult, from_rdflib, without_parameters
+from kg.sparql.saved import QueryError, parse_safe
+from kg.sparql.results import QueryResult, from_rdflib, without_parameters
 
 
 def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdflib") -> QueryResult:
