@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.query.engines import run_query  # noqa: E402
+from kg.sparql.engines import run_query  # noqa: E402
 from kg.pipeline.project import Project  # noqa: E402
 from kg.pipeline.queryable import query_source  # noqa: E402
-from kg.query.saved import bind_parameters, list_saved_queries  # noqa: E402
+from kg.sparql.saved import bind_parameters, list_saved_queries  # noqa: E402
 
 KG = str(Path(sys.executable).parent / "kg")
 
