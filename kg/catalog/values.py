@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from rdflib.namespace import XSD
-
 
 class BadValue(ValueError):
     """A value that does not have the expected form; the message says what to write."""
@@ -24,6 +22,8 @@ class PartialDate:
 
     @property
     def datatype(self):
+        from rdflib.namespace import XSD  # here, so that parsing values needs no RDF library
+
         return {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(self.text), XSD.date)
 
     @property
