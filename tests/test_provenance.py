@@ -1,11 +1,13 @@
 """Per-fact provenance: the facts of an entry, what a source's text shows, and the migration."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kg.catalog.diagnostics import Report
 from kg.catalog.evidence import REF_TARGETS, Names, SourceText, mentions, shows
@@ -249,3 +251,98 @@ def test_mentions_ignores_case_punctuation_and_spacing():
     assert not mentions("Qwen2.5", "Qwen2")
     assert not mentions("LlamaIndex", "Llama")
     assert mentions("Rotary Positional Embedding", "rotary positional embeddings")
+
+
+# --- the migration ----------------------------------------------------------------------------
+
+FIXTURE = ROOT / "tests" / "fixtures" / "provenance"
+
+
+def migration():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("migrate_provenance", ROOT / "scripts" / "migrate_provenance.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def migrated(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "p")
+    root = tmp_path / "p"
+    migration().main(["--data", str(root / "data"), "--shared", str(root / "shared"),
+                      "--review", str(root / "review.md")])
+    return root
+
+
+def sources_of(path: Path) -> list:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]
+
+
+def test_migration_names_what_each_source_states(migrated):
+    assert sources_of(migrated / "data" / "models" / "llama-2.yaml") == [
+        {"source": "seed:notes.txt:3", "for": ["name", "developer", "released", "parameters=7B",
+                                               "parameters=13B", "parameters=70B", "context_length", "url"]},
+        {"source": "https://huggingface.co/blog/llama2", "for": ["url"]},
+        {"source": "https://github.com/example/awesome-list/blob/1111111111111111111111111111111111111111/"
+                   "models.md#L2", "for": ["name", "released", "context_length", "url"]},
+        {"source": "https://arxiv.org/abs/2307.09288", "for": ["papers=llama-2"]},  # its title names Llama 2
+        "seed:notes.txt:7",  # shows nothing: kept for a person to place or drop
+    ]
+    assert sources_of(migrated / "data" / "papers" / "llama-2.yaml") == [
+        {"source": "https://arxiv.org/abs/2307.09288", "for": ["name", "url", "arxiv"]}]
+    assert sources_of(migrated / "data" / "organizations" / "meta.yaml") == [
+        {"source": "seed:notes.txt:2", "for": ["name", "aliases=Facebook"]}]
+
+
+def test_migration_refuses_a_fact_its_lines_do_not_show(migrated):
+    review = (migrated / "review.md").read_text(encoding="utf-8")
+    assert "| data/models/llama-2.yaml | parameters=34B |" in review
+    assert "| data/models/mixtral.yaml | released |" in review
+    assert "| data/models/llama-2.yaml | seed:notes.txt:7 |" in review
+    mixtral = sources_of(migrated / "data" / "models" / "mixtral.yaml")
+    assert mixtral == [{"source": "seed:notes.txt:6", "for": ["name", "license"]}]
+
+
+def test_migration_changes_only_the_sources_and_writes_for_in_flow_style(migrated):
+    before = (FIXTURE / "data" / "models" / "llama-2.yaml").read_text(encoding="utf-8")
+    after = (migrated / "data" / "models" / "llama-2.yaml").read_text(encoding="utf-8")
+    assert after.split("sources:")[0] == before.split("sources:")[0]
+    assert "  for: [name, developer, released, parameters=7B, parameters=13B, parameters=70B," in after
+    again = migrated / "again.md"
+    migration().main(["--data", str(migrated / "data"), "--shared", str(migrated / "shared"), "--review", str(again)])
+    assert (migrated / "data" / "models" / "llama-2.yaml").read_text(encoding="utf-8") == after
+    load(migrated / "data")
+
+
+def test_hand_decisions_place_remove_drop_and_claim(migrated):
+    decisions = migrated / "hand.yaml"
+    decisions.write_text(yaml.safe_dump({
+        "place": [{"file": "data/models/mixtral.yaml", "fact": "developer", "source": "https://mistral.ai/news/mixtral",
+                   "why": "the announcement is Mistral AI's", "quote": "Mistral AI team"}],
+        "unplace": [{"file": "data/models/llama-2.yaml", "fact": "url", "source": "seed:notes.txt:3",
+                     "why": "the link is the blog, not a statement"}],
+        "remove": [{"file": "data/models/llama-2.yaml", "fact": "parameters=34B", "why": "no source states it"},
+                   {"file": "data/models/mixtral.yaml", "fact": "released", "why": "no source states it"}],
+        "drop": [{"file": "data/models/llama-2.yaml", "source": "seed:notes.txt:7", "why": "about benchmarks"}],
+        "claim": [{"file": "data/models/mixtral.yaml", "key": "license", "value": "MIT", "source": "seed:notes.txt:7",
+                   "reason": "a test claim"}],
+    }), encoding="utf-8")
+    for _ in range(2):  # applying the decisions twice changes nothing
+        migration().main(["--data", str(migrated / "data"), "--hand", str(decisions),
+                          "--review", str(migrated / "review.md")])
+    llama2 = yaml.safe_load((migrated / "data" / "models" / "llama-2.yaml").read_text(encoding="utf-8"))
+    assert llama2["parameters"] == ["7B", "13B", "70B"]
+    assert "seed:notes.txt:7" not in llama2["sources"]
+    assert "url" not in llama2["sources"][0]["for"] and "parameters=34B" not in str(llama2["sources"])
+    mixtral = yaml.safe_load((migrated / "data" / "models" / "mixtral.yaml").read_text(encoding="utf-8"))
+    assert "released" not in mixtral
+    assert mixtral["sources"][-1] == {"source": "https://mistral.ai/news/mixtral", "for": ["developer"],
+                                      "quote": "Mistral AI team"}
+    assert mixtral["claims"] == [{"key": "license", "value": "MIT", "source": "seed:notes.txt:7",
+                                  "reason": "a test claim"}]
+    review = (migrated / "review.md").read_text(encoding="utf-8")
+    assert "- placed by hand: 1" in review
+    assert "| data/models/mixtral.yaml | developer | https://mistral.ai/news/mixtral |" in review
+    load(migrated / "data")
