@@ -1,0 +1,348 @@
+"""Per-fact provenance: the facts of an entry, what a source's text shows, and the migration."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kg.catalog.diagnostics import Report
+from kg.catalog.evidence import REF_TARGETS, Names, SourceText, mentions, shows
+from kg.catalog.facts import Fact, covers, entry_facts
+from kg.catalog.loader import load_catalog
+from kg.catalog.provenance import NOT_FACTS
+from kg.catalog.schema import FIELDS
+
+from .conftest import ROOT, write_entry
+
+MODEL = """\
+name: LLaMA 2
+aliases:
+- Llama 2
+developer: meta
+released: 2023-07-18
+based_on:
+- model: llama
+  relation: version-of
+parameters:
+- 7B
+- 13B
+- 70000000000
+context_length: 4096
+license: llama-2-community
+architecture: decoder-only
+description: Trained on 40% more data than Llama and over 1 million human annotations.
+url: https://huggingface.co/blog/llama2
+sources:
+- seed:s.txt:2
+"""
+
+
+def load(data: Path):
+    report = Report()
+    catalog = load_catalog(data, report)
+    assert report.items == []
+    return catalog
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "models", "llama-2.yaml", MODEL)
+    write_entry(data, "models", "llama.yaml", "name: LLaMA\naliases:\n- Llama 1\n")
+    write_entry(data, "organizations", "meta.yaml", "name: Meta\naliases:\n- Facebook\n")
+    write_entry(data, "papers", "llama-2.yaml", "name: 'Llama 2: Open Foundation and Fine-Tuned Chat Models'\n"
+                "arxiv: '2307.09288'\n")
+    return load(data)
+
+
+def entry(catalog, ident: str):
+    """The entry of that id (models come first: a paper may share a model's id)."""
+    return next(e for e in catalog.entries if e.id == ident)
+
+
+# --- facts ------------------------------------------------------------------------------------
+
+def test_facts_in_file_order_with_items_as_written(catalog):
+    facts = entry_facts(entry(catalog, "llama-2"))
+    assert [f.name for f in facts] == [
+        "name", "aliases=Llama 2", "developer", "released", "based_on=llama", "parameters=7B",
+        "parameters=13B", "parameters=70000000000", "context_length", "license",
+        "architecture", "description", "url"]
+    assert all(isinstance(f, Fact) for f in facts)
+    assert facts[5].value.value == 7_000_000_000
+    assert facts[3].item is None and facts[3].value.value.text == "2023-07-18"
+
+
+def test_not_facts_are_the_provenance_keys():
+    assert NOT_FACTS == {"id", "kind", "sources", "claims"}
+
+
+def test_covers_names_keys_and_items_by_normalized_value(catalog):
+    llama2 = entry(catalog, "llama-2")
+    assert [f.name for f in covers(llama2, "parameters")] == [
+        "parameters=7B", "parameters=13B", "parameters=70000000000"]
+    assert [f.name for f in covers(llama2, "parameters=7000000000")] == ["parameters=7B"]
+    assert [f.name for f in covers(llama2, "parameters=70B")] == ["parameters=70000000000"]
+    assert [f.name for f in covers(llama2, "based_on=llama")] == ["based_on=llama"]
+    assert [f.name for f in covers(llama2, "developer=meta")] == ["developer"]
+    assert [f.name for f in covers(llama2, "released")] == ["released"]
+    assert covers(llama2, "parameters=8B") is None  # an item it does not hold
+    assert covers(llama2, "training_tokens") is None  # a key it does not have
+    assert covers(llama2, "aliases=Llama 3") is None
+
+
+def test_facts_module_and_evidence_module_need_no_rdf_library():
+    code = ("import sys, kg.catalog.facts, kg.catalog.evidence; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyoxigraph')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_reference_targets_agree_with_the_schema():
+    for fields in FIELDS.values():
+        for key, spec in fields.items():
+            if spec.target is not None:
+                assert REF_TARGETS[key] == spec.target.folder
+
+
+# --- reading sources --------------------------------------------------------------------------
+
+UPSTREAM_README = """\
+| file here | repository | commit | path in the repository | committed |
+|---|---|---|---|---|
+| `list.md` | kimtth/awesome-azure-openai-llm (upstream of seeds 000 and 001) | {c} | `section/models_research.md` | 2026-07-02 |
+"""
+COMMIT = "3859770cbb9b67068f0c11297a9da7d6ad10655d"
+
+
+@pytest.fixture
+def shared(tmp_path):
+    folder = tmp_path / "shared"
+    (folder / "seeds").mkdir(parents=True)
+    (folder / "upstream").mkdir()
+    (folder / "seeds" / "s.txt").write_text("- Meta (aka. Facebook)\n  1. [Llama 2](https://huggingface.co/blog/"
+                                            "llama2): 7B, 13B, and 70B. 4K context [18 Jul 2023]\nlast\n")
+    (folder / "upstream" / "README.md").write_text(UPSTREAM_README.format(c=COMMIT))
+    (folder / "upstream" / "list.md").write_text("\ufefffirst\nsecond\nthird\n", encoding="utf-8")
+    return folder
+
+
+def test_seed_line_with_its_neighbours(shared):
+    reader = SourceText(shared)
+    assert reader.read("seed:s.txt:2").splitlines()[0] == "- Meta (aka. Facebook)"
+    assert reader.read("seed:s.txt:2").splitlines()[2] == "last"
+    assert reader.read("seed:s.txt:1").splitlines()[0] == "- Meta (aka. Facebook)"
+    assert reader.read("seed:s.txt:3", around=0) == "last"
+    assert reader.read("seed:s.txt:9") is None
+    assert reader.read("seed:missing.txt:1") is None
+
+
+def test_upstream_permalink_and_byte_order_mark(shared):
+    reader = SourceText(shared)
+    link = f"https://github.com/kimtth/awesome-azure-openai-llm/blob/{COMMIT}/section/models_research.md#L1"
+    assert reader.read(link) == "first\nsecond"
+    assert reader.read(link.replace("#L1", "#L3"), around=0) == "third"
+    assert reader.read(link.replace(COMMIT, "0" * 40)) is None  # another revision: not here
+    assert reader.read("https://huggingface.co/blog/llama2") is None
+
+
+def test_default_shared_folder_is_next_to_the_project():
+    assert SourceText(project_root="/x/kg").shared == Path("/x/shared")
+
+
+# --- what a text shows ------------------------------------------------------------------------
+
+def fact_of(catalog, name: str, ident: str = "llama-2"):
+    return covers(entry(catalog, ident), name)[0]
+
+
+def says(catalog, name: str, text: str, ident: str = "llama-2") -> bool:
+    return shows(entry(catalog, ident), fact_of(catalog, name, ident), text, Names.of(catalog.entries))
+
+
+@pytest.mark.parametrize("name, yes, no", [
+    ("name", "the LLaMA-2 models", "LLaMA 3 and LLaMA"),
+    ("aliases=Llama 2", "Llama2 is out", "Llama 2.5"),
+    ("developer", "Meta AI released it", "metadata"),
+    ("developer", "- Facebook", "FacebookResearch"),
+    ("based_on=llama", "40% more data than Llama. 2)7B", "LLaMA 2 only"),
+    ("based_on=llama", "trained like Llama 1", "Llama 2 7B"),
+    ("parameters=7B", "7 billion parameters", "70B"),
+    ("parameters=7B", "a 7-billion model", "17B"),
+    ("parameters=7B", "7,000,000,000 weights", "7.5B"),
+    ("parameters=70000000000", "70B", "7B"),
+    ("context_length", "4K context", "8K context"),
+    ("context_length", "4,096 tokens", "4000 tokens"),
+    ("released", "[18 Jul 2023]", "[Jul 2023]"),
+    ("released", "July 18, 2023", "18 Jul 2024"),
+    ("license", "the Llama 2 Community License", "MIT"),
+    ("architecture", "Pretraining Architecture: Decoder", "Encoder/Decoder"),
+    ("description", "Llama 2: 40% more data than Llama, over 1 million human annotations",
+     "annotations by humans"),
+    ("url", "[Llama 2](https://huggingface.co/blog/llama2/)", "https://huggingface.co/blog/llama2-chat"),
+])
+def test_each_rule_shows_and_refuses(catalog, name, yes, no):
+    assert says(catalog, name, yes)
+    assert not says(catalog, name, no)
+
+
+def test_dates_at_their_precision(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "models", "a.yaml", "name: A\nreleased: 2023-03\n")
+    write_entry(data, "models", "b.yaml", "name: B\nreleased: 2021\n")
+    write_entry(data, "organizations", "o.yaml", "name: O\nfounded: 2023-04\ncountry:\n- FR\n")
+    catalog = load(data)
+    assert says(catalog, "released", "Date (of first known publication): 03/2023", "a")
+    assert says(catalog, "released", "[13 Mar 2023]", "a")
+    assert says(catalog, "released", "March 2023", "a")
+    assert not says(catalog, "released", "[Mar 2024]", "a")
+    assert not says(catalog, "released", "2023", "a")  # less precise than the value
+    assert says(catalog, "released", "## 2021: Instruction Tuning", "b")
+    assert not says(catalog, "released", "version 2021.5", "b")
+    assert says(catalog, "founded", "Founded in April 2023. French tech.", "o")
+    o = next(e for e in catalog.entries if e.id == "o")
+    assert shows(o, covers(o, "country=FR")[0], "Founded in April 2023. French tech.")
+    assert not shows(o, covers(o, "country=FR")[0], "an American company")
+
+
+def test_papers_are_shown_by_title_or_arxiv_id_not_by_their_id(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "models", "m.yaml", "name: Llama 2\npapers:\n- llama-2\n")
+    write_entry(data, "papers", "llama-2.yaml", "name: 'Llama 2: Open Foundation and Fine-Tuned Chat Models'\n"
+                "arxiv: '2307.09288'\n")
+    catalog = load(data)
+    assert says(catalog, "papers=llama-2", "[paper](https://arxiv.org/abs/2307.09288)", "m")
+    assert says(catalog, "papers=llama-2", "Llama 2: Open Foundation and Fine-Tuned Chat Models", "m")
+    assert not says(catalog, "papers=llama-2", "Llama 2 is released", "m")
+
+
+def test_names_inside_links_are_no_mention(catalog):
+    assert not says(catalog, "developer", "[git](https://github.com/meta/llama)")
+    assert says(catalog, "url", "see https://huggingface.co/blog/llama2 now")
+
+
+def test_choices_flags_and_prose_rules(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "models", "e.yaml", "name: E\narchitecture: encoder-only\nopen_weights: true\n"
+                "modalities:\n- image\ncorpus: English CommonCrawl, C4, GitHub and Wikipedia\n")
+    write_entry(data, "models", "c.yaml", "name: C\nopen_weights: false\n"
+                "pretraining_objective: causal language modelling\n")
+    catalog = load(data)
+    assert says(catalog, "architecture", "Pretraining Architecture: Encoder", "e")
+    assert not says(catalog, "architecture", "Pretraining Architecture: Encoder/Decoder", "e")
+    assert says(catalog, "open_weights", "an open-source MoE model", "e")
+    assert not says(catalog, "open_weights", "free to use, not open-source", "e")
+    assert says(catalog, "open_weights", "free to use, not open-source", "c")
+    assert says(catalog, "modalities=image", "text-to-image generation", "e")
+    assert not says(catalog, "modalities=image", "speech recognition", "e")
+    assert says(catalog, "corpus", "Corpus: English CommonCrawl + C4 + Github + Wikipedia", "e")
+    assert not says(catalog, "corpus", "Corpus: Wikipedia", "e")
+    assert says(catalog, "pretraining_objective", "Pretraining Task: Causal language modeling", "c")
+    assert not says(catalog, "pretraining_objective", "Pretraining Task: masked language modeling", "c")
+
+
+def test_mentions_ignores_case_punctuation_and_spacing():
+    assert mentions("LLaMA-2 (7B)", "Llama 2")
+    assert mentions("Qwen2-7B", "Qwen2")
+    assert not mentions("Qwen2.5", "Qwen2")
+    assert not mentions("LlamaIndex", "Llama")
+    assert mentions("Rotary Positional Embedding", "rotary positional embeddings")
+
+
+# --- the migration ----------------------------------------------------------------------------
+
+FIXTURE = ROOT / "tests" / "fixtures" / "provenance"
+
+
+def migration():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("migrate_provenance", ROOT / "scripts" / "migrate_provenance.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def migrated(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "p")
+    root = tmp_path / "p"
+    migration().main(["--data", str(root / "data"), "--shared", str(root / "shared"),
+                      "--review", str(root / "review.md")])
+    return root
+
+
+def sources_of(path: Path) -> list:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]
+
+
+def test_migration_names_what_each_source_states(migrated):
+    assert sources_of(migrated / "data" / "models" / "llama-2.yaml") == [
+        {"source": "seed:notes.txt:3", "for": ["name", "developer", "released", "parameters=7B",
+                                               "parameters=13B", "parameters=70B", "context_length", "url"]},
+        {"source": "https://huggingface.co/blog/llama2", "for": ["url"]},
+        {"source": "https://github.com/example/awesome-list/blob/1111111111111111111111111111111111111111/"
+                   "models.md#L2", "for": ["name", "released", "context_length", "url"]},
+        {"source": "https://arxiv.org/abs/2307.09288", "for": ["papers=llama-2"]},  # its title names Llama 2
+        "seed:notes.txt:7",  # shows nothing: kept for a person to place or drop
+    ]
+    assert sources_of(migrated / "data" / "papers" / "llama-2.yaml") == [
+        {"source": "https://arxiv.org/abs/2307.09288", "for": ["name", "url", "arxiv"]}]
+    assert sources_of(migrated / "data" / "organizations" / "meta.yaml") == [
+        {"source": "seed:notes.txt:2", "for": ["name", "aliases=Facebook"]}]
+
+
+def test_migration_refuses_a_fact_its_lines_do_not_show(migrated):
+    review = (migrated / "review.md").read_text(encoding="utf-8")
+    assert "| data/models/llama-2.yaml | parameters=34B |" in review
+    assert "| data/models/mixtral.yaml | released |" in review
+    assert "| data/models/llama-2.yaml | seed:notes.txt:7 |" in review
+    mixtral = sources_of(migrated / "data" / "models" / "mixtral.yaml")
+    assert mixtral == [{"source": "seed:notes.txt:6", "for": ["name", "license"]}]
+
+
+def test_migration_changes_only_the_sources_and_writes_for_in_flow_style(migrated):
+    before = (FIXTURE / "data" / "models" / "llama-2.yaml").read_text(encoding="utf-8")
+    after = (migrated / "data" / "models" / "llama-2.yaml").read_text(encoding="utf-8")
+    assert after.split("sources:")[0] == before.split("sources:")[0]
+    assert "  for: [name, developer, released, parameters=7B, parameters=13B, parameters=70B," in after
+    again = migrated / "again.md"
+    migration().main(["--data", str(migrated / "data"), "--shared", str(migrated / "shared"), "--review", str(again)])
+    assert (migrated / "data" / "models" / "llama-2.yaml").read_text(encoding="utf-8") == after
+    load(migrated / "data")
+
+
+def test_hand_decisions_place_remove_drop_and_claim(migrated):
+    decisions = migrated / "hand.yaml"
+    decisions.write_text(yaml.safe_dump({
+        "place": [{"file": "data/models/mixtral.yaml", "fact": "developer", "source": "https://mistral.ai/news/mixtral",
+                   "why": "the announcement is Mistral AI's", "quote": "Mistral AI team"}],
+        "unplace": [{"file": "data/models/llama-2.yaml", "fact": "url", "source": "seed:notes.txt:3",
+                     "why": "the link is the blog, not a statement"}],
+        "remove": [{"file": "data/models/llama-2.yaml", "fact": "parameters=34B", "why": "no source states it"},
+                   {"file": "data/models/mixtral.yaml", "fact": "released", "why": "no source states it"}],
+        "drop": [{"file": "data/models/llama-2.yaml", "source": "seed:notes.txt:7", "why": "about benchmarks"}],
+        "claim": [{"file": "data/models/mixtral.yaml", "key": "license", "value": "MIT", "source": "seed:notes.txt:7",
+                   "reason": "a test claim"}],
+    }), encoding="utf-8")
+    for _ in range(2):  # applying the decisions twice changes nothing
+        migration().main(["--data", str(migrated / "data"), "--hand", str(decisions),
+                          "--review", str(migrated / "review.md")])
+    llama2 = yaml.safe_load((migrated / "data" / "models" / "llama-2.yaml").read_text(encoding="utf-8"))
+    assert llama2["parameters"] == ["7B", "13B", "70B"]
+    assert "seed:notes.txt:7" not in llama2["sources"]
+    assert "url" not in llama2["sources"][0]["for"] and "parameters=34B" not in str(llama2["sources"])
+    mixtral = yaml.safe_load((migrated / "data" / "models" / "mixtral.yaml").read_text(encoding="utf-8"))
+    assert "released" not in mixtral
+    assert mixtral["sources"][-1] == {"source": "https://mistral.ai/news/mixtral", "for": ["developer"],
+                                      "quote": "Mistral AI team"}
+    assert mixtral["claims"] == [{"key": "license", "value": "MIT", "source": "seed:notes.txt:7",
+                                  "reason": "a test claim"}]
+    review = (migrated / "review.md").read_text(encoding="utf-8")
+    assert "- placed by hand: 1" in review
+    assert "| data/models/mixtral.yaml | developer | https://mistral.ai/news/mixtral |" in review
+    load(migrated / "data")
