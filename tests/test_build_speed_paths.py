@@ -20,6 +20,8 @@ from kg.pipeline.project import Project
 
 from .conftest import FIXTURE_CATALOG, ROOT
 
+TRUST_ALL = -10**12  # racy_ns that trusts even files changed this very second
+
 STRICT_SHAPE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix kg: <https://w3id.org/llm-kg/ontology#> .
 kg:StrictModelShape a sh:NodeShape ; sh:targetClass kg:Model ;
@@ -126,10 +128,9 @@ def test_rdflib_builds_keep_no_store(run, fixture_catalog, tmp_path, monkeypatch
 
 def test_digest_index_reuses_digests_of_unchanged_files_only(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(kg.pipeline.cache, "RACY_NS", -10**12)  # trust even files changed this very second
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
-    first = fingerprint([data], "https://example.org")
+    first = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
     index = DigestIndex(kg.pipeline.cache.cache_root() / "file-digests.txt")
     assert len(index.entries) == sum(len(files) for _, _, files in os.walk(data))
 
@@ -141,7 +142,7 @@ def test_digest_index_reuses_digests_of_unchanged_files_only(tmp_path, monkeypat
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", counting_open)
-    assert fingerprint([data], "https://example.org") == first
+    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
     assert reads == []  # nothing re-read: every digest came from the index
 
     entry = next((data / "models").iterdir())
@@ -149,7 +150,7 @@ def test_digest_index_reuses_digests_of_unchanged_files_only(tmp_path, monkeypat
     stat = entry.stat()
     entry.write_bytes(text.replace(b"name:", b"nAme:", 1))  # same size...
     os.utime(entry, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ...and the same mtime: ctime still moves
-    changed = fingerprint([data], "https://example.org")
+    changed = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
     assert changed != first and reads == [str(entry)]
 
 
@@ -164,11 +165,10 @@ def test_digest_index_does_not_trust_files_changed_just_now(tmp_path, monkeypatc
 
 def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(kg.pipeline.cache, "RACY_NS", -10**12)
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
-    first = fingerprint([data], "https://example.org")
+    first = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
     index_file = kg.pipeline.cache.cache_root() / "file-digests.txt"
     lines = index_file.read_text().splitlines()
     index_file.write_text("\n".join(["zz not hex", "", lines[0][:20], *lines[1:]]) + "\n")
-    assert fingerprint([data], "https://example.org") == first
+    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from kg.catalog.loader import Entry
 
 #: Keys that are not facts about the world (kept in step with kg.catalog.provenance.NOT_FACTS).
-NOT_FACTS = frozenset({"id", "kind", "sources", "claims"})
+from kg.catalog.provenance import NOT_FACTS  # noqa: E402 - one list for both modules
 
 
 @dataclass(frozen=True)

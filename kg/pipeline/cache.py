@@ -42,8 +42,9 @@ class DigestIndex:
     one line per file: ``digest size mtime_ns ctime_ns inode path``.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, *, racy_ns: int = RACY_NS) -> None:
+        """``racy_ns``: a file changed less than this long before it was hashed is not trusted."""
+        self.path, self.racy_ns = path, racy_ns
         self.entries: dict[str, tuple[int, int, int, int, bytes]] = {}
         self.changed = False
         try:
@@ -75,7 +76,7 @@ class DigestIndex:
         return digest
 
     def _record(self, path: str, key: tuple, digest: bytes, taken_ns: int) -> None:
-        trusted = max(key[1], key[2]) < taken_ns - RACY_NS and "\n" not in path
+        trusted = max(key[1], key[2]) < taken_ns - self.racy_ns and "\n" not in path
         if trusted and self.entries.get(path) != (*key, digest):
             self.entries[path] = (*key, digest)
             self.changed = True
@@ -95,7 +96,7 @@ class DigestIndex:
 
 
 def fingerprint(folders: list[Path], base: str, known: dict[str, bytes] | None = None,
-                known_since_ns: int = 0) -> str:
+                known_since_ns: int = 0, *, racy_ns: int = RACY_NS) -> str:
     """A digest of every file's path and bytes under ``folders``, the base IRI and kg's version.
 
     ``known`` maps a file's path (as ``os.walk`` spells it) to the sha256 of its bytes, for
@@ -103,7 +104,7 @@ def fingerprint(folders: list[Path], base: str, known: dict[str, bytes] | None =
     they are not read again. Other files come from the DigestIndex when unchanged.
     """
     known = known or {}
-    index = DigestIndex(cache_root() / "file-digests.txt")
+    index = DigestIndex(cache_root() / "file-digests.txt", racy_ns=racy_ns)
     digest = hashlib.sha256(f"kg {__version__}\n{base}\n".encode())
     for folder in folders:
         digest.update(f"[{folder.name}]\n".encode())
