@@ -80,57 +80,78 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
 
     project.require("data")
     entry = entry_for([project.data, project.ontology, project.shapes], project.base) if use_cache else None
-    graph = store = None
-    ntriples = lines = None
     if entry is not None and entry.complete():
-        meta = entry.meta()
-        if engine == "oxigraph" and not reason:
-            store = entry.open_store()  # opened in milliseconds; read-only, nothing to add to it
-        if store is None:
-            ntriples = entry.graph_file.read_bytes()
+        loaded = _from_cache(entry, engine, reason)
     else:
-        compiled = compile_catalog(project, shapes=False, engine=engine, progress=progress)
-        extra = ontology_lines(project)
-        if engine == "rdflib":
-            graph = query_graph(compiled, project)
-            lines = graph_lines(graph)
-        else:
-            store, lines = compiled.store, merge(compiled.lines(), extra)
-            load_store(to_bytes(extra), store)
-        meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(),
-                "triples": len(lines)}
+        loaded = _from_catalog(project, engine, progress)
         if entry is not None:
-            entry.store_lines(lines, meta)
-
-    def as_bytes() -> bytes:
-        return ntriples if ntriples is not None else to_bytes(lines)
-
-    inferred = b""
-    if reason:
-        cached = entry.inferred_file(reason) if entry is not None else None
-        if cached is not None and cached.is_file():
-            inferred = cached.read_bytes()
-        else:
-            from kg.pipeline.reason import infer
-
-            reasoning_graph = graph if graph is not None else _parse_ntriples(as_bytes(), project.base)
-            inferred = to_bytes(graph_lines(infer(reasoning_graph, reason).graph))
-            if cached is not None:
-                from kg.util.fsutil import write_atomic
-
-                write_atomic(cached, inferred)
+            entry.store_lines(loaded.lines, loaded.meta)
+    inferred = _inferred(loaded, entry, reason, project.base) if reason else b""
     if engine == "oxigraph":
-        if store is None:
-            store = load_store(ntriples)
+        store = loaded.store if loaded.store is not None else load_store(loaded.ntriples)
         target = load_store(inferred, store)
     else:
-        if graph is None:
-            graph = _parse_ntriples(as_bytes(), project.base)
+        target = loaded.rdflib_graph(project.base)
         if inferred.strip():
-            graph.parse(data=inferred, format="nt")
-        target = graph
-    return QuerySource(target, meta["triples"], meta["errors"], meta["summary"],
-                       inferred=inferred.count(b"\n") if inferred else 0)
+            target.parse(data=inferred, format="nt")
+    meta = loaded.meta
+    return QuerySource(target, meta["triples"], meta["errors"], meta["summary"], inferred=inferred.count(b"\n"))
+
+
+@dataclass
+class _Loaded:
+    """The query graph as it was found: compiled here (a graph or a store, with its lines), or in
+    the cache (its on-disk store, or its N-Triples bytes); ``meta`` is the catalog's state."""
+
+    meta: dict
+    graph: Graph | None = None
+    store: object | None = None
+    lines: list[str] | None = None
+    ntriples: bytes | None = None
+
+    def as_bytes(self) -> bytes:
+        return self.ntriples if self.ntriples is not None else to_bytes(self.lines)
+
+    def rdflib_graph(self, base: str) -> Graph:
+        return self.graph if self.graph is not None else _parse_ntriples(self.as_bytes(), base)
+
+
+def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
+    loaded = _Loaded(entry.meta())
+    if engine == "oxigraph" and not reason:
+        loaded.store = entry.open_store()  # opened in milliseconds; read-only, nothing to add to it
+    if loaded.store is None:
+        loaded.ntriples = entry.graph_file.read_bytes()
+    return loaded
+
+
+def _from_catalog(project: Project, engine: str, progress: Progress) -> _Loaded:
+    compiled = compile_catalog(project, shapes=False, engine=engine, progress=progress)
+    meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary()}
+    if engine == "rdflib":
+        graph = query_graph(compiled, project)
+        loaded = _Loaded(meta, graph=graph, lines=graph_lines(graph))
+    else:
+        extra = ontology_lines(project)
+        loaded = _Loaded(meta, store=load_store(to_bytes(extra), compiled.store),
+                         lines=merge(compiled.lines(), extra))
+    meta["triples"] = len(loaded.lines)
+    return loaded
+
+
+def _inferred(loaded: _Loaded, entry, reason: str, base: str) -> bytes:
+    """The triples ``reason`` infers, as N-Triples bytes: from the cache, or inferred and cached."""
+    cached = entry.inferred_file(reason) if entry is not None else None
+    if cached is not None and cached.is_file():
+        return cached.read_bytes()
+    from kg.pipeline.reason import infer
+
+    inferred = to_bytes(graph_lines(infer(loaded.rdflib_graph(base), reason).graph))
+    if cached is not None:
+        from kg.util.fsutil import write_atomic
+
+        write_atomic(cached, inferred)
+    return inferred
 
 
 def _parse_ntriples(data: bytes, base: str) -> Graph:
