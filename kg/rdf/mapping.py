@@ -96,7 +96,7 @@ def _objects(spec, value, base: str):
 
 def catalog_statements(catalog: Catalog, base: str) -> Iterator[Statement]:
     """Every triple of the catalog (entries in a fixed order, then the concept scheme)."""
-    base = base.rstrip("/")
+    base = normalized_base(base)
     has_techniques = False
     for entry in sorted(catalog.entries, key=lambda e: (e.kind.folder, e.id)):
         yield from entry_statements(entry, base)
