@@ -112,7 +112,7 @@ def test_ctrl_c_while_reading_leaves_no_child_behind(tmp_path):
         "import os, sys, time\n"
         "from kg.util import parallel\n"
         "def share(items, tick):\n"
-        "    print(os.getpid(), flush=True)\n"
+        "    os.write(1, f'{os.getpid()}\\n'.encode())  # one write: the two children's lines never interleave\n"
         "    time.sleep(60)\n"
         "parallel.map_shares(share, [[1], [2]])\n"
     )
