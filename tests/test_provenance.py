@@ -346,3 +346,15 @@ def test_hand_decisions_place_remove_drop_and_claim(migrated):
     assert "- placed by hand: 1" in review
     assert "| data/models/mixtral.yaml | developer | https://mistral.ai/news/mixtral |" in review
     load(migrated / "data")
+
+
+def test_mentions_ignores_spacing_inside_a_name():
+    assert mentions("Big Bird: Transformers for Longer Sequences", "BigBird")
+    assert mentions("the BigBird model", "Big Bird")
+    assert not mentions("RoBERTa", "BERT")
+
+
+def test_a_year_at_the_end_of_a_sentence(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "organizations", "c.yaml", "name: C\nfounded: 2019\n")
+    assert says(load(data), "founded", "- Founded in 2019. Canadian multinational tech.", "c")
