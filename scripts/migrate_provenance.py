@@ -229,8 +229,14 @@ def apply_decisions(path: Path, items: list) -> None:
             s["for"] = FlowList(s["for"])
     claims = list(data.get("claims") or [])
     for what, d in items:
-        if what == "correct":
-            changes[d["key"]] = d["value"]
+        if what == "correct":  # the old value's placements no longer hold: a place must follow
+            key, new = d["key"], d["value"]
+            changes[key] = new
+            keep = {f"{key}={v}" for v in new} if isinstance(new, list) else set()
+            for s in sources:
+                if isinstance(s, dict):
+                    s["for"] = FlowList(n for n in s["for"] if n.partition("=")[0] != key or n in keep)
+            sources = [s if isinstance(s, str) or s["for"] else s["source"] for s in sources]
         elif what == "place":
             add_fact(sources, d["source"], d["fact"], d.get("quote"))
         elif what == "unplace":
@@ -332,6 +338,7 @@ def write_hand_review(data: Path, decisions: dict, review: Path) -> None:
               "|---|---|---|---|---|"]
     lines += [f"| {d['file']} | {d['key']} | {md(d['value'])} | {md(d['source'])} | {md(d['reason'])} |"
               for d in decisions.get("claim") or []]
+    lines += ["", "## Notes", ""] + [f"- {n}" for n in decisions.get("notes") or []]
     lines += ["", "## Sources kept without facts", "",
               "Pages that cannot be read here and that no fact needs; kept as plain items (they state",
               "no fact in particular) rather than dropped unread.", "", "| file | source |", "|---|---|"]
