@@ -313,7 +313,8 @@ def write_hand_review(data: Path, decisions: dict, review: Path) -> None:
             else:
                 left.append((file, fact.name))
         counts["total"] += len(entry_facts(entry))
-    head, _, _ = review.read_text(encoding="utf-8").partition(AUTO_END)
+    before = review.read_text(encoding="utf-8") if review.exists() else "# Per-fact provenance: review\n\n"
+    head, _, _ = before.partition(AUTO_END)
     lines = [head + AUTO_END, "", "## Now", "",
              f"- facts: {counts['total']}", f"- placed by the automatic pass: {counts['auto']}",
              f"- placed by hand: {counts['hand']}",
