@@ -102,7 +102,8 @@ def same_url(a: str, b: str) -> bool:
 
 def url_states(entry: Entry, fact: Fact, source: str, papers: dict) -> bool:
     """A page we cannot read states the URL it is, a paper's own link its id, URL and title,
-    and the link of a paper the entry names that paper (when its title names the entry)."""
+    and the link of a paper the entry names (``papers``, ``introduced_in``) that paper, when
+    the paper's title names the entry."""
     value = fact.value.value
     if fact.key in ("url", "repository") and same_url(source, value):
         return True
@@ -111,7 +112,7 @@ def url_states(entry: Entry, fact: Fact, source: str, papers: dict) -> bool:
         own = (link and link.group(1) == entry.first("arxiv")) or \
             (entry.first("url") and same_url(source, entry.first("url")))
         return bool(own)
-    if fact.key == "papers" and value in papers:
+    if fact.key in ("papers", "introduced_in") and value in papers:
         paper = papers[value]
         own = (link and link.group(1) == paper.first("arxiv")) or \
             (paper.first("url") and same_url(source, paper.first("url")))
@@ -212,7 +213,7 @@ def hand(data: Path, decisions_file: Path, review: Path) -> None:
     """Apply a person's decisions (see the module docstring) and rewrite the review's hand sections."""
     decisions = yaml.safe_load(decisions_file.read_text(encoding="utf-8")) or {}
     by_file: dict[str, list] = {}
-    for what in ("correct", "place", "unplace", "remove", "drop", "claim"):
+    for what in ("correct", "unplace", "place", "remove", "drop", "claim"):
         for d in decisions.get(what) or []:
             by_file.setdefault(d["file"], []).append((what, d))
     for file, items in by_file.items():
@@ -228,8 +229,14 @@ def apply_decisions(path: Path, items: list) -> None:
             s["for"] = FlowList(s["for"])
     claims = list(data.get("claims") or [])
     for what, d in items:
-        if what == "correct":
-            changes[d["key"]] = d["value"]
+        if what == "correct":  # the old value's placements no longer hold: a place must follow
+            key, new = d["key"], d["value"]
+            changes[key] = new
+            keep = {f"{key}={v}" for v in new} if isinstance(new, list) else set()
+            for s in sources:
+                if isinstance(s, dict):
+                    s["for"] = FlowList(n for n in s["for"] if n.partition("=")[0] != key or n in keep)
+            sources = [s if isinstance(s, str) or s["for"] else s["source"] for s in sources]
         elif what == "place":
             add_fact(sources, d["source"], d["fact"], d.get("quote"))
         elif what == "unplace":
@@ -289,9 +296,10 @@ def add_fact(sources: list, source: str, fact: str, quote: str | None) -> None:
 def write_hand_review(data: Path, decisions: dict, review: Path) -> None:
     catalog = load(data)
     by_hand = {(d["file"], d["source"], d["fact"]) for d in decisions.get("place") or []}
-    counts, left = Counter(), []
+    counts, left, plain = Counter(), [], []
     for entry in catalog.entries:
         file = rel(Path(entry.doc.path), data)
+        plain += [(file, v.value.source) for v in entry.values.get("sources", []) if not v.value.facts]
         auto, hand_only = set(), set()
         for attribution in (v.value for v in entry.values.get("sources", [])):
             for name in attribution.facts:
@@ -305,7 +313,8 @@ def write_hand_review(data: Path, decisions: dict, review: Path) -> None:
             else:
                 left.append((file, fact.name))
         counts["total"] += len(entry_facts(entry))
-    head, _, _ = review.read_text(encoding="utf-8").partition(AUTO_END)
+    before = review.read_text(encoding="utf-8") if review.exists() else "# Per-fact provenance: review\n\n"
+    head, _, _ = before.partition(AUTO_END)
     lines = [head + AUTO_END, "", "## Now", "",
              f"- facts: {counts['total']}", f"- placed by the automatic pass: {counts['auto']}",
              f"- placed by hand: {counts['hand']}",
@@ -330,6 +339,11 @@ def write_hand_review(data: Path, decisions: dict, review: Path) -> None:
               "|---|---|---|---|---|"]
     lines += [f"| {d['file']} | {d['key']} | {md(d['value'])} | {md(d['source'])} | {md(d['reason'])} |"
               for d in decisions.get("claim") or []]
+    lines += ["", "## Notes", ""] + [f"- {n}" for n in decisions.get("notes") or []]
+    lines += ["", "## Sources kept without facts", "",
+              "Pages that cannot be read here and that no fact needs; kept as plain items (they state",
+              "no fact in particular) rather than dropped unread.", "", "| file | source |", "|---|---|"]
+    lines += [f"| {f} | {md(s)} |" for f, s in plain]
     lines += ["", "## Left", "", "| file | fact |", "|---|---|"]
     lines += [f"| {f} | {md(n)} |" for f, n in left]
     review.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -346,3 +346,39 @@ def test_hand_decisions_place_remove_drop_and_claim(migrated):
     assert "- placed by hand: 1" in review
     assert "| data/models/mixtral.yaml | developer | https://mistral.ai/news/mixtral |" in review
     load(migrated / "data")
+
+
+def test_mentions_ignores_spacing_inside_a_name():
+    assert mentions("Big Bird: Transformers for Longer Sequences", "BigBird")
+    assert mentions("the BigBird model", "Big Bird")
+    assert not mentions("RoBERTa", "BERT")
+
+
+def test_a_year_at_the_end_of_a_sentence(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "organizations", "c.yaml", "name: C\nfounded: 2019\n")
+    assert says(load(data), "founded", "- Founded in 2019. Canadian multinational tech.", "c")
+
+
+def test_a_correction_drops_the_old_placements_and_keeps_the_old_value_as_a_claim(migrated):
+    decisions = migrated / "hand.yaml"
+    decisions.write_text(yaml.safe_dump({
+        "correct": [{"file": "data/models/llama-2.yaml", "key": "parameters", "value": ["7B", "13B", "70B"],
+                     "why": "34B was never released"},
+                    {"file": "data/models/llama-2.yaml", "key": "context_length", "value": 4000, "why": "test"}],
+        "place": [{"file": "data/models/llama-2.yaml", "fact": "context_length", "source": "https://example.org/l2",
+                   "quote": "4000 tokens", "why": "a test page"}],
+        "unplace": [{"file": "data/models/llama-2.yaml", "fact": "url", "source": "https://huggingface.co/blog/llama2",
+                     "why": "test"}],
+        "claim": [{"file": "data/models/llama-2.yaml", "key": "context_length", "value": 4096,
+                   "source": "seed:notes.txt:3", "reason": "a test", "quote": "4K context"}],
+    }), encoding="utf-8")
+    migration().main(["--data", str(migrated / "data"), "--hand", str(decisions), "--review", str(migrated / "r.md")])
+    llama2 = yaml.safe_load((migrated / "data" / "models" / "llama-2.yaml").read_text(encoding="utf-8"))
+    assert llama2["context_length"] == 4000 and llama2["parameters"] == ["7B", "13B", "70B"]
+    first = llama2["sources"][0]
+    assert "context_length" not in first["for"] and "parameters=7B" in first["for"]
+    assert llama2["sources"][1] == "https://huggingface.co/blog/llama2"  # states nothing now: a plain item
+    assert llama2["sources"][-1]["for"] == ["context_length"]
+    assert llama2["claims"][0]["value"] == 4096
+    load(migrated / "data")

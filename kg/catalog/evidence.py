@@ -52,12 +52,14 @@ def words(text: str) -> list[str]:
 
 
 def _phrase_pattern(phrase: str) -> re.Pattern | None:
-    """'Llama 2' -> a pattern for llama2 / LLaMA-2 / Llama 2, not followed by a version number."""
-    runs = re.findall(r"[a-z]+|[0-9]+", " ".join(words(phrase)))
-    if not runs:
+    """'Llama 2' -> a pattern for llama2 / LLaMA-2 / Llama 2 (and 'Big Bird' for 'BigBird'), as whole
+    words, not followed by a version number."""
+    squashed = "".join(words(phrase))
+    if not squashed:
         return None
-    body = r"[\W_]*".join(runs)
-    if runs[-1].isalpha() and len(runs[-1]) > 4:  # 'embedding' and 'embeddings' are the same name
+    body = r"[\W_]*".join(squashed)
+    last = re.findall(r"[a-z]+|[0-9]+", squashed)[-1]
+    if last.isalpha() and len(last) > 4:  # 'embedding' and 'embeddings' are the same name
         body = body[:-1] + "s?" if body.endswith("s") else body + "s?"
     return re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])(?![ .-]?\d+(?:\.\d+)*(?![a-z0-9]))")
 
@@ -131,7 +133,7 @@ def dates_in(text: str) -> set[str]:
     found |= {f"{y}-{MONTHS.index(m) + 1:02d}" for m, y in re.findall(rf"\b{month},?\s+((?:19|20)\d\d)", low)}
     found |= {f"{y}-{int(m):02d}" for m, y in re.findall(r"(?<![\d/])(\d{1,2})/((?:19|20)\d\d)\b", low)
               if 1 <= int(m) <= 12}
-    found |= set(re.findall(r"(?<![\d.])((?:19|20)\d\d)(?![\d.])", low))
+    found |= set(re.findall(r"(?<!\d)(?<!\d\.)((?:19|20)\d\d)(?!\d|\.\d)", low))  # not in 2021.5
     return found
 
 
