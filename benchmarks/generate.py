@@ -27,6 +27,12 @@ TRIPLES_PER = {"models": 16.0, "papers": 9.0, "organizations": 8.0, "techniques"
 SHARE = {"models": 0.70, "papers": 0.22, "organizations": 0.02, "techniques": 0.06}
 
 
+def sources_block(url: str, text: str) -> str:
+    """One source stating every key written so far (the catalog format names the facts of each source)."""
+    keys = [line.split(":", 1)[0] for line in text.splitlines() if line and not line[0].isspace() and ":" in line]
+    return f"sources:\n- source: {url}\n  for: [{', '.join(keys)}]\n"
+
+
 def date(rng: random.Random, lo: int = 2017, hi: int = 2025) -> str:
     year = rng.randint(lo, hi)
     precision = rng.random()
@@ -58,7 +64,8 @@ def generate(triples: int, seed: int, out: Path) -> dict[str, int]:
         text = f"name: Organization {i}\ncountry: {rng.choice(COUNTRIES)}\nfounded: {date(rng, 1950, 2023)}\n"
         if i and rng.random() < 0.1:
             text += f"parent: {orgs[rng.randrange(i)]}\n"
-        text += f"url: https://example.org/{org}\nsources:\n  - https://example.org/{org}\n"
+        text += f"url: https://example.org/{org}\n"
+        text += sources_block(f"https://example.org/{org}", text)
         files[out / "organizations" / f"{org}.yaml"] = text
     for i, paper in enumerate(papers):
         year = rng.randint(17, 25)
@@ -68,13 +75,14 @@ def generate(triples: int, seed: int, out: Path) -> dict[str, int]:
         arxiv_month = text.split("'")[3][:4]
         text += f"published: 20{arxiv_month[:2]}-{arxiv_month[2:]}\n"
         text += yaml_list("organizations", [rng.choice(orgs)])
-        text += f"sources:\n  - https://example.org/{paper}\n"
+        text += sources_block(f"https://example.org/{paper}", text)
         files[out / "papers" / f"{paper}.yaml"] = text
     for i, technique in enumerate(techniques):
         text = f"name: Technique {i}\n"
         if i >= 8:
             text += f"broader: {techniques[rng.randrange(min(i, 8 + i // 4))]}\n"
-        text += f"introduced_in: {rng.choice(papers)}\nsources:\n  - https://example.org/{technique}\n"
+        text += f"introduced_in: {rng.choice(papers)}\n"
+        text += sources_block(f"https://example.org/{technique}", text)
         files[out / "techniques" / f"{technique}.yaml"] = text
     relations = list(DERIVATIONS)
     years = [2018 + (i * 8) // len(models) for i in range(len(models))]  # newer models later
@@ -97,7 +105,7 @@ def generate(triples: int, seed: int, out: Path) -> dict[str, int]:
         text += f"architecture: {rng.choice(ARCHITECTURES[:3])}\n"
         text += yaml_list("techniques", sorted(set(rng.sample(techniques, min(3, len(techniques))))))
         text += yaml_list("papers", [rng.choice(papers)])
-        text += f"sources:\n  - https://example.org/{model}\n"
+        text += sources_block(f"https://example.org/{model}", text)
         files[out / "models" / f"{model}.yaml"] = text
     for folder in {path.parent for path in files}:
         folder.mkdir(parents=True, exist_ok=True)

@@ -39,7 +39,8 @@ def test_validate_clean_catalog(run):
 
 def test_validate_reports_file_line_and_code(run, fixture_catalog):
     write_entry(fixture_catalog, "models", "alpaca.yaml",
-                (FIXTURE_CATALOG / "models" / "alpaca.yaml").read_text().replace("model: llama", "model: llama-7b"))
+                (FIXTURE_CATALOG / "models" / "alpaca.yaml").read_text().replace("model: llama", "model: llama-7b")
+                .replace("based_on=llama", "based_on=llama-7b"))
     result = run("validate", *project_args(fixture_catalog))
     assert result.exit_code == 1
     [line] = result.stdout.splitlines()
@@ -52,8 +53,8 @@ def test_validate_json_and_github(run, fixture_catalog):
     result = run("validate", *project_args(fixture_catalog), "--format", "json")
     assert result.exit_code == 1
     found = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
-    assert [d["code"] for d in found] == ["KG102"]
-    assert found[0]["line"] == 2
+    assert [d["code"] for d in found] == ["KG120", "KG102"]  # name: no source names it; relased: unknown
+    assert [d["line"] for d in found] == [1, 2]
     result = run("validate", *project_args(fixture_catalog), "--format", "github")
     assert "::error file=" in result.stdout
     assert ",line=2,col=1,title=KG102::unknown key 'relased'" in result.stdout

@@ -131,7 +131,7 @@ def test_dataset_description():
     described = int(graph.value(dataset, VOID.triples))
     catalog_triples = len(compile_catalog(Project.locate(data=FIXTURE_CATALOG, start=ROOT),
                                           shapes=False).graph)
-    assert catalog_triples == 170
+    assert catalog_triples == 172
     assert described == catalog_triples
 
 

@@ -382,3 +382,20 @@ def test_a_correction_drops_the_old_placements_and_keeps_the_old_value_as_a_clai
     assert llama2["sources"][-1]["for"] == ["context_length"]
     assert llama2["claims"][0]["value"] == 4096
     load(migrated / "data")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(["llama", "2", "3.1", "big", "bird", "bigbird", "embedding", "embeddings", "gpt",
+                          "4o", "v2", "-", " ", ".", "(", ")", "LLaMA", "s", "x"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_WORDS, max_size=8).map("".join), st.lists(_WORDS, min_size=1, max_size=3).map(" ".join))
+def test_mentions_finds_exactly_what_the_phrase_pattern_finds(text, phrase):
+    """The word walk of ``mentions`` is an optimization of ``_phrase_pattern``: the same answers."""
+    from kg.catalog.evidence import _phrase_pattern, fold, mentions
+
+    pattern = _phrase_pattern(phrase)
+    expected = pattern is not None and pattern.search(fold(text)) is not None
+    assert mentions(text, phrase) == expected

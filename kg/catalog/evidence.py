@@ -51,6 +51,7 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", fold(text))
 
 
+@lru_cache(maxsize=65536)
 def _phrase_pattern(phrase: str) -> re.Pattern | None:
     """'Llama 2' -> a pattern for llama2 / LLaMA-2 / Llama 2 (and 'Big Bird' for 'BigBird'), as whole
     words, not followed by a version number."""
@@ -64,6 +65,7 @@ def _phrase_pattern(phrase: str) -> re.Pattern | None:
     return re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])(?![ .-]?\d+(?:\.\d+)*(?![a-z0-9]))")
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lowercase with accents folded: what names are matched against."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
@@ -71,9 +73,38 @@ def fold(text: str) -> str:
 
 def mentions(text: str, phrase: str) -> bool:
     """Does ``phrase`` appear in ``text`` ignoring case, punctuation and spacing ('Llama-2' ~ 'LLaMA 2'),
-    as whole words and not as the start of a later version ('LLaMA' is not in 'LLaMA 2')?"""
-    pattern = _phrase_pattern(phrase)
-    return pattern is not None and pattern.search(fold(text)) is not None
+    as whole words and not as the start of a later version ('LLaMA' is not in 'LLaMA 2')?
+
+    The same matches as ``_phrase_pattern``, found by walking the text's words instead of
+    compiling a pattern per phrase (compiling dominated ``kg validate``).
+    """
+    squashed = "".join(words(phrase))
+    if not squashed:
+        return False
+    last = re.findall(r"[a-z]+|[0-9]+", squashed)[-1]
+    wanted = {squashed}
+    if last.isalpha() and len(last) > 4:  # 'embedding' and 'embeddings' are the same name
+        wanted.add(squashed[:-1] if squashed.endswith("s") else squashed + "s")
+    folded = fold(text)
+    tokens = _tokens(folded)
+    longest = max(len(w) for w in wanted)
+    for start in range(len(tokens)):
+        joined = ""
+        for _begin, end, token in tokens[start:]:
+            joined += token
+            if len(joined) > longest or not any(w.startswith(joined) for w in wanted):
+                break
+            if joined in wanted and not _VERSION_AFTER.match(folded, end):
+                return True
+    return False
+
+
+_VERSION_AFTER = re.compile(r"[ .-]?\d+(?:\.\d+)*(?![a-z0-9])")
+
+
+@lru_cache(maxsize=4096)
+def _tokens(folded: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((m.start(), m.end(), m.group()) for m in re.finditer(r"[a-z0-9]+", folded))
 
 
 def without_urls(text: str) -> str:

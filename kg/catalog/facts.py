@@ -77,7 +77,7 @@ def entry_facts(entry: "Entry") -> list[Fact]:
     return facts
 
 
-def _same_item(fact: Fact, item: str) -> bool:
+def same_item(fact: Fact, item: str) -> bool:
     """Does ``item`` (as a ``for:`` writes it) name the value of ``fact``?"""
     if fact.item == item:
         return True
@@ -103,5 +103,5 @@ def covers(entry: "Entry", fact_name: str) -> list[Fact] | None:
         return None
     if not sep:
         return facts
-    matched = [f for f in facts if _same_item(f, item.strip())]
+    matched = [f for f in facts if same_item(f, item.strip())]
     return matched or None

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, exit_with,
-                           library_errors, project_from, rdf_format_names)
+                           library_errors, rdf_format_names)
 from kg.registry import PROFILES, REPORT_FORMATS
 
 
@@ -20,12 +20,11 @@ from kg.registry import PROFILES, REPORT_FORMATS
 @engine_option()
 @click.pass_obj
 @library_errors
-def validate(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, engine) -> None:
+def validate(settings: Settings, project, fmt, engine) -> None:
     """Check every entry and run the SHACL shapes; list each problem at its file and line.
 
     Exits 0 when there is no error (warnings never fail), 1 otherwise.
     """
-    project = project_from(data, ontology, shapes, queries_dir, base)
     compiled = compile_project(settings, project, engine=engine)
     report = compiled.report
     settings.print_report(report, fmt)
@@ -45,7 +44,7 @@ def validate(settings: Settings, data, ontology, shapes, queries_dir, base, fmt,
 @click.option("--no-cache", is_flag=True, help="Do not store the built graph for the queries that follow.")
 @click.pass_obj
 @library_errors
-def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir, reason, engine,
+def build(settings: Settings, project, out_dir, reason, engine,
           no_cache) -> None:
     """Build, validate and export the catalog: Turtle, JSON-LD and N-Triples in --out.
 
@@ -56,7 +55,6 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
     """
     from kg.api import build as build_catalog
 
-    project = project_from(data, ontology, shapes, queries_dir, base)
     start = time.perf_counter()
     with settings.progress() as progress:
         result = build_catalog(project, out=out_dir, engine=engine, reason=reason, cache=not no_cache,
@@ -85,7 +83,7 @@ def build(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir
 @engine_option()
 @click.pass_obj
 @library_errors
-def export(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, output, no_validate,
+def export(settings: Settings, project, fmt, output, no_validate,
            engine) -> None:
     """Write the catalog graph, with its dataset description, as Turtle, JSON-LD or N-Triples.
 
@@ -96,7 +94,6 @@ def export(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, o
     from kg.util.fsutil import atomic_writer
 
     chosen = guess_format(output, fmt)
-    project = project_from(data, ontology, shapes, queries_dir, base)
 
     def write(handle) -> None:
         with settings.progress() as progress:
@@ -119,11 +116,10 @@ def export(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, o
 @engine_option()
 @click.pass_obj
 @library_errors
-def stats(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, engine) -> None:
+def stats(settings: Settings, project, fmt, engine) -> None:
     """Count triples, entities per class and edges per relation."""
     from kg.views.stats import catalog_stats, render_stats
 
-    project = project_from(data, ontology, shapes, queries_dir, base)
     compiled = compile_project(settings, project, shapes=False, engine=engine)
     numbers = catalog_stats(compiled.lines(), project.base)
     click.echo(json.dumps(numbers, indent=2) if fmt == "json" else render_stats(numbers), nl=False)

@@ -63,7 +63,8 @@ def rdf_format_names() -> tuple[str, ...]:
 
 
 def catalog_options(fn):
-    """--data, --ontology, --shapes, --queries and --base, spelled the same on every command."""
+    """--data, --ontology, --shapes, --queries, --base and --shared, spelled the same on every command;
+    the command receives the ``project`` they name."""
     options = [
         click.option("--data", type=click.Path(file_okay=False, path_type=Path),
                      help="Catalog folder (default: data/ of the project root)."),
@@ -74,10 +75,18 @@ def catalog_options(fn):
         click.option("--queries", "queries_dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Saved queries folder (default: queries/)."),
         click.option("--base", help="Base of entity IRIs (default: https://w3id.org/llm-kg)."),
+        click.option("--shared", type=click.Path(file_okay=False, path_type=Path),
+                     help="Source documents cited by seed: and upstream sources (default: shared/ "
+                          "beside the project root)."),
     ]
+
+    @functools.wraps(fn)
+    def with_project(*args, data, ontology, shapes, queries_dir, base, shared, **kwargs):
+        return fn(*args, project=project_from(data, ontology, shapes, queries_dir, base, shared), **kwargs)
+
     for option in reversed(options):
-        fn = option(fn)
-    return fn
+        with_project = option(with_project)
+    return with_project
 
 
 def engine_option(help_text: str = GRAPH_ENGINE_HELP):
@@ -86,11 +95,12 @@ def engine_option(help_text: str = GRAPH_ENGINE_HELP):
                         help=help_text)
 
 
-def project_from(data, ontology, shapes, queries_dir, base):
+def project_from(data, ontology, shapes, queries_dir, base, shared=None):
     """The project the catalog options name (the others from the project root)."""
     from kg.pipeline.project import Project
 
-    return Project.locate(data=data, ontology=ontology, shapes=shapes, queries=queries_dir, base=base)
+    return Project.locate(data=data, ontology=ontology, shapes=shapes, queries=queries_dir, base=base,
+                          shared=shared)
 
 
 def compile_project(settings: Settings, project, shapes: bool = True, engine: str = "rdflib"):

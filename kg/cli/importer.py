@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import Settings, catalog_options, compile_project, library_errors, project_from
+from kg.cli.common import Settings, catalog_options, compile_project, library_errors
 
 
 @click.group("import")
@@ -22,7 +22,7 @@ def import_group() -> None:
 @click.option("--force", is_flag=True, help="Overwrite drafts already in --out.")
 @click.pass_obj
 @library_errors
-def markdown(settings: Settings, data, ontology, shapes, queries_dir, base, files, out_dir, dry_run,
+def markdown(settings: Settings, project, files, out_dir, dry_run,
              force) -> None:
     """Turn markdown (awesome-list bullets, admonitions, timelines, catalog cards) into drafts.
 
@@ -36,7 +36,6 @@ def markdown(settings: Settings, data, ontology, shapes, queries_dir, base, file
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise click.ClickException(f"{missing[0]}: no such file")
-    project = project_from(data, ontology, shapes, queries_dir, base)
     catalog = compile_project(settings, project, shapes=False).catalog
     result = import_markdown(list(files), catalog)
     click.echo(render_table(result), nl=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import (Settings, catalog_options, engine_option, library_errors, project_from,
+from kg.cli.common import (Settings, catalog_options, engine_option, library_errors,
                            rdf_format_names)
 from kg.registry import PROFILES, SELECT_FORMATS
 
@@ -42,7 +42,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for --endpoint.")
 @click.pass_obj
 @library_errors
-def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, query_text, query_file,
+def query(settings: Settings, project, name, query_text, query_file,
           params, fmt, engine, reason, no_cache, endpoint, timeout) -> None:
     """Run a saved query (NAME, see 'kg queries') or an ad-hoc one on the catalog.
 
@@ -55,7 +55,6 @@ def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, q
     given = [x for x in (name, query_text, query_file) if x]
     if len(given) != 1:
         raise click.UsageError("give one of NAME, --query TEXT or --query-file FILE")
-    project = project_from(data, ontology, shapes, queries_dir, base)
     if name:
         from kg.sparql.saved import looks_like_name
 
@@ -101,11 +100,10 @@ def _print_result(result, fmt: str, base: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 @library_errors
-def list_queries(settings: Settings, data, ontology, shapes, queries_dir, base, fmt) -> None:
+def list_queries(settings: Settings, project, fmt) -> None:
     """List the saved queries with their summaries and parameters."""
     from kg.sparql.saved import list_saved_queries
 
-    project = project_from(data, ontology, shapes, queries_dir, base)
     project.require("queries")
     saved = list_saved_queries(project.queries)
     if fmt == "json":

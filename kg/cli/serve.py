@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, library_errors,
-                           project_from)
+from kg.cli.common import Settings, catalog_options, compile_project, engine_option, library_errors
 
 
 def _publishable_lines(settings: Settings, project, validate: bool, with_ontology: bool,
@@ -34,7 +33,7 @@ def _publishable_lines(settings: Settings, project, validate: bool, with_ontolog
 @engine_option()
 @click.pass_obj
 @library_errors
-def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, no_validate, engine) -> None:
+def serve(settings: Settings, project, bind, no_validate, engine) -> None:
     """Serve the catalog (with the ontology) read-only over SPARQL 1.1 through Oxigraph.
 
     Builds and validates the graph, loads it into a temporary Oxigraph store and runs
@@ -44,7 +43,6 @@ def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, n
     from kg.sparql.serve import Server, parse_bind, terminate_on_signals
 
     host, port = parse_bind(bind)
-    project = project_from(data, ontology, shapes, queries_dir, base)
     from kg.rdf.ntriples import to_bytes
 
     lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=True, engine=engine)
@@ -80,7 +78,7 @@ def serve(settings: Settings, data, ontology, shapes, queries_dir, base, bind, n
 @engine_option()
 @click.pass_obj
 @library_errors
-def push(settings: Settings, data, ontology, shapes, queries_dir, base, endpoint, graph_iri, append, fmt,
+def push(settings: Settings, project, endpoint, graph_iri, append, fmt,
          query_endpoint, user, timeout, no_validate, no_ontology, engine) -> None:
     """Send the export to a SPARQL Graph Store endpoint and verify what it holds.
 
@@ -93,7 +91,6 @@ def push(settings: Settings, data, ontology, shapes, queries_dir, base, endpoint
     from kg.sparql.remote import Credentials, count_triples, push_file, query_url_for
 
     credentials = Credentials.from_environment(user)
-    project = project_from(data, ontology, shapes, queries_dir, base)
     lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=not no_ontology,
                                engine=engine)
     chosen = FORMATS[fmt]

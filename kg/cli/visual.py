@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import (Settings, catalog_options, compile_project, library_errors, project_from,
+from kg.cli.common import (Settings, catalog_options, compile_project, library_errors,
                            write_output)
 
 
@@ -17,7 +17,7 @@ from kg.cli.common import (Settings, catalog_options, compile_project, library_e
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
 @click.pass_obj
 @library_errors
-def lineage(settings: Settings, data, ontology, shapes, queries_dir, base, model, fmt, output) -> None:
+def lineage(settings: Settings, project, model, fmt, output) -> None:
     """Draw the evolutionary tree of MODEL (ancestors and descendants), or of the whole catalog.
 
     Edges are derivations typed and styled by kind (fine-tuned, distilled, quantized,
@@ -26,7 +26,6 @@ def lineage(settings: Settings, data, ontology, shapes, queries_dir, base, model
     """
     from kg.views.lineage import family_tree, render, to_dot, to_mermaid
 
-    project = project_from(data, ontology, shapes, queries_dir, base)
     catalog = compile_project(settings, project, shapes=False).catalog
     tree = family_tree(catalog, model)
     title = f"Lineage of {next(n.name for n in tree.nodes if n.id == model)}" if model else "Model lineage"
@@ -46,11 +45,10 @@ def lineage(settings: Settings, data, ontology, shapes, queries_dir, base, model
               help="Organizations shown by name; the rest are 'other'.")
 @click.pass_obj
 @library_errors
-def timeline(settings: Settings, data, ontology, shapes, queries_dir, base, fmt, output, top) -> None:
+def timeline(settings: Settings, project, fmt, output, top) -> None:
     """Model releases per year by organization."""
     from kg.views.timeline import to_chart, to_markdown
 
-    project = project_from(data, ontology, shapes, queries_dir, base)
     catalog = compile_project(settings, project, shapes=False).catalog
     payload = to_markdown(catalog, top).encode("utf-8") if fmt == "md" else to_chart(catalog, fmt, top)
     write_output(settings, payload, output)
@@ -62,14 +60,13 @@ def timeline(settings: Settings, data, ontology, shapes, queries_dir, base, fmt,
               show_default=True, help="Folder for the site (replaced whole if it is a previous kg site).")
 @click.pass_obj
 @library_errors
-def site(settings: Settings, data, ontology, shapes, queries_dir, base, out_dir) -> None:
+def site(settings: Settings, project, out_dir) -> None:
     """Write a static HTML catalog: searchable index, one page per entity, lineage, JSON-LD.
 
     The pages open from disk (no server, no CDN, no network).
     """
     from kg.views.site import build_site
 
-    project = project_from(data, ontology, shapes, queries_dir, base)
     catalog = compile_project(settings, project, shapes=False).catalog
     pages = build_site(catalog, out_dir, project.base)
     settings.info(f"wrote {pages} pages to {out_dir} (open {out_dir / 'index.html'})")

@@ -13,6 +13,7 @@ from kg.namespaces import normalized_base
 from kg.registry import ENGINES
 from kg.catalog.loader import Catalog, load_catalog
 from kg.catalog.checks import check_catalog
+from kg.catalog.sourcing import check_sources
 from kg.rdf.dataset import describe_dataset
 from kg.catalog.diagnostics import Report
 from kg.rdf.mapping import Origins, build_graph, catalog_lines
@@ -34,14 +35,17 @@ class Project:
     shapes: Path
     queries: Path
     base: str = DEFAULT_BASE
+    #: The source documents (seeds/, upstream/) that seed: and upstream sources cite.
+    shared: Path | None = None
 
     @classmethod
-    def locate(cls, data=None, ontology=None, shapes=None, queries=None, base=None,
+    def locate(cls, data=None, ontology=None, shapes=None, queries=None, base=None, shared=None,
                start: Path | None = None) -> "Project":
         """Folders given explicitly win; the others come from the project root.
 
         The root is the nearest folder, from ``start`` (the working directory) upwards,
-        that holds ``data/`` and ``shapes/``; failing that, ``start`` itself.
+        that holds ``data/`` and ``shapes/``; failing that, ``start`` itself. The source
+        documents are in ``shared/`` beside the root, unless ``shared`` names another folder.
         """
         start = Path(start or Path.cwd()).resolve()
         root = next((p for p in (start, *start.parents)
@@ -52,7 +56,14 @@ class Project:
             shapes=Path(shapes) if shapes else root / "shapes",
             queries=Path(queries) if queries else root / "queries",
             base=normalized_base(base or DEFAULT_BASE),
+            shared=Path(shared) if shared else root.parent / "shared",
         )
+
+    def source_text(self):
+        """The reader of seed and upstream lines, or None when the source documents are not here."""
+        from kg.catalog.evidence import SourceText
+
+        return SourceText(self.shared) if self.shared is not None and self.shared.is_dir() else None
 
     def require(self, *names: str) -> None:
         for name in names:
@@ -133,6 +144,7 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
         catalog = load_catalog(project.data, report, progress)
         progress("checking references, cycles and dates", 0, 0)
         check_catalog(catalog, report, today)
+        check_sources(catalog, report, project.source_text())
         progress(f"building the graph ({engine})", 0, 0)
         if engine == "rdflib":
             built = build_graph(catalog, project.base)
