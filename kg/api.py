@@ -19,7 +19,7 @@ from kg.catalog.diagnostics import Report
 from kg.errors import KgUsageError
 from kg.pipeline.build import BuildResult, InvalidCatalog
 from kg.pipeline.build import build as _build
-from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines
+from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines, provenance_dataset_lines
 from kg.sparql.results import QueryResult
 from kg.util.gcpause import freeze_survivors
 from kg.util.progress import Progress, quiet
@@ -75,7 +75,7 @@ def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str 
     >>> fixture = open_project("tests/fixtures", data="tests/fixtures/catalog")
     >>> result = build(fixture, out=tempfile.mkdtemp(), cache=False)
     >>> sorted(path.name for path in result.written)
-    ['catalog.jsonld', 'catalog.nt', 'catalog.ttl', 'ontology.ttl']
+    ['catalog.jsonld', 'catalog.nt', 'catalog.ttl', 'ontology.ttl', 'provenance.nq', 'provenance.trig']
     """
     return _build(open_project(project), Path(out), engine=engine, reason=reason, cache=cache,
                   progress=progress)
@@ -83,7 +83,8 @@ def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str 
 
 def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO | None = None,
            validate: bool = True, engine: str = "rdflib", progress: Progress = quiet) -> bytes | None:
-    """The catalog graph with its dataset description, serialized as ``format`` (turtle, json-ld, nt).
+    """The catalog graph with its dataset description, serialized as ``format`` (turtle, json-ld, nt),
+    or the provenance dataset, one named graph per source (nquads, trig).
 
     Returned as bytes, or streamed into the binary file ``to`` (then None is returned).
 
@@ -101,6 +102,8 @@ def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO 
         raise InvalidCatalog(f"{compiled.report.summary()}: nothing exported (kg validate lists the "
                              "problems)", compiled.report)
     lines = export_lines(compiled, opened.base)
+    if FORMATS[format].dataset:
+        lines = provenance_dataset_lines(compiled, opened.base, lines)
     if to is None:
         return serialize_lines(lines, FORMATS[format], opened.base)
     write_lines(lines, FORMATS[format], opened.base, to)

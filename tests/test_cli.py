@@ -83,7 +83,8 @@ def test_build_writes_every_export(run, tmp_path):
     result = run("build", *project_args(), "--out", str(out))
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["catalog.jsonld", "catalog.nt", "catalog.ttl", "ontology.ttl"]
+    assert names == ["catalog.jsonld", "catalog.nt", "catalog.ttl", "ontology.ttl", "provenance.nq",
+                     "provenance.trig"]
     assert len(Graph().parse(out / "catalog.ttl")) == len(Graph().parse(out / "catalog.nt"))
 
 

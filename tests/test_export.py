@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, RDF
 
 from kg.rdf.formats import FORMATS, guess_format, serialize, serialize_lines, UnknownFormat
 from kg.rdf.ntriples import to_bytes
-from kg.pipeline.project import Project, compile_catalog, export_lines
+from kg.pipeline.project import Project, compile_catalog, export_lines, provenance_dataset_lines
 from kg.rdf.vocab import VOID
 
 from .conftest import FIXTURE_CATALOG, ROOT
@@ -21,11 +21,18 @@ from .conftest import FIXTURE_CATALOG, ROOT
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
 
 
-def fixture_lines(engine: str = "rdflib", data: Path = FIXTURE_CATALOG) -> tuple[list[str], str]:
+def fixture_lines(engine: str = "rdflib", data: Path = FIXTURE_CATALOG,
+                  dataset: bool = False) -> tuple[list[str], str]:
+    """The fixture catalog's export lines (N-Quads lines of the provenance dataset if ``dataset``)."""
     project = Project.locate(data=data, start=ROOT)
     compiled = compile_catalog(project, shapes=False, engine=engine)
     assert compiled.ok, compiled.report.render()
+    if dataset:
+        return provenance_dataset_lines(compiled, project.base), project.base
     return export_lines(compiled, project.base), project.base
+
+
+GRAPH_FORMATS = sorted(name for name, fmt in FORMATS.items() if not fmt.dataset)
 
 
 def fixture_export() -> tuple[Graph, str]:
@@ -36,17 +43,17 @@ def fixture_export() -> tuple[Graph, str]:
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_golden_export(name):
     """The fixture catalog's export, byte for byte. Regenerate: KG_UPDATE_GOLDEN=1 pytest."""
-    lines, base = fixture_lines()
     fmt = FORMATS[name]
+    lines, base = fixture_lines(dataset=fmt.dataset)
     data = serialize_lines(lines, fmt, base)
-    golden = GOLDEN / f"catalog{fmt.extensions[0]}"
+    golden = GOLDEN / f"{'provenance' if fmt.dataset else 'catalog'}{fmt.extensions[0]}"
     if os.environ.get("KG_UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_bytes(data)
     assert data == golden.read_bytes()
 
 
-@pytest.mark.parametrize("name", sorted(FORMATS))
+@pytest.mark.parametrize("name", GRAPH_FORMATS)
 def test_export_ignores_insertion_order(name):
     graph, base = fixture_export()
     triples = list(graph)
@@ -60,7 +67,7 @@ def test_export_ignores_insertion_order(name):
 
 
 @pytest.mark.parametrize("data", [FIXTURE_CATALOG, ROOT / "data"], ids=["fixture", "catalog"])
-@pytest.mark.parametrize("name", sorted(FORMATS))
+@pytest.mark.parametrize("name", GRAPH_FORMATS)
 def test_engines_export_the_same_bytes(name, data):
     """The graph built in rdflib and the one written straight into pyoxigraph export identically."""
     rdflib_lines, base = fixture_lines("rdflib", data)

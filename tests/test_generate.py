@@ -55,4 +55,5 @@ def test_engines_build_the_same_graph_from_a_generated_catalog(tmp_path, run):
         assert result.exit_code == 0, result.output
         outputs[engine] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     assert outputs["rdflib"] == outputs["oxigraph"]
-    assert set(outputs["rdflib"]) == {"catalog.jsonld", "catalog.nt", "catalog.ttl", "ontology.ttl"}
+    assert set(outputs["rdflib"]) == {"catalog.jsonld", "catalog.nt", "catalog.ttl", "ontology.ttl",
+                                      "provenance.nq", "provenance.trig"}

@@ -392,3 +392,21 @@ def _based_on(entry: Entry, spec: Field, item, path: tuple, report: Report) -> V
         relation = None
     return Value(ref.value, path + ("model",), relation)
 
+
+def claim_value(entry: Entry, claim, report: Report | None = None) -> Value | None:
+    """A claim's value normalized as its key's values are (None when the key or the value is not valid).
+
+    The claim is written as text (``value: '4000'``); whole numbers and booleans are read back
+    first, so that a claim about ``context_length`` or ``open_weights`` converts like the key itself.
+    """
+    spec = FIELDS[entry.kind].get(claim.key)
+    if spec is None:
+        return None
+    raw = claim.value
+    if spec.value == "integer" and raw.isdigit():
+        raw = int(raw)
+    elif spec.value == "bool" and raw in ("true", "false"):
+        raw = raw == "true"
+    path = ("claims",)
+    return _convert(entry, spec, raw, path, report if report is not None else Report())
+

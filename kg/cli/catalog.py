@@ -85,7 +85,8 @@ def build(settings: Settings, project, out_dir, reason, engine,
 @library_errors
 def export(settings: Settings, project, fmt, output, no_validate,
            engine) -> None:
-    """Write the catalog graph, with its dataset description, as Turtle, JSON-LD or N-Triples.
+    """Write the catalog graph, with its dataset description, as Turtle, JSON-LD or N-Triples; or the
+    provenance dataset (one named graph per source, with the claims not preferred) as N-Quads or TriG.
 
     The bytes are the same whichever --engine built the graph.
     """

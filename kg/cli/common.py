@@ -56,10 +56,11 @@ class Settings:
             click.echo(diagnostic.text() if fmt == "text" else diagnostic.github())
 
 
-def rdf_format_names() -> tuple[str, ...]:
+def rdf_format_names(datasets: bool = True) -> tuple[str, ...]:
+    """The RDF serializations (with the dataset formats, N-Quads and TriG, unless ``datasets`` is false)."""
     from kg.rdf.formats import FORMATS
 
-    return tuple(FORMATS)
+    return tuple(name for name, fmt in FORMATS.items() if datasets or not fmt.dataset)
 
 
 def catalog_options(fn):

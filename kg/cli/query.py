@@ -30,7 +30,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
               help="File holding the SPARQL query to run.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value; repeat for several. Ids stand for catalog IRIs.")
-@click.option("--format", "fmt", type=click.Choice([*SELECT_FORMATS, *rdf_format_names()]),
+@click.option("--format", "fmt", type=click.Choice([*SELECT_FORMATS, *rdf_format_names(datasets=False)]),
               default="table", show_default=True,
               help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.")
 @engine_option("SPARQL engine: rdflib (pure Python) or oxigraph (pyoxigraph, much faster).")

@@ -7,7 +7,7 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.catalog.diagnostics import Report
 from kg.pipeline.exports import BACKGROUND_JSONLD_TRIPLES, Exports
-from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines
+from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines, provenance_dataset_lines
 from kg.util.fsutil import write_atomic
 from kg.util.gcpause import freeze_survivors
 from kg.util.progress import Progress, quiet
@@ -49,7 +49,8 @@ class BuildResult:
 def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: str | None = None,
           cache: bool = True, progress: Progress = quiet,
           jsonld_in_child_from: int = BACKGROUND_JSONLD_TRIPLES) -> BuildResult:
-    """Validate the catalog and write catalog.ttl/.jsonld/.nt and ontology.ttl to ``out_dir``.
+    """Validate the catalog and write catalog.ttl/.jsonld/.nt, provenance.nq/.trig and ontology.ttl
+    to ``out_dir``.
 
     The exports are begun while the shapes run (the JSON-LD of a catalog of at least
     ``jsonld_in_child_from`` triples in a child process) and renamed into place together
@@ -62,7 +63,9 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
     def start_exports(compiled: Compiled) -> None:
         nonlocal exports
         if not compiled.report.errors:
-            exports = Exports(export_lines(compiled, project.base), project.base, out_dir,
+            exported = export_lines(compiled, project.base)
+            exports = Exports(exported, project.base, out_dir,
+                              dataset_lines=provenance_dataset_lines(compiled, project.base, exported),
                               child_from=jsonld_in_child_from).start()
 
     try:

@@ -1,4 +1,4 @@
-"""The export set of a build: catalog.ttl, catalog.jsonld and catalog.nt, written together or not at all."""
+"""The export set of a build: catalog.ttl/.jsonld/.nt and provenance.nq/.trig, written together or not at all."""
 from __future__ import annotations
 
 import time
@@ -14,7 +14,8 @@ BACKGROUND_JSONLD_TRIPLES = 200_000
 
 
 class Exports:
-    """catalog.ttl, catalog.jsonld and catalog.nt of ``lines`` in ``out_dir``: all three, or none.
+    """catalog.ttl, catalog.jsonld and catalog.nt of ``lines`` (and, given ``dataset_lines``,
+    provenance.nq and provenance.trig of them) in ``out_dir``: all of them, or none.
 
     ``start()`` opens a temporary file for each and, on a large catalog, forks a child that
     writes the JSON-LD (Python, the slowest of the three) while this process goes on: kg build
@@ -22,11 +23,13 @@ class Exports:
     here, waits for the child and renames the three into place; ``discard()`` drops them all.
     """
 
-    def __init__(self, lines: list[str], base: str, out_dir: Path, *,
+    def __init__(self, lines: list[str], base: str, out_dir: Path, *, dataset_lines: list[str] | None = None,
                  child_from: int = BACKGROUND_JSONLD_TRIPLES) -> None:
         self.lines, self.base = lines, base
+        self.dataset_lines = dataset_lines
         self.child_from = child_from
-        self.paths = {name: out_dir / f"catalog{fmt.extensions[0]}" for name, fmt in FORMATS.items()}
+        self.paths = {name: out_dir / f"{'provenance' if fmt.dataset else 'catalog'}{fmt.extensions[0]}"
+                      for name, fmt in FORMATS.items() if not fmt.dataset or dataset_lines is not None}
         self.timings: dict[str, float] = {}
         self._pending: dict = {}
         self._child = None
@@ -50,7 +53,7 @@ class Exports:
     def finish(self, progress: Progress = quiet, meanwhile: Callable[[], None] | None = None) -> list[Path]:
         """Write what is left, run ``meanwhile`` (more of the caller's work), wait, rename."""
         try:
-            for name in FORMATS:
+            for name in self.paths:
                 if name == "json-ld" and self._child is not None:
                     continue
                 progress(f"writing {self.paths[name]}", 0, 0)
@@ -82,5 +85,6 @@ class Exports:
 
     def _write(self, name: str) -> None:
         handle = self._pending[name].handle
-        write_lines(self.lines, FORMATS[name], self.base, handle)
+        fmt = FORMATS[name]
+        write_lines(self.dataset_lines if fmt.dataset else self.lines, fmt, self.base, handle)
         handle.flush()  # a child leaves with os._exit: nothing else would flush it

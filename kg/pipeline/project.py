@@ -194,6 +194,14 @@ def export_lines(compiled: Compiled, base: str) -> list[str]:
     return merge(compiled.lines(), description_lines(compiled, base))
 
 
+def provenance_dataset_lines(compiled: Compiled, base: str, exported: list[str] | None = None) -> list[str]:
+    """The provenance dataset (one named graph per source) as sorted N-Quads lines."""
+    from kg.rdf.provenance import provenance_lines
+
+    return provenance_lines(compiled.catalog, base, exported if exported is not None else
+                            export_lines(compiled, base))
+
+
 def ontology_lines(project: Project) -> list[str]:
     if not project.ontology.is_dir():
         return []

@@ -45,6 +45,15 @@ def describe_dataset(triples: int, counts: dict, base: str) -> Graph:
     add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
     for source in SEED_SOURCES:
         add((dataset, DCTERMS.source, URIRef(source)))
+    provenance = URIRef(f"{dataset}/provenance")
+    add((dataset, VOID.subset, provenance))
+    add((provenance, RDF.type, VOID.Dataset))
+    add((provenance, DCTERMS.title, Literal("kg: the provenance of each fact", lang="en")))
+    add((provenance, DCTERMS.description, Literal(
+        "The same triples, each in the named graph of the source that states it (a seed line, an "
+        "upstream permalink, a URL), with the claims the catalog does not prefer and the reason; "
+        "published as provenance.nq (N-Quads) and provenance.trig (TriG).", lang="en")))
+    add((provenance, DCTERMS.license, URIRef(CC_BY_4)))
     for kind in KINDS:
         partition = URIRef(f"{dataset}/{kind.segment}")
         add((dataset, VOID.classPartition, partition))

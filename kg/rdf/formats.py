@@ -22,11 +22,13 @@ from kg.rdf.vocab import PREFIXES, entity_prefixes
 
 @dataclass(frozen=True)
 class Format:
-    """An RDF serialization: its name, file extensions and media type."""
+    """An RDF serialization: its name, file extensions, media type, and whether it holds named graphs
+    (a dataset format writes the provenance dataset; the others the asserted graph)."""
 
     name: str
     extensions: tuple[str, ...]
     media_type: str
+    dataset: bool = False
 
 
 FORMATS = {
@@ -35,6 +37,8 @@ FORMATS = {
         Format("turtle", (".ttl",), "text/turtle"),
         Format("json-ld", (".jsonld", ".json"), "application/ld+json"),
         Format("nt", (".nt",), "application/n-triples"),
+        Format("nquads", (".nq",), "application/n-quads", dataset=True),
+        Format("trig", (".trig",), "application/trig", dataset=True),
     )
 }
 
@@ -52,7 +56,7 @@ def guess_format(path: str | Path | None, given: str | None) -> Format:
     if given:
         return FORMATS[given]
     if path is None or str(path) == "-":
-        raise UnknownFormat("writing to stdout needs --format (turtle, json-ld or nt)")
+        raise UnknownFormat(f"writing to stdout needs --format ({', '.join(FORMATS)})")
     suffix = Path(path).suffix.lower()
     for fmt in FORMATS.values():
         if suffix in fmt.extensions:
@@ -75,26 +79,37 @@ def serialize_lines(lines: list[str], fmt: Format, base: str) -> bytes:
 
 
 def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None:
-    """Write sorted canonical N-Triples lines to ``out`` in ``fmt``, deterministically.
+    """Write sorted canonical N-Triples lines (N-Quads lines for a dataset format) to ``out`` in
+    ``fmt``, deterministically.
 
     N-Triples is the lines themselves; Turtle is pyoxigraph's serializer over them (one block
     per subject, in line order); JSON-LD is a node per subject, compacted with the inline
     context of ``jsonld_context``. The same lines give the same bytes, whichever engine
     built them.
     """
-    if fmt.name == "nt":
+    if fmt.name in ("nt", "nquads"):
         write_blocks(lines, out)
         return
     import pyoxigraph as ox
 
+    if fmt.name == "trig":
+        quads = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_QUADS) if lines else iter(())
+        with paused_gc():
+            ox.serialize(quads, out, ox.RdfFormat.TRIG, prefixes=_prefixes(base))
+        return
+
     triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES) if lines else iter(())
     with paused_gc():
         if fmt.name == "turtle":
-            prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-            prefixes.update(entity_prefixes(base))
-            ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=prefixes)
+            ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=_prefixes(base))
             return
         write_jsonld(triples, base, out)
+
+
+def _prefixes(base: str) -> dict[str, str]:
+    prefixes = {name: str(namespace) for name, namespace in PREFIXES.items()}
+    prefixes.update(entity_prefixes(base))
+    return prefixes
 
 
 def jsonld_context(base: str) -> dict:

@@ -59,14 +59,14 @@ def entry_statements(entry: Entry, base: str) -> Iterator[Statement]:
         if spec.predicate is None:
             continue
         for value in values:
-            for predicate, obj in _objects(spec, value, base):
+            for predicate, obj in value_objects(spec, value, base):
                 yield subject, predicate, obj, value.path
                 if spec.value == "license":
                     yield obj.value, _TYPE, _LICENSE_DOCUMENT, None
                     yield obj.value, _LABEL, Lit(ALL_LICENSES[value.value]), None
 
 
-def _objects(spec, value, base: str):
+def value_objects(spec, value, base: str):
     """The (predicate, object) pairs one value becomes."""
     kind = spec.value
     v = value.value
