@@ -147,7 +147,7 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     >>> outcome.result.boolean, outcome.catalog_errors
     (True, 0)
     """
-    from kg.sparql.saved import ad_hoc_query, bind_parameters, find_saved_query, looks_like_name
+    from kg.sparql.saved import ad_hoc_query, bind_parameters, find_saved_query, looks_like_name, uses_named_graphs
 
     opened = open_project(project)
     if looks_like_name(text_or_name):
@@ -164,7 +164,8 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     from kg.pipeline.queryable import query_source
     from kg.sparql.engines import run_query
 
-    source = query_source(opened, engine=engine, reason=reason, use_cache=cache, progress=progress)
+    source = query_source(opened, engine=engine, reason=reason, use_cache=cache, progress=progress,
+                          named_graphs=uses_named_graphs(saved.text))
     bindings = bind_parameters(saved, given, source.target, opened.base)
     result = run_query(source.target, saved.text, bindings, engine=engine)
     return Answer(result, source.triples, source.inferred, source.errors, source.summary)

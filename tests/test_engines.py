@@ -6,9 +6,10 @@ import re
 import pytest
 from rdflib.compare import isomorphic
 
-from kg.sparql.engines import run_query, store_from_graph
-from kg.pipeline.project import Project, compile_catalog
-from kg.pipeline.queryable import query_graph
+from kg.sparql.engines import run_query
+from kg.pipeline.project import Project
+from kg.pipeline.queryable import query_source
+from kg.registry import ENGINES
 from kg.sparql.saved import ParameterError, QueryError, bind_parameters, list_saved_queries
 
 from .conftest import FIXTURE_CATALOG, ROOT
@@ -24,8 +25,7 @@ def engines(request):
     """The fixture catalog, and the real catalog of data/ (its gaps find engine differences)."""
     data = FIXTURE_CATALOG if request.param == "fixture" else ROOT / "data"
     project = Project.locate(data=data, start=ROOT)
-    graph = query_graph(compile_catalog(project, shapes=False), project)
-    return graph, store_from_graph(graph)
+    return tuple(query_source(project, engine=engine, use_cache=False).target for engine in ENGINES)
 
 
 def _param_sets(query):

@@ -109,3 +109,21 @@ def test_the_provenance_vocabulary_is_declared_and_described(compiled):
     assert used and all((URIRef(t[1:-1]), None, None) in ontology for t in used), used
     assert any(line.startswith(f"<{base}/dataset> <http://rdfs.org/ns/void#subset> <{base}/dataset/provenance>")
                for line in exported)
+
+
+@pytest.mark.parametrize("name,params", [("fact-sources", {"entity": "qwen2"}), ("disputed-facts", {}),
+                                         ("facts-without-source", {})])
+def test_the_provenance_queries_give_the_same_rows_on_both_engines(fixture_catalog, name, params):
+    write_entry(fixture_catalog, "models", "qwen2.yaml", QWEN)
+    write_entry(fixture_catalog, "models", "unsourced.yaml", "name: Unsourced\nreleased: 2024\n")
+    project = kg.open_project(ROOT, data=fixture_catalog)
+    rows = {engine: kg.query(name, project, params=params, engine=engine, cache=False).rows
+            for engine in ("rdflib", "oxigraph")}
+    assert rows["rdflib"] == rows["oxigraph"] and rows["rdflib"]
+    text = {str(term) for row in rows["rdflib"] for term in row if term is not None}
+    if name == "fact-sources":
+        assert "https://w3id.org/llm-kg/ontology#DeprecatedRank" in text and "that line dates Qwen1.5" in text
+    if name == "disputed-facts":
+        assert {"2024-02", "128K", "that line dates Qwen1.5"} <= text
+    if name == "facts-without-source":
+        assert {"Unsourced", "2024"} <= text and "Qwen2" not in text

@@ -79,7 +79,7 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
         if cache:
             from kg.pipeline.queryable import prime_query_cache
 
-            finish_cache = prime_query_cache(compiled, project)  # on oxigraph, loads a store meanwhile
+            finish_cache = prime_query_cache(compiled, project, exports.dataset_lines)  # on oxigraph, loads a store meanwhile
         written = exports.finish(progress, meanwhile=finish_cache)
     except BaseException:
         if exports is not None:

@@ -146,11 +146,16 @@ class CacheEntry:
     def meta_file(self) -> Path:
         return self.folder / "meta.json"
 
+    @property
+    def provenance_file(self) -> Path:
+        """The provenance dataset (N-Quads), loaded beside the query graph as its named graphs."""
+        return self.folder / "provenance.nq"
+
     def inferred_file(self, profile: str) -> Path:
         return self.folder / f"inferred-{profile}.nt"
 
     def complete(self) -> bool:
-        return self.graph_file.is_file() and self.meta_file.is_file()
+        return self.graph_file.is_file() and self.provenance_file.is_file() and self.meta_file.is_file()
 
     def meta(self) -> dict:
         return json.loads(self.meta_file.read_text(encoding="utf-8"))
@@ -171,8 +176,9 @@ class CacheEntry:
         except (OSError, RuntimeError):  # damaged, or made by another pyoxigraph: the N-Triples file serves
             return None
 
-    def write_store(self, lines: list[str]) -> bool:
-        """Load N-Triples ``lines`` into an on-disk store and move it into place in one rename.
+    def write_store(self, lines: list[str], quads: list[str] = ()) -> bool:
+        """Load N-Triples ``lines`` (the default graph) and N-Quads ``quads`` (named graphs) into an
+        on-disk store and move it into place in one rename.
 
         Readers never see a half-loaded store: it is built in a scratch folder beside it. False
         when it could not be written (the cache then serves the N-Triples file instead). The
@@ -193,6 +199,8 @@ class CacheEntry:
             store = ox.Store(scratch)
             for start in range(0, len(lines), STORE_CHUNK):
                 load_store(to_bytes(lines[start:start + STORE_CHUNK]), store)
+            for start in range(0, len(quads), STORE_CHUNK):
+                load_store(to_bytes(quads[start:start + STORE_CHUNK]), store, quads=True)
             store.optimize()  # one compaction of the chunks' files: queries then run about twice as fast
             store.flush()
             del store  # closes the database before it moves
@@ -203,10 +211,13 @@ class CacheEntry:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def store_lines(self, lines: list[str], meta: dict) -> None:
-        """Store N-Triples lines, written a block at a time (no copy of the whole graph in memory)."""
+    def store_lines(self, lines: list[str], meta: dict, quads: list[str] = ()) -> None:
+        """Store N-Triples lines and the provenance N-Quads, written a block at a time (no copy of the
+        whole graph in memory); the meta file, written last, marks the entry complete."""
         with atomic_writer(self.graph_file) as handle:
             write_blocks(lines, handle)
+        with atomic_writer(self.provenance_file) as handle:
+            write_blocks(list(quads), handle)
         write_atomic(self.meta_file, json.dumps(meta, sort_keys=True).encode("utf-8"))
 
 

@@ -8,7 +8,7 @@ from typing import Callable
 from rdflib import Graph
 
 from kg.errors import ProjectError
-from kg.pipeline.project import Compiled, Project, compile_catalog, ontology_lines
+from kg.pipeline.project import Compiled, Project, compile_catalog, ontology_lines, provenance_dataset_lines
 from kg.rdf.ntriples import graph_lines, merge, to_bytes
 from kg.rdf.terms import load_store
 from kg.rdf.vocab import bind_prefixes
@@ -30,7 +30,8 @@ def query_graph(compiled: Compiled, project: Project) -> Graph:
     return graph
 
 
-def prime_query_cache(compiled: Compiled, project: Project) -> Callable[[], None]:
+def prime_query_cache(compiled: Compiled, project: Project,
+                      quads: list[str] | None = None) -> Callable[[], None]:
     """Begin caching the query graph (catalog + ontology) of a finished build; call the result to end.
 
     On the oxigraph engine the graph also goes into an on-disk Oxigraph store, which later
@@ -41,18 +42,20 @@ def prime_query_cache(compiled: Compiled, project: Project) -> Callable[[], None
     from kg.pipeline.cache import entry_for
 
     lines = merge(compiled.lines(), ontology_lines(project))
+    if quads is None:
+        quads = provenance_dataset_lines(compiled, project.base)
     read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
     entry = entry_for([project.data, project.ontology, project.shapes], project.base, read,
                       compiled.catalog.read_at_ns)
     meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(), "triples": len(lines)}
     loader = None
     if compiled.engine == "oxigraph" and not entry.store_dir.is_dir():
-        loader = threading.Thread(target=entry.write_store, args=(lines,), name="kg-cache-store",
+        loader = threading.Thread(target=entry.write_store, args=(lines, quads), name="kg-cache-store",
                                   daemon=True)
         loader.start()
 
     def finish() -> None:
-        entry.store_lines(lines, meta)
+        entry.store_lines(lines, meta, quads)
         if loader is not None:
             loader.join()
 
@@ -71,8 +74,10 @@ class QuerySource:
 
 
 def query_source(project: Project, *, engine: str = "rdflib", reason: str | None = None,
-                 use_cache: bool = True, progress: Progress = quiet) -> QuerySource:
-    """The catalog + ontology (+ inferred triples of ``reason``) loaded into ``engine``.
+                 use_cache: bool = True, progress: Progress = quiet, named_graphs: bool = True) -> QuerySource:
+    """The catalog + ontology (+ inferred triples of ``reason``) loaded into ``engine`` as the default
+    graph, with the provenance dataset (one named graph per source) beside it unless
+    ``named_graphs`` is false (a query without GRAPH cannot see them: no need to load them).
 
     Reuses the cached build when data/, ontology/ and shapes/ are unchanged (see kg.pipeline.cache).
     """
@@ -85,15 +90,21 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     else:
         loaded = _from_catalog(project, engine, progress)
         if entry is not None:
-            entry.store_lines(loaded.lines, loaded.meta)
+            entry.store_lines(loaded.lines, loaded.meta, loaded.quads)
     inferred = _inferred(loaded, entry, reason, project.base) if reason else b""
     if engine == "oxigraph":
-        store = loaded.store if loaded.store is not None else load_store(loaded.ntriples)
+        if loaded.store is not None:
+            store = loaded.store
+        else:
+            store = load_store(loaded.ntriples)
+            if named_graphs:
+                load_store(loaded.quads_bytes(), store, quads=True)
         target = load_store(inferred, store)
     else:
-        target = loaded.rdflib_graph(project.base)
+        graph = loaded.rdflib_graph(project.base)
         if inferred.strip():
-            target.parse(data=inferred, format="nt")
+            graph.parse(data=inferred, format="nt")
+        target = _dataset(graph, loaded.quads_bytes()) if named_graphs else graph
     meta = loaded.meta
     return QuerySource(target, meta["triples"], meta["errors"], meta["summary"], inferred=inferred.count(b"\n"))
 
@@ -108,9 +119,14 @@ class _Loaded:
     store: object | None = None
     lines: list[str] | None = None
     ntriples: bytes | None = None
+    quads: list[str] | None = None
+    nquads: bytes | None = None
 
     def as_bytes(self) -> bytes:
         return self.ntriples if self.ntriples is not None else to_bytes(self.lines)
+
+    def quads_bytes(self) -> bytes:
+        return self.nquads if self.nquads is not None else to_bytes(self.quads or [])
 
     def rdflib_graph(self, base: str) -> Graph:
         return self.graph if self.graph is not None else _parse_ntriples(self.as_bytes(), base)
@@ -122,19 +138,21 @@ def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
         loaded.store = entry.open_store()  # opened in milliseconds; read-only, nothing to add to it
     if loaded.store is None:
         loaded.ntriples = entry.graph_file.read_bytes()
+        loaded.nquads = entry.provenance_file.read_bytes()
     return loaded
 
 
 def _from_catalog(project: Project, engine: str, progress: Progress) -> _Loaded:
     compiled = compile_catalog(project, shapes=False, engine=engine, progress=progress)
     meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary()}
+    quads = provenance_dataset_lines(compiled, project.base)
     if engine == "rdflib":
         graph = query_graph(compiled, project)
-        loaded = _Loaded(meta, graph=graph, lines=graph_lines(graph))
+        loaded = _Loaded(meta, graph=graph, lines=graph_lines(graph), quads=quads)
     else:
         extra = ontology_lines(project)
-        loaded = _Loaded(meta, store=load_store(to_bytes(extra), compiled.store),
-                         lines=merge(compiled.lines(), extra))
+        store = load_store(quads, load_store(to_bytes(extra), compiled.store), quads=True)
+        loaded = _Loaded(meta, store=store, lines=merge(compiled.lines(), extra), quads=quads)
     meta["triples"] = len(loaded.lines)
     return loaded
 
@@ -160,3 +178,23 @@ def _parse_ntriples(data: bytes, base: str) -> Graph:
     if data.strip():
         graph.parse(data=data, format="nt")
     return graph
+
+
+def _dataset(graph: Graph, nquads: bytes):
+    """An rdflib Dataset whose default graph is ``graph`` and whose named graphs are ``nquads``."""
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    dataset.namespace_manager = graph.namespace_manager
+    dataset.default_graph.addN((s, p, o, dataset.default_graph) for s, p, o in graph)
+    if nquads.strip():  # parsed apart: rdflib's Dataset.parse would hide the default graph from SPARQL
+        import warnings
+
+        named = Dataset()
+        with warnings.catch_warnings():  # rdflib's own N-Quads parser uses its deprecated default_context
+            warnings.simplefilter("ignore", DeprecationWarning)
+            named.parse(data=nquads, format="nquads")
+        dataset.addN((s, p, o, dataset.graph(g)) for s, p, o, g in named.quads((None, None, None, None))
+                     if g is not None)
+    return dataset
+

@@ -97,7 +97,8 @@ def _claim_quads(entry: Entry, base: str, claim) -> list[str]:
         predicate = spec.predicate if spec is not None and spec.predicate else ns.KG + claim.key
         node = _node(base, subject, predicate, claim.value, graph)
         return [_quad(line(node, p, o), graph) for p, o in (
-            (_TYPE, Iri(_CLAIM)), (_CLAIMED_KEY, Iri(predicate)), (_CLAIMED_VALUE, Lit(claim.value)),
+            (_TYPE, Iri(_CLAIM)), (ns.RDF + "subject", Iri(subject)), (_CLAIMED_KEY, Iri(predicate)),
+            (_CLAIMED_VALUE, Lit(claim.value)),
             (_RANK, Iri(_DEPRECATED)), (_REASON, Lit(claim.reason)), (_QUOTED_FROM, Iri(graph)),
             *(((_QUOTE, Lit(claim.quote)),) if claim.quote else ()))]
     quads = []

@@ -81,18 +81,19 @@ def compactor(base: str | None = None) -> Callable[[str], str]:
     return compact
 
 
-def load_store(content: Iterable[str] | bytes, store=None):
-    """Load canonical N-Triples (sorted lines, or their bytes) into ``store`` (default: a new
-    in-memory pyoxigraph store), which is returned."""
+def load_store(content: Iterable[str] | bytes, store=None, *, quads: bool = False):
+    """Load canonical N-Triples (sorted lines, or their bytes; N-Quads with ``quads``) into ``store``
+    (default: a new in-memory pyoxigraph store), which is returned."""
     import pyoxigraph as ox
 
     if store is None:
         store = ox.Store()
+    syntax = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
     if isinstance(content, (bytes, bytearray)):
         if content.strip():
-            store.bulk_load(content, format=ox.RdfFormat.N_TRIPLES)
+            store.bulk_load(content, format=syntax)
         return store
     lines = content if isinstance(content, list) else list(content)
     if lines:
-        store.bulk_load(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(LinesReader(lines), format=syntax)
     return store

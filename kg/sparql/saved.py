@@ -117,6 +117,15 @@ def find_saved_query(folder: Path, name: str) -> SavedQuery:
     return read_saved_query(path)
 
 
+def uses_named_graphs(text: str) -> bool:
+    """Can the query read named graphs? Only through GRAPH (FROM NAMED is refused): a conservative
+    word test (after SPARQL's \\u escapes are decoded), so that a query that cannot see them does not
+    wait for them to load."""
+    decoded = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
+                     lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return re.search(r"graph", decoded, re.IGNORECASE) is not None
+
+
 def looks_like_name(text: str) -> bool:
     """Is ``text`` the name of a saved query (``models-by-organization``) rather than SPARQL?"""
     return bool(_NAME.match(text.strip()))
