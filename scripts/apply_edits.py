@@ -7,7 +7,8 @@ An edits file is a YAML list; each item names the ``file`` (``data/models/x.yaml
 the ``item`` (a list item, a value, a ``{model, relation}`` derivation, or for ``key: claims``
 a ``{key, value, reason}`` claim), the ``source`` that states it, an optional ``quote`` and a
 ``note``. ``replace: true`` replaces a key written as one value; ``remove: true`` removes the
-item (or the key) and every placement of it in ``sources:``, dropping a source left with nothing.
+item (or the key) and every placement of it in ``sources:``, dropping a source left with nothing;
+``key: sources`` with ``remove: true`` drops the source ``item`` (one that states nothing of the entry).
 ``kind`` needs no source (it is not a fact). A date may refine one of less precision
 (``2024`` -> ``2024-09-12``); the sources of the old value then no longer name it.
 
@@ -123,6 +124,9 @@ def apply_file(path: Path, edits: list) -> None:
                 claim["quote"] = e["quote"]
             if claim not in claims:
                 claims.append(claim)
+            continue
+        if key == "sources" and e.get("remove"):  # a source that states nothing of this entry
+            sources = [s for s in sources if (s if isinstance(s, str) else s["source"]) != item]
             continue
         current = changes.get(key, data.get(key))
         many = fields[key].many
