@@ -20,6 +20,7 @@ def check_catalog(catalog: Catalog, report: Report, today: datetime.date | None 
     check_cycles(catalog, report, "family", MODEL, "family")
     check_dates(catalog, report, today)
     check_duplicates(catalog, report)
+    check_shared_names(catalog, report)
 
 
 def check_references(catalog: Catalog, report: Report) -> None:
@@ -178,3 +179,44 @@ def check_duplicates(catalog: Catalog, report: Report) -> None:
                 line, col = entry.where({"name": "name", "url": "url"}.get(what, "arxiv"))
                 report.add(entry.file, line, col, "KG307", f"same {what} as {others}: merge the "
                            "entries or tell them apart", severity=WARNING)
+
+
+def _presents(paper: Entry, other: Entry) -> bool:
+    """Does ``paper`` present ``other``: a model that lists it in ``papers``, a technique it introduces?"""
+    if other.kind is MODEL:
+        return any(v.value == paper.id for v in other.values.get("papers", []))
+    if other.kind is TECHNIQUE:
+        return other.first("introduced_in") == paper.id or \
+            any(v.value == other.id for v in paper.values.get("introduces", []))
+    return False
+
+
+def check_shared_names(catalog: Catalog, report: Report) -> None:
+    """Warn when a name or alias of one entry is a name or alias of another (normalized: case, spaces
+    and punctuation aside), at the later entry's name or alias.
+
+    A paper may bear the name of the model or technique it presents; two entries of one kind with
+    the same name are KG307's.
+    """
+    holders: dict[str, list[tuple[Entry, str, object]]] = {}
+    for entry in sorted(catalog.entries, key=lambda e: (e.kind.folder, e.id)):
+        for key in ("name", "aliases"):
+            for value in entry.values.get(key, []):
+                if isinstance(value.value, str) and normalized_name(value.value):
+                    holders.setdefault(normalized_name(value.value), []).append((entry, key, value))
+    for found in holders.values():
+        for i, (entry, key, value) in enumerate(found):
+            for other, other_key, _ in found[:i]:
+                if other is entry or (key == other_key == "name" and other.kind is entry.kind):
+                    continue
+                if (other.kind is PAPER and _presents(other, entry)) or \
+                        (entry.kind is PAPER and _presents(entry, other)):
+                    continue
+                line, col = entry.where(*value.path)
+                what = "name" if key == "name" else "alias"
+                theirs = "the name" if other_key == "name" else "an alias"
+                report.add(entry.file, line, col, "KG308",
+                           f"{what} '{value.value}' is also {theirs} of {other.kind.label} '{other.id}' "
+                           f"({other.file}): a name belongs to one entity; keep it on the one it names "
+                           "and remove or change it on the other", severity=WARNING)
+                break
