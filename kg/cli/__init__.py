@@ -14,6 +14,7 @@ from kg.cli.importer import import_group
 from kg.cli.query import list_queries, query
 from kg.cli.serve import push, serve
 from kg.cli.visual import lineage, site, timeline
+from kg.cli.why import why
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -31,7 +32,7 @@ def cli(ctx: click.Context, quiet: int, verbose: int) -> None:
     ctx.obj = Settings(verbose - quiet)
 
 
-for command in (validate, build, export, query, list_queries, stats, serve, push, lineage, timeline, site):
+for command in (validate, build, export, query, list_queries, stats, why, serve, push, lineage, timeline, site):
     cli.add_command(command)
 cli.add_command(import_group, name="import")
 

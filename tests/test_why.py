@@ -1,0 +1,64 @@
+"""kg why: each fact with the sources that state it, their words, and the claims set aside."""
+from __future__ import annotations
+
+import json
+
+from .conftest import ROOT, project_args, write_entry
+
+QWEN = """name: Qwen2
+released: 2024-06
+parameters: [7B, 72B]
+sources:
+- source: seed:001_01e188e9c4403368.txt:135
+  for: [name, parameters]
+- source: https://qwenlm.github.io/blog/qwen2/
+  for: [released]
+  quote: the page's words
+claims:
+- key: released
+  value: 2024-02
+  source: seed:001_01e188e9c4403368.txt:135
+  reason: that line dates Qwen1.5
+"""
+
+
+def test_why_shows_each_fact_with_its_sources_and_the_seed_line(run, fixture_catalog):
+    write_entry(fixture_catalog, "models", "qwen2.yaml", QWEN)
+    result = run("why", *project_args(fixture_catalog), "qwen2")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("model/qwen2 (")
+    assert any(line.split()[:2] == ["released", "2024-06"] and line.endswith("[2]") for line in lines)
+    assert any(line.split()[:2] == ["parameters", "72B"] and line.endswith("[1]") for line in lines)
+    assert "claims set aside" in lines and "not preferred: that line dates Qwen1.5" in result.stdout
+    assert "  [1] seed:001_01e188e9c4403368.txt:135" in lines
+    assert "Qwen2-0.5B" in result.stdout  # the words of seed 001, line 135
+    assert "quote: the page's words" in result.stdout
+
+
+def test_why_json_and_one_field(run, fixture_catalog):
+    write_entry(fixture_catalog, "models", "qwen2.yaml", QWEN)
+    result = run("why", *project_args(fixture_catalog), "qwen2", "released", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(f["key"], f["value"], [s["source"] for s in f["sources"]]) for f in data["facts"]] == [
+        ("released", "2024-06", ["https://qwenlm.github.io/blog/qwen2/"])]
+    assert [(c["value"], c["reason"]) for c in data["claims"]] == [("2024-02", "that line dates Qwen1.5")]
+
+
+def test_why_bad_input_names_what_to_do(run):
+    missing = run("why", *project_args(), "llamma")
+    assert missing.exit_code == 1 and "did you mean llama" in missing.output
+    field = run("why", *project_args(), "alpaca", "licence")
+    assert field.exit_code == 2 and "did you mean 'license'" in field.output
+    assert "Traceback" not in missing.output + field.output
+
+
+def test_why_an_id_shared_by_two_kinds(run):
+    """A bare id picks the model first and says which other entry has it; KIND/ID picks that one."""
+    data = ["--data", str(ROOT / "data")]
+    both = run("why", *data, "llama-2", "name")
+    assert both.exit_code == 0 and both.stdout.startswith("model/llama-2")
+    assert "also: paper/llama-2" in both.stderr
+    paper = run("why", *data, "paper/llama-2", "name")
+    assert paper.exit_code == 0 and paper.stdout.startswith("paper/llama-2")
