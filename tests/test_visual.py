@@ -15,7 +15,7 @@ from kg.views.lineage import LineageError, family_tree, render, to_dot, to_merma
 from kg.views.site import SiteError, build_site
 from kg.views.timeline import to_chart, to_markdown
 
-from .conftest import FIXTURE_CATALOG, project_args, write_entry
+from .conftest import FIXTURE_CATALOG, ROOT, project_args, write_entry
 
 BASE = "https://w3id.org/llm-kg"
 
@@ -139,7 +139,7 @@ def test_timeline_chart_is_deterministic():
 
 
 class _Page(html.parser.HTMLParser):
-    """Collects links, script sources, stylesheet links, h1 text and JSON-LD blocks."""
+    """Collects links, script sources, stylesheet links, h1 text (without its footnote marks) and JSON-LD."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -160,10 +160,14 @@ class _Page(html.parser.HTMLParser):
             self.styles.append(attrs["href"])
         if tag == "h1":
             self._in = "h1"
+        if tag == "sup" and self._in == "h1":
+            self._in = "h1-marks"
 
     def handle_endtag(self, tag):
         if tag in ("script", "h1"):
             self._in = None
+        if tag == "sup" and self._in == "h1-marks":
+            self._in = "h1"
 
     def handle_data(self, data):
         if self._in == "jsonld":
@@ -241,13 +245,27 @@ def test_browser_search_and_follow_links(tmp_path, run):
             assert page.inner_text("#count") == "1 of 17 entries"
             assert page.locator("#results a").all_inner_texts() == ["Alpaca"]
             page.click("#results a:has-text('Alpaca')")
-            assert page.inner_text("h1") == "Alpaca"
+            assert page.locator("h1").evaluate("h => h.firstChild.textContent") == "Alpaca"  # then its marks
             assert page.url.endswith("/model/alpaca.html")
             page.click("table.facts a:has-text('Stanford University')")
             assert page.url.endswith("/organization/stanford.html")
-            assert page.inner_text("h1") == "Stanford University"
+            assert page.locator("h1").evaluate("h => h.firstChild.textContent") == "Stanford University"
             assert "Alpaca" in page.locator("section:has(h2:has-text('Models it developed'))").inner_text()
             page.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()
     assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 5000
+
+
+def test_site_shows_each_facts_sources_as_footnotes_with_the_seed_lines_words(tmp_path):
+    from kg.catalog.evidence import SourceText
+
+    out = tmp_path / "site"
+    build_site(catalog(), out, BASE, sources=SourceText(ROOT.parent / "shared"))
+    page = (out / "technique" / "swiglu.html").read_text()
+    assert '<sup class="refs"><a href="#s1" title="- **[SwiGLU activation function]' in page
+    assert '<li id="s1"><a href="https://w3id.org/llm-kg/seed/003_41cc06a6e4ea9a21.txt#L84">' in page
+    assert "<blockquote>- **[SwiGLU activation function](https://arxiv.org/abs/2002.05202) (PaLM):** " \
+           "replacing ReLU with SwiGLU.</blockquote>" in page
+    alpaca = (out / "model" / "alpaca.html").read_text()
+    assert alpaca.count('href="#s1"') >= 5  # every fact of its one source carries the mark

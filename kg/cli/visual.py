@@ -68,5 +68,5 @@ def site(settings: Settings, project, out_dir) -> None:
     from kg.views.site import build_site
 
     catalog = compile_project(settings, project, shapes=False).catalog
-    pages = build_site(catalog, out_dir, project.base)
+    pages = build_site(catalog, out_dir, project.base, sources=project.source_text())
     settings.info(f"wrote {pages} pages to {out_dir} (open {out_dir / 'index.html'})")

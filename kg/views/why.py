@@ -110,6 +110,16 @@ def explain(catalog: Catalog, entity: str, *, key: str | None = None,
         close = difflib.get_close_matches(key, keys, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"its facts are: {', '.join(keys)}"
         raise KgUsageError(f"{entry.kind.label} '{entry.id}' has no fact '{key}': {hint}")
+    citations = cite(entry, sources)
+    facts = [ExplainedFact(fact.name, fact.key, _shown(fact, entry.kind), citations.get(id(fact.value), []))
+             for fact in entry_facts(entry) if key is None or fact.key == key]
+    claims = [SetAside(c.key, c.value, c.reason, Citation(c.source, _line(sources, c.source), c.quote))
+              for c in (v.value for v in entry.values.get("claims", [])) if key is None or c.key == key]
+    return Explanation(entry.kind.label, entry.id, entry.file, facts, claims, also)
+
+
+def cite(entry: Entry, sources: SourceText | None = None) -> dict[int, list[Citation]]:
+    """The citations of each value of ``entry``, by ``id()`` of the value, in the order of ``sources:``."""
     citations: dict[int, list[Citation]] = {}
     for value in entry.values.get("sources", []):
         attribution = value.value
@@ -117,11 +127,7 @@ def explain(catalog: Catalog, entity: str, *, key: str | None = None,
         for name in attribution.facts:
             for _key, fact_value in named_values(entry, name) or []:
                 citations.setdefault(id(fact_value), []).append(citation)
-    facts = [ExplainedFact(fact.name, fact.key, _shown(fact, entry.kind), citations.get(id(fact.value), []))
-             for fact in entry_facts(entry) if key is None or fact.key == key]
-    claims = [SetAside(c.key, c.value, c.reason, Citation(c.source, _line(sources, c.source), c.quote))
-              for c in (v.value for v in entry.values.get("claims", [])) if key is None or c.key == key]
-    return Explanation(entry.kind.label, entry.id, entry.file, facts, claims, also)
+    return citations
 
 
 def _find(catalog: Catalog, entity: str) -> tuple[Entry, list[str]]:
