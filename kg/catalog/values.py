@@ -67,6 +67,7 @@ def parse_date(value) -> PartialDate:
 
 
 _COUNT_TEXT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*([KkMmBbTt]?)$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?\s*[KkMmBbTt]?$")
 _SCALE = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
 
 
@@ -83,7 +84,13 @@ def parse_count(value) -> int:
         if Decimal(str(value)) != number:
             raise BadValue(f"{value} is not a whole number: write it with a suffix, e.g. 1.5B")
     elif isinstance(value, str):
-        match = _COUNT_TEXT.match(value.strip().replace("_", "").replace(",", ""))
+        text = value.strip().replace("_", "")
+        if "," in text:
+            if not _THOUSANDS.match(text):
+                raise BadValue(f"'{value}' has a comma that is not a thousands separator: write a decimal "
+                               f"point ({text.replace(',', '.')}) or the whole number")
+            text = text.replace(",", "")
+        match = _COUNT_TEXT.match(text)
         if not match:
             raise BadValue(f"'{value}' is not a count: write 7B, 270M, 1.5T or 7000000000")
         try:

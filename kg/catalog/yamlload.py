@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from kg.errors import KgError
+from kg.util.fsutil import NotRegularFile, read_regular
 
 try:  # libyaml keeps marks and is several times faster
     from yaml import CSafeLoader as _Loader
@@ -28,6 +29,8 @@ _PLAIN_SCALARS = {f"tag:yaml.org,2002:{name}": _SCALARS.yaml_constructors[f"tag:
 MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
 MAX_ALIASES = 50
+#: How deep values may nest: an entry needs four levels (sources > item > for > fact).
+MAX_DEPTH = 20
 
 Path_ = tuple  # a path to a value: ("based_on", 0, "model")
 
@@ -98,9 +101,13 @@ class Document:
 
 def load_document(path: Path) -> Document:
     """Read and parse ``path``; raise YamlProblem for anything that is not a usable entry."""
-    raw = path.read_bytes()
+    try:
+        raw = read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        raise YamlProblem("KG009", 1, 0, "not a regular file (a FIFO, device or socket): replace it with "
+                          "a YAML file or remove it") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblem("KG005", 1, 0, f"file is {len(raw)} bytes, more than the {MAX_FILE_BYTES} "
+        raise YamlProblem("KG005", 1, 0, f"file is more than the {MAX_FILE_BYTES} bytes "
                           "a catalog entry may have: split it or remove pasted material")
     try:
         text = raw.decode("utf-8")
@@ -120,6 +127,8 @@ def load_document(path: Path) -> Document:
 
 def parse_text(text: str, path: Path) -> Document:
     """Parse YAML text into a Document (see load_document)."""
+    if "!" in text:  # only then can there be a tag: the events say where
+        _refuse_tags(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -132,6 +141,9 @@ def parse_text(text: str, path: Path) -> Document:
         raise YamlProblem("KG003", line, column, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlProblem("KG003", 1, 0, f"YAML syntax error: {exc}") from None
+    except RecursionError:
+        raise YamlProblem("KG006", 1, 0, f"values nested more than {MAX_DEPTH} levels deep: "
+                          "an entry is a flat list of keys") from None
     finally:
         loader.dispose()
     if node is None:
@@ -146,6 +158,20 @@ def parse_text(text: str, path: Path) -> Document:
     return doc
 
 
+def _refuse_tags(text: str) -> None:
+    """Refuse any explicit YAML tag (``!!set``, ``!!binary``, ``!custom``, ``!!python/…``), wherever it is:
+    an entry is plain keys and values."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                mark = event.start_mark
+                raise YamlProblem("KG003", mark.line + 1, mark.column + 1, f"YAML tag '{tag}' is not "
+                                  "allowed: remove it and write a plain value (quote it if it is text)")
+    except yaml.YAMLError:  # a syntax error: the composer reports it with its position
+        return
+
+
 class _Walker:
     """Turns a composed node tree into Python values, counting nodes and aliases."""
 
@@ -157,6 +183,10 @@ class _Walker:
 
     def value(self, node: yaml.Node, path: Path_) -> Any:
         self.nodes += 1
+        if len(path) > MAX_DEPTH:
+            raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,
+                              f"values nested more than {MAX_DEPTH} levels deep: an entry is a flat "
+                              "list of keys")
         if id(node) in self.seen:
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
@@ -188,10 +218,8 @@ class _Walker:
         except yaml.YAMLError as exc:
             raise YamlProblem("KG003", node.start_mark.line + 1, node.start_mark.column + 1,
                               f"YAML value error: {getattr(exc, 'problem', None) or exc}") from None
-        except ValueError as exc:  # e.g. 2023-02-30 is resolved as a timestamp, then fails
-            raise YamlProblem("KG107", node.start_mark.line + 1, node.start_mark.column + 1,
-                              f"'{node.value}' is not a valid date ({exc}): write YYYY-MM-DD, "
-                              "YYYY-MM or YYYY") from None
+        except ValueError:  # e.g. 2024-13-01 is resolved as a timestamp, then fails: keep the text,
+            return node.value  # so that the key's own check reports it and the file's other problems
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:

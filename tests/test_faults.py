@@ -1,0 +1,90 @@
+"""Faults a hostile or unlucky user meets: odd files, odd values, odd nesting. Each gets a message
+naming the file and line, a non-zero exit, and never a hang or a traceback."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from kg.catalog.values import BadValue, parse_count
+
+from .conftest import ROOT, project_args, write_entry
+
+KG = [sys.executable, "-m", "kg"]
+
+
+def test_a_fifo_in_data_is_reported_not_waited_on(fixture_catalog):
+    fifo = fixture_catalog / "models" / "pipe.yaml"
+    os.mkfifo(fifo)
+    done = subprocess.run([*KG, "validate", *project_args(fixture_catalog)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert "pipe.yaml:1: KG009 not a regular file" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("text", [
+    "name: X\naliases: !!set {a, b}\n",
+    "name: X\nsources:\n- source: !!binary aGVsbG8=\n  for: [name]\n",
+    "name: !custom X\n",
+    "name: X\nbased_on: !!python/object:os.system [ls]\n",
+    "name: X\nsources: !seq\n- https://example.org\n",
+])
+def test_yaml_tags_are_refused_wherever_they_are(run, fixture_catalog, text):
+    write_entry(fixture_catalog, "models", "tagged.yaml", text)
+    result = run("validate", *project_args(fixture_catalog))
+    assert result.exit_code == 1
+    assert "tagged.yaml" in result.output and "KG003 YAML tag" in result.output
+
+
+@pytest.mark.parametrize("depth", [25, 450, 700, 1000, 5000])
+def test_deep_nesting_is_a_diagnostic_not_a_recursion_error(run, fixture_catalog, depth):
+    write_entry(fixture_catalog, "models", "deep.yaml", "name: Z\ncorpus: " + "[" * depth + "]" * depth + "\n")
+    result = run("validate", *project_args(fixture_catalog))
+    assert result.exit_code == 1
+    assert "deep.yaml" in result.output and ("KG006" in result.output or "KG003" in result.output)
+    assert "RecursionError" not in result.output and "Traceback" not in result.output
+
+
+def test_an_impossible_date_hides_no_other_problem(run, fixture_catalog):
+    write_entry(fixture_catalog, "models", "baddate.yaml", "name: Y\nreleased: 2024-13-01\nlicence: MIT\n")
+    result = run("validate", *project_args(fixture_catalog))
+    assert "baddate.yaml:2:11: KG107 'released' '2024-13-01' has month 13" in result.output
+    assert "baddate.yaml:3:1: KG102 unknown key 'licence'" in result.output
+
+
+@pytest.mark.parametrize("written", ["1,7B", "1,5B", "12,34B", "7,0B", "1,2345"])
+def test_a_decimal_comma_is_refused_not_read_as_thousands(written):
+    with pytest.raises(BadValue, match="decimal point"):
+        parse_count(written)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**15))
+def test_thousands_separators_read_as_the_number(number):
+    assert parse_count(f"{number:,}") == number
+    assert parse_count(f"{number}") == number
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(min_value=0, max_value=1000, places=3), st.sampled_from(["K", "M", "B", "T"]))
+def test_counts_with_a_suffix_keep_their_value(number, suffix):
+    scale = {"K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}[suffix]
+    value = number * scale
+    if value != int(value):
+        with pytest.raises(BadValue):
+            parse_count(f"{number}{suffix}")
+    else:
+        assert parse_count(f"{number}{suffix}") == int(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12))
+def test_any_text_is_a_count_or_a_bad_value(text):
+    try:
+        assert parse_count(text) >= 0
+    except BadValue:
+        pass
