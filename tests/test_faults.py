@@ -88,3 +88,39 @@ def test_any_text_is_a_count_or_a_bad_value(text):
         assert parse_count(text) >= 0
     except BadValue:
         pass
+
+
+def test_kg_site_keeps_files_it_did_not_write(run, tmp_path):
+    out = tmp_path / "site"
+    assert run("site", *project_args(), "--out", str(out)).exit_code == 0
+    (out / "notes.txt").write_text("mine")
+    again = run("site", *project_args(), "--out", str(out))
+    assert again.exit_code == 1 and "notes.txt" in again.output and "nothing was replaced" in again.output
+    assert (out / "notes.txt").read_text() == "mine" and (out / "index.html").is_file()
+    (out / "notes.txt").unlink()
+    assert run("site", *project_args(), "--out", str(out)).exit_code == 0  # its own files only: replaced
+
+
+@pytest.mark.parametrize("command,name,starts", [
+    (["timeline"], "t.svg", b"<?xml"), (["timeline"], "t.md", b"| year"), (["lineage", "alpaca"], "l.dot", b"digraph"),
+    (["lineage", "alpaca"], "l.mmd", b"flowchart")])
+def test_the_format_of_a_picture_follows_its_file_name(run, tmp_path, command, name, starts):
+    if name.endswith(".svg"):
+        pytest.importorskip("matplotlib")
+    out = tmp_path / name
+    result = run(*command, *project_args(), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().lstrip().startswith(starts)
+
+
+def test_a_picture_file_name_without_a_known_extension_is_a_usage_error(run, tmp_path):
+    result = run("lineage", *project_args(), "-o", str(tmp_path / "l.txt"))
+    assert result.exit_code == 2 and "pass --format" in result.output and not (tmp_path / "l.txt").exists()
+
+
+def test_validating_with_no_shapes_is_an_error_not_a_clean_bill(run, tmp_path):
+    empty = tmp_path / "shapes"
+    empty.mkdir()
+    for engine in ("rdflib", "oxigraph"):
+        result = run("validate", *project_args(), "--shapes", str(empty), "--engine", engine)
+        assert result.exit_code == 1 and "no SHACL shapes" in result.output

@@ -9,11 +9,31 @@ from kg.cli.common import (Settings, catalog_options, compile_project, library_e
                            write_output)
 
 
+#: Format name -> the file extensions it is guessed from.
+LINEAGE_FORMATS = {"mermaid": (".mmd", ".mermaid"), "dot": (".dot", ".gv"), "svg": (".svg",), "png": (".png",)}
+TIMELINE_FORMATS = {"md": (".md", ".markdown"), "svg": (".svg",), "png": (".png",)}
+
+
+def format_for(given: str | None, output: Path | None, formats: dict, default: str) -> str:
+    """The format given, else the one ``output``'s extension names, else ``default`` (on stdout)."""
+    if given:
+        return given
+    if output is None or str(output) == "-":
+        return default
+    suffix = output.suffix.lower()
+    for name, extensions in formats.items():
+        if suffix in extensions:
+            return name
+    known = ", ".join(ext for extensions in formats.values() for ext in extensions)
+    raise click.UsageError(f"cannot tell the format of '{output}' from its extension ({known}): pass --format")
+
+
 @click.command()
 @catalog_options
 @click.argument("model", required=False)
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg", "png"]), default="mermaid",
-              show_default=True, help="Mermaid and DOT are text; SVG and PNG need Graphviz's dot.")
+@click.option("--format", "fmt", type=click.Choice(list(LINEAGE_FORMATS)),
+              help="Mermaid and DOT are text; SVG and PNG need Graphviz's dot (default: from --output's "
+                   "extension, else mermaid).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
 @click.pass_obj
 @library_errors
@@ -26,6 +46,7 @@ def lineage(settings: Settings, project, model, fmt, output) -> None:
     """
     from kg.views.lineage import family_tree, render, to_dot, to_mermaid
 
+    fmt = format_for(fmt, output, LINEAGE_FORMATS, "mermaid")
     catalog = compile_project(settings, project, shapes=False).catalog
     tree = family_tree(catalog, model)
     title = f"Lineage of {next(n.name for n in tree.nodes if n.id == model)}" if model else "Model lineage"
@@ -38,8 +59,9 @@ def lineage(settings: Settings, project, model, fmt, output) -> None:
 
 @click.command()
 @catalog_options
-@click.option("--format", "fmt", type=click.Choice(["md", "svg", "png"]), default="md", show_default=True,
-              help="md: a Markdown table; svg/png: a chart (needs matplotlib: pip install 'kg-llm[plot]').")
+@click.option("--format", "fmt", type=click.Choice(list(TIMELINE_FORMATS)),
+              help="md: a Markdown table; svg/png: a chart (needs matplotlib: pip install 'kg-llm[plot]'). "
+                   "Default: from --output's extension, else md.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
 @click.option("--top", type=click.IntRange(1, 20), default=8, show_default=True,
               help="Organizations shown by name; the rest are 'other'.")
@@ -49,6 +71,7 @@ def timeline(settings: Settings, project, fmt, output, top) -> None:
     """Model releases per year by organization."""
     from kg.views.timeline import to_chart, to_markdown
 
+    fmt = format_for(fmt, output, TIMELINE_FORMATS, "md")
     catalog = compile_project(settings, project, shapes=False).catalog
     payload = to_markdown(catalog, top).encode("utf-8") if fmt == "md" else to_chart(catalog, fmt, top)
     write_output(settings, payload, output)

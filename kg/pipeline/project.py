@@ -21,7 +21,7 @@ from kg.util.gcpause import paused_gc
 from kg.util.progress import Progress, quiet
 from kg.rdf.ntriples import graph_lines, merge, to_bytes
 from kg.catalog.schema import KINDS
-from kg.validation.shacl import ShapesError, check_graph, load_turtle_dir, report_results
+from kg.validation.shacl import ShapesError, check_graph, has_shapes, load_turtle_dir, report_results
 from kg.rdf.terms import load_store
 from kg.rdf.vocab import DEFAULT_BASE, bind_prefixes
 
@@ -166,6 +166,9 @@ def _validate(compiled: Compiled, project: Project) -> None:
         shapes_graph = load_turtle_dir(project.shapes)
     except Exception as exc:  # a broken shapes file is the maintainer's to fix
         raise ProjectError(f"cannot read the shapes in {project.shapes}: {exc}") from None
+    if not has_shapes(shapes_graph):
+        raise ProjectError(f"no SHACL shapes in {project.shapes} (no *.ttl file declares a sh:NodeShape): "
+                           "pass --shapes with the project's shapes folder")
     if compiled.engine == "oxigraph":
         from kg.validation.shacl_sparql import UnsupportedShape, check_store
 

@@ -24,6 +24,13 @@ def load_turtle_dir(folder: Path) -> Graph:
     return graph
 
 
+def has_shapes(graph: Graph) -> bool:
+    """Does ``graph`` declare at least one node shape (what validation would run)?"""
+    from rdflib.namespace import RDF
+
+    return (None, RDF.type, SH.NodeShape) in graph or (None, SH.targetClass, None) in graph
+
+
 @dataclass(frozen=True)
 class ShapeResult:
     """One SHACL validation result, with the diagnostic code of the shape that produced it."""
