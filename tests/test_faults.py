@@ -124,3 +124,105 @@ def test_validating_with_no_shapes_is_an_error_not_a_clean_bill(run, tmp_path):
     for engine in ("rdflib", "oxigraph"):
         result = run("validate", *project_args(), "--shapes", str(empty), "--engine", engine)
         assert result.exit_code == 1 and "no SHACL shapes" in result.output
+
+
+# --- endpoints that trickle, say nothing, or want credentials ------------------------------
+
+import base64  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+SPARQL_JSON = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}'
+
+
+@contextmanager
+def tcp_server(handle):
+    """A server on 127.0.0.1 (a free port) that runs ``handle(connection)`` for each client; bounded."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        deadline = time.monotonic() + 60
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=handle, args=(connection, stop), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def _trickle(connection, stop):
+    """Answers, one byte every 0.1 s: each read is quick, the whole answer never is."""
+    connection.recv(65536)
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n\r\n" + SPARQL_JSON
+    for byte in answer:
+        if stop.is_set():
+            break
+        try:
+            connection.sendall(bytes([byte]))
+        except OSError:
+            break
+        time.sleep(0.1)
+    connection.close()
+
+
+def _silent(connection, stop):
+    stop.wait(30)
+    connection.close()
+
+
+@pytest.mark.parametrize("handler", [_trickle, _silent], ids=["trickling", "silent"])
+def test_an_endpoint_timeout_bounds_the_whole_answer(run, handler):
+    with tcp_server(handler) as url:
+        start = time.monotonic()
+        result = run("query", *project_args(), "--query", "SELECT (1 AS ?n) {}", "--endpoint", url + "/query",
+                     "--timeout", "1.5")
+        took = time.monotonic() - start
+    assert result.exit_code == 1 and "no complete answer within 1.5 s" in result.output
+    assert took < 10
+
+
+def test_credentials_in_an_endpoint_url_are_used_and_never_printed(run):
+    seen = []
+
+    def checks_credentials(connection, _stop):
+        request = connection.recv(65536).decode("latin-1")
+        seen.append(request)
+        expected = "Authorization: Basic " + base64.b64encode(b"kg:s3cret").decode()
+        status = b"200 OK" if expected in request else b"401 Unauthorized"
+        body = SPARQL_JSON if status == b"200 OK" else b"no"
+        connection.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/sparql-results+json\r\n"
+                           b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        connection.close()
+
+    with tcp_server(checks_credentials) as url:
+        with_password = url.replace("http://", "http://kg:s3cret@") + "/query"
+        ok = run("query", *project_args(), "--query", "SELECT (1 AS ?n) {}", "--endpoint", with_password,
+                 "--format", "csv")
+        assert ok.exit_code == 0, ok.output
+        assert ok.stdout.splitlines() == ["n", "1"]
+        wrong = run("query", *project_args(), "--query", "SELECT (1 AS ?n) {}", "--endpoint",
+                    with_password.replace("s3cret", "wrong"))
+    assert wrong.exit_code == 1 and "HTTP 401" in wrong.output
+    assert "s3cret" not in wrong.output and "wrong" not in wrong.output and "kg:" not in wrong.output
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "0"])
+def test_a_timeout_that_is_not_a_duration_is_a_usage_error(run, value):
+    result = run("query", *project_args(), "models-by-organization", "-p", "org=meta", "--endpoint",
+                 "http://127.0.0.1:9/query", f"--timeout={value}")
+    assert result.exit_code == 2 and "Traceback" not in result.output

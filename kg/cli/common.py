@@ -96,6 +96,19 @@ def engine_option(help_text: str = GRAPH_ENGINE_HELP):
                         help=help_text)
 
 
+def timeout_option(help_text: str):
+    """--timeout SECONDS: a finite number above zero (checked before anything runs)."""
+
+    def check(_ctx, _param, value):
+        import math
+
+        if value is not None and (not math.isfinite(value) or not 0 < value <= 86400):
+            raise click.BadParameter(f"{value} is not a number of seconds between 0 and 86400")
+        return value
+
+    return click.option("--timeout", type=float, default=60, show_default=True, callback=check, help=help_text)
+
+
 def project_from(data, ontology, shapes, queries_dir, base, shared=None):
     """The project the catalog options name (the others from the project root)."""
     from kg.pipeline.project import Project

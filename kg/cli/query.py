@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import (Settings, catalog_options, engine_option, library_errors,
+from kg.cli.common import (Settings, catalog_options, engine_option, library_errors, timeout_option,
                            rdf_format_names)
 from kg.registry import PROFILES, SELECT_FORMATS
 
@@ -39,7 +39,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--no-cache", is_flag=True, help="Rebuild the graph instead of reusing the cached build.")
 @click.option("--endpoint", metavar="URL",
               help="Run on this SPARQL 1.1 endpoint instead of the local catalog.")
-@click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for --endpoint.")
+@timeout_option("Seconds --endpoint has to answer in full.")
 @click.pass_obj
 @library_errors
 def query(settings: Settings, project, name, query_text, query_file,

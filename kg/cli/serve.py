@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import Settings, catalog_options, compile_project, engine_option, library_errors
+from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, library_errors,
+                           timeout_option)
 
 
 def _publishable_lines(settings: Settings, project, validate: bool, with_ontology: bool,
@@ -72,7 +73,7 @@ def serve(settings: Settings, project, bind, no_validate, engine) -> None:
 @click.option("--query-endpoint", metavar="URL",
               help="Where to count the triples afterwards (default: …/store → …/query).")
 @click.option("--user", help="Basic-auth user (or KG_PUSH_USER); the password comes from KG_PUSH_PASSWORD.")
-@click.option("--timeout", type=float, default=60, show_default=True, help="Seconds to wait for each request.")
+@timeout_option("Seconds each request (the push, the count) has to complete.")
 @click.option("--no-validate", is_flag=True, help="Push even if the shapes find problems.")
 @click.option("--no-ontology", is_flag=True, help="Push the catalog only, without the ontology.")
 @engine_option()

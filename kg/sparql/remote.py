@@ -6,10 +6,14 @@ RemoteError line naming the method, the URL and the status.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import json
+import math
 import os
 import re
+import socket
+import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +21,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from kg.errors import KgUsageError
 from kg.sparql.saved import ParameterError, QueryError, parse_safe
 from kg.sparql.results import QueryResult, without_parameters
 
@@ -48,12 +53,38 @@ class Credentials:
         return f"Basic {token}"
 
 
+def redacted(url: str) -> str:
+    """``url`` without the user and password it may carry (a URL is printed in messages)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def check_timeout(timeout: float) -> float:
+    """A timeout is a finite number of seconds above zero (and at most a day)."""
+    if not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or not 0 < timeout <= 86400:
+        raise KgUsageError(f"timeout {timeout!r} is not a number of seconds between 0 and 86400")
+    return float(timeout)
+
+
 def request(method: str, url: str, *, body=None, headers: dict | None = None, timeout: float = 60,
             credentials: Credentials | None = None) -> tuple[int, bytes]:
-    """One HTTP request; ``body`` may be bytes or a binary file (streamed). Returns (status, body)."""
+    """One HTTP request; ``body`` may be bytes or a binary file (streamed). Returns (status, body).
+
+    ``timeout`` bounds the whole exchange, not each read: a server that trickles one byte a
+    second is cut off when it runs out. A user and password in the URL are used as basic-auth
+    credentials (unless ``credentials`` are given) and never printed.
+    """
+    timeout = check_timeout(timeout)
     parts = urllib.parse.urlsplit(url)
+    shown = redacted(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RemoteError(f"'{url}' is not an http(s) URL")
+        raise RemoteError(f"'{shown}' is not an http(s) URL")
+    if credentials is None and parts.username is not None:
+        credentials = Credentials(urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
     target = parts.path or "/"
@@ -62,23 +93,36 @@ def request(method: str, url: str, *, body=None, headers: dict | None = None, ti
     all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
     if credentials is not None:
         all_headers["Authorization"] = credentials.header()
+    expired = threading.Event()
+
+    def cut_off() -> None:
+        expired.set()
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout, cut_off)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request(method, target, body=body, headers=all_headers)
         response = connection.getresponse()
         data = response.read()
-    except TimeoutError:
-        raise RemoteError(f"{method} {url} failed: no answer within {timeout:g} s") from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise RemoteError(f"{method} {url} failed: {reason}") from None
-    except http.client.HTTPException as exc:
-        raise RemoteError(f"{method} {url} failed: {type(exc).__name__} {exc}") from None
+        if expired.is_set():
+            raise TimeoutError
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        if expired.is_set() or isinstance(exc, TimeoutError):
+            raise RemoteError(f"{method} {shown} failed: no complete answer within {timeout:g} s") from None
+        if isinstance(exc, http.client.HTTPException):
+            raise RemoteError(f"{method} {shown} failed: {type(exc).__name__} {exc}") from None
+        raise RemoteError(f"{method} {shown} failed: {exc.strerror or exc}") from None
     finally:
+        watchdog.cancel()
         connection.close()
     if response.status >= 400:
         detail = data.decode("utf-8", "replace").strip().splitlines()
         hint = f": {detail[0][:200]}" if detail else ""
-        raise RemoteError(f"{method} {url} failed: HTTP {response.status} {response.reason}{hint}")
+        raise RemoteError(f"{method} {shown} failed: HTTP {response.status} {response.reason}{hint}")
     return response.status, data
 
 
@@ -141,7 +185,7 @@ def query_endpoint(url: str, text: str, bindings: dict | None = None, *, timeout
     try:
         document = json.loads(data)
     except ValueError:
-        raise RemoteError(f"POST {url}: the answer is not SPARQL JSON results") from None
+        raise RemoteError(f"POST {redacted(url)}: the answer is not SPARQL JSON results") from None
     if "boolean" in document:
         return QueryResult("ask", boolean=bool(document["boolean"]))
     variables = document["head"]["vars"]
@@ -183,7 +227,7 @@ def push_file(store_url: str, path: Path, media_type: str, *, graph: str | None,
     with open(path, "rb") as handle:  # http.client streams a file object block by block
         request(method, url, body=handle, timeout=timeout, credentials=credentials, headers={
             "Content-Type": media_type, "Content-Length": str(path.stat().st_size)})
-    return url
+    return redacted(url)
 
 
 def count_triples(query_url: str, graph: str | None, *, timeout: float = 60,
