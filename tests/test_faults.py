@@ -226,3 +226,90 @@ def test_a_timeout_that_is_not_a_duration_is_a_usage_error(run, value):
     result = run("query", *project_args(), "models-by-organization", "-p", "org=meta", "--endpoint",
                  "http://127.0.0.1:9/query", f"--timeout={value}")
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+# --- kg serve: no federation, no orphans ------------------------------------------------------
+
+import signal  # noqa: E402
+import urllib.parse  # noqa: E402
+import urllib.request  # noqa: E402
+
+from .test_remote import free_port, wait_until_up  # noqa: E402
+
+
+def _serve(tmp_path, port):
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    process = subprocess.Popen([*KG, "serve", *project_args(), "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_until_up(f"http://127.0.0.1:{port}/query", timeout=60)
+    return process
+
+
+def _post(url: str, query: str) -> tuple[int, str]:
+    body = urllib.parse.urlencode({"query": query}).encode()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=20) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _oxigraph_children(parent: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    command = handle.read().split(b"\0")
+            except OSError:
+                continue
+            if command and command[0].endswith(b"oxigraph") and b"serve-read-only" in command:
+                found.append(int(entry))
+    return found
+
+
+def test_the_served_endpoint_refuses_service_and_never_connects_out(tmp_path):
+    calls = []
+
+    def records(connection, _stop):
+        calls.append(connection.recv(4096))
+        connection.close()
+
+    port = free_port()
+    process = _serve(tmp_path, port)
+    try:
+        with tcp_server(records) as listener:
+            for query in (f"SELECT * WHERE {{ SERVICE <{listener}/sparql> {{ ?s ?p ?o }} }}",
+                          f"SELECT * WHERE {{ \\u0053ERVICE <{listener}/sparql> {{ ?s ?p ?o }} }}"):
+                status, text = _post(f"http://127.0.0.1:{port}/query", query)
+                assert status == 403 and "SERVICE" in text
+            status, text = _post(f"http://127.0.0.1:{port}/query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            assert status == 200 and "results" in text
+            time.sleep(0.5)
+        assert calls == []  # nothing reached the listener
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGHUP], ids=["kill -9", "SIGHUP"])
+def test_a_killed_or_hung_up_kg_serve_leaves_no_server_and_frees_its_port(tmp_path, how):
+    port = free_port()
+    process = _serve(tmp_path, port)
+    children = _oxigraph_children(process.pid)
+    assert children
+    process.send_signal(how)
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{c}") for c in children):
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{c}") and b"oxigraph" in open(f"/proc/{c}/cmdline", "rb").read()
+                   for c in children), "the Oxigraph server outlived kg serve"
+    again = _serve(tmp_path, port)  # the port is free at once, and stale stores are removed
+    try:
+        stores = [p for p in tmp_path.iterdir() if p.name.startswith("kg-serve-")]
+        assert len(stores) == 1
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.wait(timeout=30)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("kg-serve-")]

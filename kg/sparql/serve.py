@@ -1,4 +1,10 @@
-"""Serving the graph read-only through the Oxigraph server (the `oxigraph` PyPI package)."""
+"""Serving the graph read-only through the Oxigraph server (the `oxigraph` PyPI package).
+
+The Oxigraph server listens on a private loopback port; kg listens on the address the user
+binds and forwards each request to it, after refusing any query that would reach the network
+(SERVICE, LOAD, FROM: the Oxigraph server federates SERVICE for its clients). The child dies
+with kg (Linux: PR_SET_PDEATHSIG), even when kg is killed with SIGKILL.
+"""
 from __future__ import annotations
 
 import os
@@ -41,6 +47,8 @@ def parse_bind(bind: str) -> tuple[str, int]:
 def check_port_free(host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # as a server binds: a port whose last clients left (TIME_WAIT) is free, not taken
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
@@ -57,6 +65,40 @@ def load_store(ntriples: bytes, location: Path) -> None:
     del store
 
 
+def free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
+    """Linux: the child gets SIGTERM when kg dies, however it dies (kill -9 included)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: kg's own signal handlers stop it
+        pass
+
+
+def remove_stale_stores() -> None:
+    """Remove the temporary stores of kg serve processes that are gone (killed without cleaning up)."""
+    for folder in Path(tempfile.gettempdir()).glob("kg-serve-*-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def endpoint_url(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/query"
@@ -65,25 +107,34 @@ def endpoint_url(host: str, port: int) -> str:
 class Server:
     """An `oxigraph serve-read-only` child process over a temporary store, stopped on exit."""
 
-    def __init__(self, ntriples: bytes, host: str = "127.0.0.1", port: int = 7878) -> None:
+    def __init__(self, ntriples: bytes, host: str = "127.0.0.1", port: int = 7878, *,
+                 query_timeout: int = 60) -> None:
         self.host, self.port = host, port
         self.ntriples = ntriples
+        self.query_timeout = query_timeout
         self.location: Path | None = None
         self.process: subprocess.Popen | None = None
+        self.guard = None
 
     @property
     def url(self) -> str:
         return endpoint_url(self.host, self.port)
 
     def start(self, timeout: float = 30) -> str:
+        from kg.sparql.guard import Guard
+
         executable = oxigraph_executable()
         check_port_free(self.host, self.port)
-        self.location = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+        remove_stale_stores()
+        self.location = Path(tempfile.mkdtemp(prefix=f"kg-serve-{os.getpid()}-"))
         load_store(self.ntriples, self.location)
+        inner = free_loopback_port()
         self.process = subprocess.Popen(
-            [executable, "serve-read-only", "--location", str(self.location), "--bind",
-             f"{self.host}:{self.port}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            [executable, "serve-read-only", "--location", str(self.location), "--bind", f"127.0.0.1:{inner}",
+             "--timeout-s", str(self.query_timeout)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=_die_with_parent)
+        upstream = endpoint_url("127.0.0.1", inner)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -91,18 +142,30 @@ class Server:
                 self.stop()
                 raise ServeError(f"the Oxigraph server stopped at start: {error or 'no message'}")
             try:
-                query_endpoint(self.url, "ASK { ?s ?p ?o }", timeout=2)
-                return self.url
+                query_endpoint(upstream, "ASK { ?s ?p ?o }", timeout=2)
+                break
             except RemoteError:
                 time.sleep(0.1)
-        self.stop()
-        raise ServeError(f"the Oxigraph server did not answer on {self.url} within {timeout:g} s")
+        else:
+            self.stop()
+            raise ServeError(f"the Oxigraph server did not answer on {upstream} within {timeout:g} s")
+        try:
+            self.guard = Guard((self.host, self.port), ("127.0.0.1", inner), timeout=self.query_timeout + 5)
+        except OSError as exc:
+            self.stop()
+            raise ServeError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}; choose another "
+                             "port with --bind") from None
+        self.guard.start()
+        return self.url
 
     def wait(self) -> int:
         """Block until the child exits; the caller stops it (see ``terminate_on_signals``)."""
         return self.process.wait() if self.process else 0
 
     def stop(self) -> None:
+        if self.guard is not None:
+            self.guard.stop()
+            self.guard = None
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -125,7 +188,7 @@ class terminate_on_signals:
         def handler(_signum, _frame):
             raise KeyboardInterrupt
 
-        self.previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+        self.previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
         return self
 
     def __exit__(self, *exc):
