@@ -210,7 +210,7 @@ def _by_section(s: Signals) -> Verdict:
     evidence = s.model_evidence()
     where = SECTION_NAMES[s.section]
     if s.item.parent_linked and not evidence:
-        return skipped(f"a note under '{(s.item.parent or '')[:40]}', not an entry of its own")
+        return skipped("a note under the entry above it, not an entry of its own")
     if s.section in ("models", "general"):
         if _generic(s.head):
             return skipped("a phrase of generic words in a list of models, not a name")

@@ -260,7 +260,7 @@ def _import_table_row(item: Item, context: _Context) -> None:
     kind = table_kind(list(item.cells))
     if kind is None:
         context.result.rows.append(Row(where, "-", item.name, "skipped",
-                                       f"a row of a table of {item.lead.lower() or 'facts'}, not an entry"))
+                                       f"a row of a table of '{item.lead or 'facts'}', not an entry"))
         return
     if kind == "techniques":
         known = context.matcher.find(TECHNIQUE, plain_name(item.name), [])

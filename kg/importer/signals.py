@@ -118,6 +118,14 @@ SECTION_WORDS = {
     "research": {"survey", "surveys", "papers", "paper", "research", "reference", "references", "techniques",
                  "methods", "topics", "comparisons", "studies"},
 }
+#: Words of a field of work ('Prompt Engineering', 'Model Merging and Continual Adaptation'): a heading
+#: made only of these lists papers and methods; one field among domains ('Code, Math, and Software
+#: Engineering') does not.
+TOPIC_WORDS = {"engineering", "prompting", "training", "pretraining", "pre-training", "post-training",
+               "optimization", "tuning", "fine-tuning", "alignment", "evaluation", "reasoning", "safety",
+               "security", "quantization", "pruning", "sparsification", "distillation", "merging", "adaptation",
+               "tokenization", "inference", "attention", "retrieval", "grounding", "interpretability",
+               "hallucination", "theory"}
 _HOWTO = {"build", "building", "learn", "learning", "train", "use", "using", "getting", "get", "how", "what"}
 _SIZE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s?[BMT](?![\w])|\d+x\d+B\b|\b\d+(?:\.\d+)?\s?(?:billion|trillion)\b",
                    re.I)
@@ -174,8 +182,10 @@ def name_shape(name: str) -> str:
     words = words_of(plain)
     if not words:
         return "phrase"
-    if any(w.lower() in HEADLINE_VERBS for w in words[1:]) and len(words) >= 3 or plain.endswith("?"):
-        return "headline"
+    if any(w.lower() in HEADLINE_VERBS for w in words[1:]) and len(words) >= 3 or plain.endswith("?") \
+            or len(words) >= 2 and words[0].lower() in HEADLINE_VERBS and words[0].lower().endswith(("s", "ed")):
+        return "headline"  # '… Model Outperforms GPT-3.5', 'Outperforms GPT-3.5', 'Released a codebase'
+
     head, colon, tail = plain.partition(": ")
     if colon and len(words_of(tail)) == 1 and is_coined(tail.strip()):
         return "name"  # 'rinna: bilingual-gpt-neox-4b': an owner, then the name
@@ -320,7 +330,7 @@ def heading_kind(title: str) -> str | None:
     first = words_of(text)[:1]
     if first and first[0] in _HOWTO:
         return "resources"  # 'Build LLMs from Scratch': a how-to
-    kinds = []
+    kinds, topics, conjuncts = [], 0, 0
     for conjunct in re.split(r",|\band\b|&|:|/", text):
         words = []
         for word in words_of(conjunct):
@@ -333,10 +343,12 @@ def heading_kind(title: str) -> str | None:
         if last in ("collection", "list", "zoo", "catalog", "catalogue") and len(words) > 1:
             last = words[-2]
         kinds += [kind for kind, vocabulary in SECTION_WORDS.items() if last in vocabulary]
+        conjuncts += 1
+        topics += last in TOPIC_WORDS
     for kind in ("models", "products", "resources", "research"):
         if kind in kinds:
             return kind
-    return None
+    return "research" if conjuncts and topics == conjuncts else None
 
 
 #: Nouns of another kind that a version number does not outweigh ('a reproduction of DeepSeek-R1').
