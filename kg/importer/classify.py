@@ -192,6 +192,8 @@ def _by_name(s: Signals) -> Verdict | None:
 
     if s.link == "app" and not s.model_evidence():
         return skipped("a link to an application, not a model")
+    if s.described == "organization" and not s.model_evidence():
+        return entry("organization", f"its description calls it a {s.what}")
     if s.described == "other" and (s.what in STRONG_OTHERS or s.defined_self or not s.versioned_model_name):
         return skipped(f"{s.what}, by its description; not a model")
     if technique and not s.versioned_model_name and not (s.model_evidence() and s.named):

@@ -19,7 +19,8 @@ PREPOSITIONS = {"of", "for", "with", "in", "on", "to", "via", "by", "from", "as"
                 "over", "under", "vs", "than", "that", "which", "who", "where", "when", "while", "using",
                 "based", "designed", "trained", "built", "developed", "created", "capable", "including",
                 "focused", "released", "launched", "used", "called", "named", "without", "within", "through",
-                "per", "after", "before", "against", "toward", "towards", "like", "incl", "e.g", "such"}
+                "per", "after", "before", "against", "toward", "towards", "like", "incl", "e.g", "such",
+                "behind", "beyond", "among", "between", "around", "about"}
 #: Past participles that end a noun phrase when they follow its noun ('a model optimized for…').
 PARTICIPLES = re.compile(r"^[a-z-]+(ed|ing)$")
 #: Verbs that make a name a headline or a sentence ('Upstage's 70B Language Model Outperforms GPT-3.5').
@@ -78,6 +79,8 @@ TECHNIQUE_HEADS = {"attention", "prompting", "prompt", "optimization", "optimisa
 #: Nouns a description defines an item by: a model, a method, or something else.
 MODEL_NOUNS = {"model", "models", "llm", "llms", "slm", "slms", "vlm", "vlms", "mllm", "mllms", "lmm", "lmms",
                "chatbot"}
+ORGANIZATION_NOUNS = {"company", "companies", "startup", "lab", "laboratory", "institute", "organization",
+                      "organisation", "nonprofit", "non-profit", "university", "foundation", "corporation"}
 TECHNIQUE_NOUNS = {"method", "methods", "technique", "techniques", "approach", "algorithm", "procedure",
                    "paradigm", "mechanism", "strategy", "process", "pattern", "architecture"}
 OTHER_NOUNS = {"agent": "an agent product", "agents": "an agent product",
@@ -102,7 +105,7 @@ OTHER_NOUNS = {"agent": "an agent product", "agents": "an agent product",
                "collection": "a collection", "tier": "a product tier",
                "system": "a system", "engineer": "an agent product", "partner": "a product", "suite": "a tool",
                "ecosystem": "a product"}
-_NOUNS = MODEL_NOUNS | TECHNIQUE_NOUNS | set(OTHER_NOUNS)
+_NOUNS = MODEL_NOUNS | TECHNIQUE_NOUNS | ORGANIZATION_NOUNS | set(OTHER_NOUNS)
 #: 'A family of models', 'a series of bilingual language models': a container of models is a model family.
 CONTAINERS = {"family", "series", "suite", "collection", "set", "lineup", "line", "version"}
 #: Section heading words: the kind of list a section is.
@@ -361,7 +364,7 @@ _DEFINITION = re.compile(r"(?:^|(?<=[\s(]))([A-Z0-9][\w.\-*+]*(?:\s+[A-Z0-9][\w.
 
 def defined_kind(text: str) -> tuple[str | None, str]:
     """What a description's first phrase defines the item as: ('model', word), ('technique', word),
-    ('other', what it is) or (None, '') — 'an open source reasoning model. …' -> ('model', 'model')."""
+    ('organization', word), ('other', what it is) or (None, '') — 'an open source reasoning model. …' -> ('model', 'model')."""
     chunks = re.split(r"(?<=[a-z0-9)])[.;!?](?:\s|$)|\s[-–—>]+\s|: ", text)
     return _phrase_kind(re.sub(r"\([^)]*\)", " ", chunks[0])) if chunks else (None, "")
 
@@ -418,6 +421,8 @@ def _phrase_kind(chunk: str) -> tuple[str | None, str]:
                 return "model", head
             if head in TECHNIQUE_NOUNS:
                 return "technique", head
+            if head in ORGANIZATION_NOUNS:
+                return "organization", head
             return "other", OTHER_NOUNS[head]
     return None, ""
 
