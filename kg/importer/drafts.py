@@ -260,7 +260,8 @@ def _import_table_row(item: Item, context: _Context) -> None:
     kind = table_kind(list(item.cells))
     if kind is None:
         context.result.rows.append(Row(where, "-", item.name, "skipped",
-                                       f"a row of a table of '{item.lead or 'facts'}', not an entry"))
+                                       f"a row of a table whose first column is {item.lead or 'unnamed'}, "
+                                       "not an entry"))
         return
     if kind == "techniques":
         known = context.matcher.find(TECHNIQUE, plain_name(item.name), [])

@@ -365,8 +365,8 @@ def _entries(body: str, file: str, number: int, shape: str, organization: str | 
                          listed=True) for n in listed]
         if not name or len(name.split()) > 6 or name.startswith("[") or name.lower() in SIDE_LABELS:
             return []
-    description = strip_decoration(_LINK.sub(lambda m: "" if is_side_label(m.group(1))
-                                              or m.group(1).startswith("[") else m.group(1),
+    description = strip_decoration(_LINK.sub(lambda m: "" if is_side_label(m.group(1)) or m.group(1).startswith("[")
+                                              or not re.match(r"https?://", m.group(2)) else m.group(1),
                                               _BRACKET_DATE.sub("", rest)))
     side = [(t, u) for t, u in links if u != url]
     return [Item(file, number, shape, name, url, description, side, date, problem, organization,

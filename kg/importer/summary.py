@@ -29,7 +29,7 @@ def reason_groups(reasons: list[str], merge: bool = False) -> list[tuple[int, st
         if not merge:
             out.append((count, key.replace("'…'", shown, 1).replace("'…'", "") if words else key))
             continue
-        said = [f"words {shown}"] if words else []
+        said = [f"words {shown}"] if words and not all(f"'{w}'" in key for w in words) else []
         said += [f"its {w}" for w in sorted(others)]
         out.append((count, key + (f" (by {'; '.join(said)})" if said else "")))
     return sorted(out, key=lambda pair: (-pair[0], pair[1]))
