@@ -365,7 +365,10 @@ def _organization_draft(item: Item) -> dict:
 
 
 def _paper_draft(item: Item, arxiv: str | None) -> dict:
-    data: dict = {"name": item.name, "url": item.url}
+    data: dict = {"name": item.name}
+    url = item.url or next((u for _, u in item.links if u.startswith("http")), None)
+    if url:  # a paper named before its links ('GPT-4V(ision) system card: [✍️](…)') is at its first link
+        data["url"] = url
     if arxiv:
         data["arxiv"] = arxiv
     if item.date:
