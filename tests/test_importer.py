@@ -49,7 +49,7 @@ def test_report_table(result):
     assert details["Qwen2.5-VL"].endswith("date left out: '[Auf 2024]' has an unknown month 'Auf': "
                                           "check the source")
     assert "'[Apr 2032]' is in the future" in details["StableVicuna"]
-    assert render_table(result).endswith("8 new, 4 known, 0 conflicting, 4 skipped (16 items)\n")
+    assert render_table(result).endswith("8 new, 4 known, 0 conflicting, 0 unsure, 4 skipped (16 items)\n")
 
 
 def drafts(result) -> dict[str, str]:
@@ -198,8 +198,8 @@ def test_matching_before_skip_rules_exact_rows(matching):
         # the name's words are asked before the description's ('Playground')
         ("matching.md:24", "-", "An Overview of Cohere’s Models", "skipped", "an overview ('overview'), not a model"),
         ("matching.md:25", "-", "ollam", "skipped", "a list of models ('/library' in the link), not a model"),
-        ("matching.md:26", "-", "Model is trained on open sourced", "skipped",
-         "no link of its own, date or card: a note, not an entry"),
+        # the words before a link that ends the bullet lead to it: the link is the item
+        ("matching.md:26", "-", "RedPajama dataset", "skipped", "a dataset ('dataset'), not a model"),
         # a model found through the arXiv id of the paper it names
         ("matching.md:28", "model", "DistilBERT and Model Compression", "known", "models/distilbert.yaml"),
         # 'UW/Google' names two labs: one agrees, the other is noted
@@ -207,7 +207,7 @@ def test_matching_before_skip_rules_exact_rows(matching):
          "models/roberta.yaml; the source also names google as developer; the catalog does not"),
         ("matching.md:47", "model", "BLOOM", "known", "models/bloom.yaml"),
     ]
-    assert render_table(matching).endswith("0 new, 18 known, 2 conflicting, 9 skipped (29 items)\n")
+    assert render_table(matching).endswith("0 new, 18 known, 2 conflicting, 0 unsure, 9 skipped (29 items)\n")
 
 
 def test_card_with_several_labs_drafts_a_list(tmp_path):

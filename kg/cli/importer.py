@@ -20,25 +20,29 @@ def import_group() -> None:
               show_default=True, help="Folder for the drafts (laid out like data/).")
 @click.option("--dry-run", is_flag=True, help="Print the report only; write nothing.")
 @click.option("--force", is_flag=True, help="Overwrite drafts already in --out.")
+@click.option("--summary", is_flag=True,
+              help="Print only the counts (new, known, unsure, skipped) and the reasons, not every item.")
 @click.pass_obj
 @library_errors
-def markdown(settings: Settings, project, files, out_dir, dry_run,
-             force) -> None:
+def markdown(settings: Settings, project, files, out_dir, dry_run, force, summary) -> None:
     """Turn markdown (awesome-list bullets, admonitions, timelines, catalog cards) into drafts.
 
-    Every item is matched against the catalog (--data) by id, name or alias, URL and arXiv
-    id: known entries are reported (with the facts that differ) instead of drafted again;
-    links that are not models (leaderboards, surveys, price lists, posts…) are skipped
-    with the reason. Each draft names its sources, including seed:<file>:<line>.
+    Headings, contents links and side links are never entries. Every other item is matched
+    against the catalog (--data) by id, name or alias, URL and arXiv id: known entries are
+    reported (with the facts that differ) instead of drafted again. The rest are drafted as
+    models, papers, techniques or organizations, skipped with the reason (guides, tools,
+    products, posts…), or reported unsure (never drafted). Each draft names its sources,
+    including seed:<file>:<line>. See docs/importer.md.
     """
     from kg.importer.drafts import import_markdown, render_table, write_drafts
+    from kg.importer.summary import render_summary
 
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise click.ClickException(f"{missing[0]}: no such file")
     catalog = compile_project(settings, project, shapes=False).catalog
     result = import_markdown(list(files), catalog)
-    click.echo(render_table(result), nl=False)
+    click.echo(render_summary(result) if summary else render_table(result), nl=False)
     if dry_run:
         return
     written = write_drafts(result, out_dir, force=force)

@@ -17,31 +17,17 @@ from kg.errors import OutputExistsError
 from kg.catalog.loader import Catalog
 from kg.catalog.checks import normalized_name
 from kg.util.fsutil import write_atomic
+from kg.importer.classify import NOTE, REPORT, classify
 from kg.importer.markdown import SIDE_LABELS, Item, parse_markdown
+from kg.importer.matching import (
+    Matcher, arxiv_id, is_series_heading, organization_id, plain_name, slug,
+)
+from kg.importer.signals import name_head, name_shape
+from kg.importer.tables import row_models, row_techniques, table_kind
 from kg.catalog.schema import FIELDS, MODEL, ORGANIZATION, PAPER, TECHNIQUE, Kind
 from kg.catalog.values import BadValue, PartialDate, parse_count, parse_date
 
-#: Words that mark a link as something other than a model (checked in name, description, URL).
-NOT_MODELS = {
-    "leaderboard": "a leaderboard", "arena": "a leaderboard", "benchmark": "a benchmark",
-    "survey": "a survey", "price": "a price list", "compare": "a comparison", "comparison": "a comparison",
-    "awesome": "a link list", "tutorial": "a tutorial", "course": "a course", "guide": "a guide",
-    "dataset": "a dataset", "cookbook": "a cookbook", "index": "an index", "collection": "a link list",
-    "review": "a review", "analysis": "an analysis", "definition": "a definition", "landscape": "an overview",
-    "taxonomy": "an overview", "playground": "a tool", "official website": "a website",
-    "library": "a software library", "chat.": "a chat product", "slides": "slides",
-    "understanding": "an explainer", "paradigm": "an explainer", "inside ": "an explainer",
-    "how to": "an explainer", "introduction to": "an explainer", "overview": "an overview",
-    " launches ": "a news item", " released ": "a news item", "notebook": "an application",
-    "foundation models": "a list of models", "models and libraries": "a list of models",
-    "on-device ai models": "a list of models", "ai software engineer": "an AI agent product",
-    "provides free": "a service",
-}
-#: Words that mark an item as something other than a model when they are in its *name* only
-#: ('Vision capability to a LLM' is a note; 'mini-omni2: … Duplex Capabilities' is a model).
-NOT_MODEL_NAMES = {"capability": "an explainer", "capabilities": "an explainer"}
 SOCIAL_HOSTS = ("twitter.com", "x.com", "t.co", "youtube.com", "youtu.be", "linkedin.com", "medium.com")
-_ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?", re.I)
 ARCHITECTURES = {"decoder": "decoder-only", "encoder": "encoder-only", "encoder/decoder": "encoder-decoder",
                  "encoder-decoder": "encoder-decoder"}
 
@@ -53,7 +39,7 @@ class Row:
     where: str
     kind: str
     name: str
-    status: str  # new | known | conflicting | skipped
+    status: str  # new | known | conflicting | unsure | skipped
     detail: str = ""
 
 
@@ -72,97 +58,258 @@ class ImportResult:
     dates: dict = field(default_factory=dict)  # (kind, entry id) -> (where, date) of its first mention
 
     def totals(self) -> dict[str, int]:
-        counts = {"new": 0, "known": 0, "conflicting": 0, "skipped": 0}
+        counts = {"new": 0, "known": 0, "conflicting": 0, "unsure": 0, "skipped": 0}
         for row in self.rows:
             counts[row.status] += 1
         return counts
 
 
-def slug(name: str) -> str:
-    text = re.sub(r"[^a-z0-9.]+", "-", name.lower()).strip("-.")
-    return re.sub(r"-{2,}", "-", text) or "entry"
+def import_markdown(files: list[Path], catalog: Catalog, today: datetime.date | None = None) -> ImportResult:
+    """Parse ``files`` and match every item against ``catalog``."""
+    today_text = (today or datetime.date.today()).isoformat()
+    organizations = {normalized_name(e.name): e.id for e in catalog.by_kind(ORGANIZATION).values()}
+    for entry in catalog.by_kind(ORGANIZATION).values():
+        for alias in entry.values.get("aliases", []):
+            organizations.setdefault(normalized_name(alias.value), entry.id)
+    context = _Context(Matcher(catalog), organizations, {(e.kind, e.id) for e in catalog.entries}, ImportResult())
+    for path in files:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        for item in parse_markdown(text, path.name, today_text):
+            _import_item(item, context)
+    _tie_reports(context)
+    return context.result
 
 
-def arxiv_id(url: str | None) -> str | None:
-    match = _ARXIV.search(url or "")
-    return match.group(1) if match else None
+@dataclass
+class _Context:
+    """What the import of one run knows: the catalog, its organizations, the ids taken, the result."""
+
+    matcher: Matcher
+    organizations: dict[str, str]
+    taken: set
+    result: ImportResult
+    reports: list = field(default_factory=list)  # (paper draft id, subject, row) of reports on a model
 
 
-class Matcher:
-    """Finds the catalog entry an item is about: by id, name or alias, URL, or arXiv id."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.entries = catalog.entries
-        self.keys: dict[tuple[Kind, str], object] = {}
-        for entry in catalog.entries:
-            names = [entry.name, entry.id] + [v.value for v in entry.values.get("aliases", [])]
-            for name in names:
-                self.keys.setdefault((entry.kind, "name:" + normalized_name(name)), entry)
-            for key in ("url", "repository"):
-                for value in entry.values.get(key, []):
-                    if isinstance(value.value, str) and value.value.startswith("http"):
-                        self.keys.setdefault((entry.kind, "url:" + _norm_url(value.value)), entry)
-            if entry.first("arxiv"):
-                self.keys.setdefault((entry.kind, "arxiv:" + entry.first("arxiv")), entry)
-        # A model is also found by the arXiv id of the paper it names, when no other model names it.
-        papers = {e.id: e.first("arxiv") for e in catalog.entries if e.kind is PAPER and e.first("arxiv")}
-        by_paper: dict[str, list] = {}
-        for entry in catalog.entries:
-            if entry.kind is MODEL:
-                for value in entry.values.get("papers", []):
-                    if value.value in papers:
-                        by_paper.setdefault(papers[value.value], []).append(entry)
-        for arxiv, models in by_paper.items():
-            if len(models) == 1:
-                self.keys.setdefault((MODEL, "arxiv:" + arxiv), models[0])
-        #: organization id -> its parent organization id
-        self.parents = {e.id: e.first("parent") for e in catalog.entries
-                        if e.kind is ORGANIZATION and e.first("parent")}
-
-    def find(self, kind: Kind, name: str, urls: list[str]):
-        arxiv = [a for a in (arxiv_id(u) for u in urls) if a]
-        for key in ([f"arxiv:{a}" for a in arxiv] + [f"name:{normalized_name(name)}", f"name:{slug(name)}"]
-                    + [f"url:{_norm_url(u)}" for u in urls]):
-            entry = self.keys.get((kind, key))
-            if entry is not None:
-                return entry
-        return None
-
-    def find_item(self, kind: Kind, item: Item):
-        """The entry ``item`` is about, most certain evidence first: its own name and links as
-        ``kind``, then as the other kind (a titled link to a known model, an arXiv link to a known
-        paper), then the title before ':' ('ESM3: A frontier language model' is ESM3), and last
-        its side links ('[git](…)'), which may belong to something else the bullet mentions."""
-        own = [u for u in (item.url, item.card.get("Link")) if u]
-        other = PAPER if kind is MODEL else MODEL
-        side = [u for _, u in item.links if u and u not in own]
-        plain = _plain_name(item.name)
-        head = item.name.split(":")[0].strip() if ":" in item.name else None
-        for find_kind, name, urls in ((kind, item.name, own), (kind, plain, []), (other, item.name, own),
-                                      (MODEL, head, []), (kind, item.name, side)):
-            if name is None:
-                continue
-            entry = self.find(find_kind, name, urls)
-            if entry is not None:
-                return entry
-        return None
-
-    def ancestors(self, org: str) -> list[str]:
-        out, seen = [], {org}
-        while self.parents.get(org) and self.parents[org] not in seen:
-            org = self.parents[org]
-            out.append(org)
-            seen.add(org)
-        return out
+def _import_item(item: Item, context: _Context) -> None:
+    where = f"{item.file}:{item.line}"
+    result, matcher = context.result, context.matcher
+    if item.shape == "organization":
+        _import_organization(item, context)
+        return
+    if item.shape == "table":
+        _import_table_row(item, context)
+        return
+    reason = side_link_reason(item)
+    if reason:
+        result.rows.append(Row(where, "-", item.name, "skipped", reason))
+        return
+    verdict = classify(item)
+    if verdict.hard:
+        technique = matcher.find(TECHNIQUE, plain_name(item.name), []) if verdict.reason == NOTE else None
+        if technique is not None:  # a note that names a known technique ('Layer normalization')
+            result.rows.append(Row(where, TECHNIQUE.label, item.name, "known", technique.file))
+        else:
+            result.rows.append(Row(where, "-", item.name, "skipped", verdict.reason))
+        return
+    # Matching comes before the 'not a model' signals: a known entry is known, whatever words its
+    # bullet uses ('Apple released…', 'over the course of training').
+    known, kind, draft = _known_entry(item, verdict, context)
+    if known is not None:
+        _report_known(item, known, kind, draft, context)
+        return
+    drafted = result.seen.get((MODEL, normalized_name(name_head(item.name))))
+    if drafted is not None and verdict.kind in ("model", None):
+        result.rows.append(Row(where, MODEL.label, item.name, "known", f"drafted above, from {drafted}"))
+        return
+    if verdict.status != "entry":
+        result.rows.append(Row(where, "-", item.name, verdict.status, verdict.reason))
+        return
+    kind = KINDS_BY_LABEL[verdict.kind]
+    drafted = result.seen.get((kind, normalized_name(item.name)))
+    if drafted is not None:
+        result.rows.append(Row(where, kind.label, item.name, "known", f"drafted above, from {drafted}"))
+        return
+    draft = _draft_of(kind, item, context)
+    notes = [verdict.reason] if verdict.reason and kind is not MODEL else []
+    model = matcher.model_of_paper(item.url) if kind is PAPER else None
+    if model is not None:
+        notes.append(f"the paper of {model.file}, which names it by its arXiv id")
+    row = _add_draft(kind, item.name if kind not in (MODEL, TECHNIQUE) else draft["name"], draft, item, context,
+                     notes)
+    row.name = item.name
+    if verdict.reason == REPORT_REASON:
+        context.reports.append((context.result.drafts[-1].id, report_subject(item.name), row))
 
 
-def _norm_url(url: str) -> str:
-    return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").lower()
+KINDS_BY_LABEL = {"model": MODEL, "paper": PAPER, "technique": TECHNIQUE, "organization": ORGANIZATION}
+REPORT_REASON = "a report on a model"
 
 
-URL_WORDS = {"leaderboard": "a leaderboard", "arena": "a leaderboard", "benchmark": "a benchmark",
-             "awesome": "a link list", "dataset": "a dataset", "cookbook": "a cookbook",
-             "prices": "a price list", "/library": "a list of models"}
+def _known_entry(item: Item, verdict, context: _Context):
+    """The catalog entry ``item`` is about (or None), the kind it is reported as, and a draft of the
+    item as that kind for comparing facts."""
+    matcher = context.matcher
+    own = [u for u in (item.url, item.card.get("Link")) if u]
+    if item.url and verdict.kind in ("organization", "model", None):
+        organization = matcher.find(ORGANIZATION, plain_name(item.name), own)
+        if organization is not None:  # a link to an organization the catalog knows is that organization
+            return organization, ORGANIZATION, {}
+    if verdict.kind == "paper" and (verdict.reason == REPORT_REASON or not item.card and ":" not in item.name
+                                    or item.shape == "bullet"):
+        # a paper's title is the paper: a model is only found as the model the paper is about
+        paper = matcher.find(PAPER, item.name, own)
+        return paper, PAPER, _paper_draft(item, arxiv_id(item.url))
+    if verdict.kind == "organization":
+        return None, ORGANIZATION, {}
+    technique = matcher.find(TECHNIQUE, plain_name(item.name), [])
+    if technique is not None and not item.card:  # 'Rotary Embeddings' names a technique
+        return technique, TECHNIQUE, {}
+    arxiv = arxiv_id(item.url)
+    titled = ":" in item.name or (arxiv is not None and len(item.name.split()) > 4)
+    # A timeline heading without a catalog card is a paper entry; with a card, a model.
+    is_paper = verdict.kind == "paper" or verdict.kind is None and not item.card and (
+        titled or item.shape == "timeline")
+    kind = PAPER if is_paper else MODEL
+    draft = _paper_draft(item, arxiv) if is_paper else _model_draft(item, context.organizations)
+    named = verdict.kind == "model" or name_shape(item.name) in ("name", "named title")
+    known = matcher.find_item(kind, item, side_links=named)
+    return known, (known.kind if known is not None else kind), draft
+
+
+def _report_known(item: Item, known, kind: Kind, draft: dict, context: _Context) -> None:
+    where = f"{item.file}:{item.line}"
+    if kind in (ORGANIZATION, TECHNIQUE):
+        context.result.rows.append(Row(where, kind.label, item.name, "known", known.file))
+        return
+    notes = [f"date left out: {item.date_problem}"] if item.date_problem else []
+    if known.kind is not (PAPER if "published" in draft else MODEL):
+        draft = _retyped(draft, known.kind)
+    differences, agreed = _differences(known, draft, context.matcher, item, context.result)
+    status = "conflicting" if differences else "known"
+    context.result.rows.append(Row(where, known.kind.label, item.name, status,
+                                   f"{known.file}" + (f": {'; '.join(differences)}" if differences else "")
+                                   + "".join(f"; {n}" for n in agreed + notes)))
+
+
+def _draft_of(kind: Kind, item: Item, context: _Context) -> dict:
+    if kind is MODEL:
+        return _model_draft(item, context.organizations)
+    if kind is PAPER:
+        return _paper_draft(item, arxiv_id(item.url))
+    if kind is TECHNIQUE:
+        return _technique_draft(item)
+    return _organization_draft(item)
+
+
+def _add_draft(kind: Kind, name: str, draft: dict, item: Item, context: _Context, notes: list[str]) -> Row:
+    """Draft a new entry of ``kind``, under an id no entry or draft has; report it."""
+    where = f"{item.file}:{item.line}"
+    entry_id = slug(name)
+    suffix = 2
+    while (kind, entry_id) in context.taken:
+        entry_id = f"{slug(name)}-{suffix}"
+        suffix += 1
+    context.taken.add((kind, entry_id))
+    context.result.drafts.append(Draft(kind, entry_id, draft))
+    context.result.seen[(kind, normalized_name(name))] = where
+    notes = notes + ([f"date left out: {item.date_problem}"] if item.date_problem else [])
+    row = Row(where, kind.label, name, "new", f"{kind.folder}/{entry_id}.yaml" + "".join(f"; {n}" for n in notes))
+    context.result.rows.append(row)
+    return row
+
+
+def _import_organization(item: Item, context: _Context) -> None:
+    """An organization heading or note: known (with the facts that differ) or a new draft."""
+    where = f"{item.file}:{item.line}"
+    result, matcher = context.result, context.matcher
+    if is_series_heading(item.name):
+        family = matcher.find(MODEL, item.name, [])
+        if family is not None:
+            result.rows.append(Row(where, MODEL.label, item.name, "known",
+                                   f"{family.file}; a model series heading, not an organization"))
+        else:
+            result.rows.append(Row(where, "-", item.name, "skipped",
+                                   "a model series heading, not an organization"))
+        return
+    item.name = plain_name(item.name)
+    draft = _organization_draft(item)
+    existing = organization_id(item.name, context.organizations)
+    if existing not in context.organizations.values():
+        drafted = result.seen.get((ORGANIZATION, normalized_name(item.name)))
+        if drafted is not None:
+            result.rows.append(Row(where, ORGANIZATION.label, item.name, "known", f"drafted above, from {drafted}"))
+            return
+        _add_draft(ORGANIZATION, item.name, draft, item, context, [])
+        return
+    known = next(e for e in matcher.entries if e.kind is ORGANIZATION and e.id == existing)
+    differences = [f"{k}: catalog {known.first(k) if k != 'founded' else known.values[k][0].value.text}, "
+                   f"draft {draft[k]}" for k in ("country", "founded")
+                   if k in draft and known.values.get(k) and
+                   str(draft[k]) not in (known.first(k), known.values[k][0].value.text
+                                         if k == "founded" else None)]
+    status = "conflicting" if differences else "known"
+    result.rows.append(Row(where, ORGANIZATION.label, item.name, status,
+                           known.file + (f": {'; '.join(differences)}" if differences else "")))
+
+
+def _import_table_row(item: Item, context: _Context) -> None:
+    """A row of a table of models gives model drafts with their techniques; a row of a table of
+    methods, a technique; any other row is not an entry."""
+    where = f"{item.file}:{item.line}"
+    kind = table_kind(list(item.cells))
+    if kind is None:
+        context.result.rows.append(Row(where, "-", item.name, "skipped",
+                                       f"a row of a table whose first column is {item.lead or 'unnamed'}, "
+                                       "not an entry"))
+        return
+    if kind == "techniques":
+        known = context.matcher.find(TECHNIQUE, plain_name(item.name), [])
+        if known is not None:
+            context.result.rows.append(Row(where, TECHNIQUE.label, item.name, "known", known.file))
+        else:
+            _add_draft(TECHNIQUE, item.name, _technique_draft(item), item, context,
+                       ["a row of a table of methods"])
+        return
+    for name, sizes in row_models(item):
+        techniques = row_techniques(item.cells, lambda text: context.matcher.find(TECHNIQUE, text, []))
+        known = context.matcher.find(MODEL, name, [])
+        if known is not None:
+            theirs = {v.value for v in known.values.get("techniques", [])}
+            missing = [t for t, found in techniques if found and t not in theirs]
+            context.result.rows.append(Row(where, MODEL.label, name, "known", known.file + (
+                f"; the table also gives techniques {', '.join(missing)}" if missing else "")))
+            continue
+        draft = _table_model_draft(item, name, sizes, techniques)
+        unknown = [t for t, found in techniques if not found]
+        _add_draft(MODEL, name, draft, item, context, [f"techniques not in the catalog: {', '.join(unknown)}"]
+                   if unknown else [])
+
+
+def _tie_reports(context: _Context) -> None:
+    """A technical report or system card is a paper of the model it names: the model's draft lists
+    it in ``papers``; the row says which model."""
+    models: dict[str, Draft] = {}
+    for draft in context.result.drafts:
+        if draft.kind is MODEL:
+            models.setdefault(normalized_name(draft.data["name"]), draft)
+            models.setdefault(normalized_name(plain_name(draft.data["name"])), draft)
+    for paper_id, subject, row in context.reports:
+        key = normalized_name(subject)
+        draft = models.get(key) or next((d for k, d in models.items() if key and k.startswith(key)), None)
+        if draft is not None:
+            papers = [p for p in draft.data.get("papers", []) if not p.startswith("arxiv-")]
+            draft.data["papers"] = papers + [paper_id]
+            _reorder(draft)
+            row.detail += f"; the paper of {draft.data['name']} (models/{draft.id}.yaml lists it)"
+            continue
+        known = context.matcher.find(MODEL, subject, []) if subject else None
+        row.detail += (f"; the paper of {known.file}: add it to its papers" if known is not None
+                       else f"; a report on {subject or 'a model'}, which is not drafted here")
+
+
+def _reorder(draft: Draft) -> None:
+    draft.data = {k: draft.data[k] for k in KEY_ORDER[draft.kind] if k in draft.data}
 
 
 def side_link_reason(item: Item) -> str | None:
@@ -176,136 +323,14 @@ def side_link_reason(item: Item) -> str | None:
     return None
 
 
-def skip_reason(item: Item) -> str | None:
-    """Why an item is not a model entry, or None. Heuristics: documented in docs/importer.md.
-
-    Asked only about items the catalog does not know: matching comes first, so that a known
-    model whose bullet says 'released' or 'course' is reported as known.
-    """
-    url = item.url or ""
-    host = re.sub(r"^https?://(www\.)?", "", url).split("/")[0].lower()
-    if host in SOCIAL_HOSTS:
-        return f"a post on {host}, not a model"
-    reason = side_link_reason(item)
-    if reason:
-        return reason
-    if not url and not item.card and item.date is None:
-        return "no link of its own, date or card: a note, not an entry"
-    name = item.name.lower()
-    for text in (name, f"{name} {item.description.lower()}"):  # the name's words first
-        for word, what in NOT_MODELS.items():
-            if word in text:
-                return f"{what} ('{word}'), not a model"
-    for word, what in NOT_MODEL_NAMES.items():
-        if re.search(rf"\b{word}\b", name):
-            return f"{what} ('{word}'), not a model"
-    for word, what in URL_WORDS.items():
-        if word in url.lower():
-            return f"{what} ('{word}' in the link), not a model"
-    return None
-
-
-def is_series_heading(name: str) -> bool:
-    """'Gemma series' heads a list of models: it is not an organization (nor their developer)."""
-    return re.search(r"\bseries\b", name, re.I) is not None
-
-
-def import_markdown(files: list[Path], catalog: Catalog, today: datetime.date | None = None) -> ImportResult:
-    """Parse ``files`` and match every item against ``catalog``."""
-    today_text = (today or datetime.date.today()).isoformat()
-    matcher = Matcher(catalog)
-    result = ImportResult()
-    taken = {(e.kind, e.id) for e in catalog.entries}
-    organizations = {normalized_name(e.name): e.id for e in catalog.by_kind(ORGANIZATION).values()}
-    for entry in catalog.by_kind(ORGANIZATION).values():
-        for alias in entry.values.get("aliases", []):
-            organizations.setdefault(normalized_name(alias.value), entry.id)
-    for path in files:
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        for item in parse_markdown(text, path.name, today_text):
-            _import_item(item, matcher, organizations, taken, result)
-    return result
-
-
-def _plain_name(name: str) -> str:
-    """'Meta (aka. Facebook)' -> 'Meta': a parenthesis adds an alias, not a name."""
-    return re.sub(r"\s*\([^)]*\)\s*", " ", name).strip() or name
-
-
-def _import_item(item: Item, matcher: Matcher, organizations, taken, result: ImportResult) -> None:
-    where = f"{item.file}:{item.line}"
-    if item.shape == "organization" and is_series_heading(item.name):
-        family = matcher.find(MODEL, item.name, [])
-        if family is not None:
-            result.rows.append(Row(where, MODEL.label, item.name, "known",
-                                   f"{family.file}; a model series heading, not an organization"))
-        else:
-            result.rows.append(Row(where, "-", item.name, "skipped", "a model series heading, not an organization"))
-        return
-    if item.shape == "organization":
-        item.name = _plain_name(item.name)
-    if item.shape == "organization":
-        kind, draft = ORGANIZATION, _organization_draft(item)
-        existing = organization_id(item.name, organizations)
-        if existing in organizations.values():
-            known = next(e for e in matcher.entries if e.kind is ORGANIZATION and e.id == existing)
-            differences = [f"{k}: catalog {known.first(k) if k != 'founded' else known.values[k][0].value.text}, "
-                           f"draft {draft[k]}" for k in ("country", "founded")
-                           if k in draft and known.values.get(k) and
-                           str(draft[k]) not in (known.first(k), known.values[k][0].value.text
-                                                 if k == "founded" else None)]
-            status = "conflicting" if differences else "known"
-            result.rows.append(Row(where, kind.label, item.name, status,
-                                   known.file + (f": {'; '.join(differences)}" if differences else "")))
-            return
-        known = None
-    else:
-        reason = side_link_reason(item)
-        if reason:
-            result.rows.append(Row(where, "-", item.name, "skipped", reason))
-            return
-        arxiv = arxiv_id(item.url)
-        titled = ":" in item.name or (arxiv is not None and len(item.name.split()) > 4)
-        # A timeline heading without a catalog card is a paper entry; with a card, a model.
-        is_paper = not item.card and (titled or item.shape == "timeline")
-        kind = PAPER if is_paper else MODEL
-        technique = matcher.find(TECHNIQUE, _plain_name(item.name), [])
-        if technique is not None and not item.card:  # 'Rotary Embeddings' names a technique
-            result.rows.append(Row(where, "technique", item.name, "known", technique.file))
-            return
-        draft = _paper_draft(item, arxiv) if is_paper else _model_draft(item, organizations)
-        # Matching comes before the 'not a model' heuristics: a known model is known, whatever
-        # words its bullet uses ('Apple released…', 'over the course of training').
-        known = matcher.find_item(kind, item)
-        if known is None:
-            reason = skip_reason(item)
-            if reason:
-                result.rows.append(Row(where, "-", item.name, "skipped", reason))
-                return
-    drafted = result.seen.get((kind, normalized_name(item.name)))
-    if known is None and drafted is not None:
-        result.rows.append(Row(where, kind.label, item.name, "known", f"drafted above, from {drafted}"))
-        return
-    notes = [f"date left out: {item.date_problem}"] if item.date_problem else []
-    if known is not None:
-        if known.kind is not kind:
-            kind, draft = known.kind, _retyped(draft, known.kind)
-        differences, agreed = _differences(known, draft, matcher, item, result)
-        status = "conflicting" if differences else "known"
-        result.rows.append(Row(where, kind.label, item.name, status,
-                               f"{known.file}" + (f": {'; '.join(differences)}" if differences else "")
-                               + "".join(f"; {n}" for n in agreed + notes)))
-        return
-    entry_id = slug(item.name)
-    suffix = 2
-    while (kind, entry_id) in taken:
-        entry_id = f"{slug(item.name)}-{suffix}"
-        suffix += 1
-    taken.add((kind, entry_id))
-    result.drafts.append(Draft(kind, entry_id, draft))
-    result.seen[(kind, normalized_name(item.name))] = where
-    result.rows.append(Row(where, kind.label, item.name, "new", f"{kind.folder}/{entry_id}.yaml"
-                           + "".join(f"; {n}" for n in notes)))
+def report_subject(name: str) -> str:
+    """The model a report names: 'DeepSeek-V3 Technical Report' -> 'DeepSeek-V3', 'The Amazon Nova
+    Family of Models: Technical Report and Model Card' -> 'Amazon Nova'."""
+    match = REPORT.search(name)
+    subject = name[:match.start()] if match else name
+    subject = re.sub(r"^(the|an?)\s+", "", subject.strip(" :-–,"), flags=re.I)
+    subject = re.sub(r"\s+(family|series)(\s+of\s+(\w+\s+)?models)?$|\s+models$", "", subject, flags=re.I)
+    return plain_name(subject.strip(" :-–,"))
 
 
 def _retyped(draft: dict, kind: Kind) -> dict:
@@ -316,15 +341,6 @@ def _retyped(draft: dict, kind: Kind) -> dict:
     if kind is PAPER and "released" in out:
         out["published"] = out.pop("released")
     return out
-
-
-def organization_id(name: str, organizations: dict[str, str]) -> str:
-    """The catalog id of an organization named ``name`` ('Mistral' finds Mistral AI), else a new slug."""
-    key = normalized_name(_plain_name(name))
-    if key in organizations:
-        return organizations[key]
-    longer = sorted({i for n, i in organizations.items() if len(key) >= 4 and n.startswith(key)})
-    return longer[0] if len(longer) == 1 else slug(_plain_name(name))
 
 
 def _sources(item: Item) -> list[str]:
@@ -349,7 +365,10 @@ def _organization_draft(item: Item) -> dict:
 
 
 def _paper_draft(item: Item, arxiv: str | None) -> dict:
-    data: dict = {"name": item.name, "url": item.url}
+    data: dict = {"name": item.name}
+    url = item.url or next((u for _, u in item.links if u.startswith("http")), None)
+    if url:  # a paper named before its links ('GPT-4V(ision) system card: [✍️](…)') is at its first link
+        data["url"] = url
     if arxiv:
         data["arxiv"] = arxiv
     if item.date:
@@ -358,13 +377,47 @@ def _paper_draft(item: Item, arxiv: str | None) -> dict:
     return data
 
 
+def _technique_draft(item: Item) -> dict:
+    """A method: its name without the abbreviation (an alias), its words, link and paper."""
+    name = plain_name(item.name)
+    data: dict = {"name": name}
+    aliases = [a for a in re.findall(r"\(([^()]+)\)", item.name) if a.strip() and a.strip() != name]
+    if aliases:
+        data["aliases"] = aliases
+    if item.description:
+        data["description"] = item.description[:300]
+    if item.url and item.url.startswith("http"):
+        data["url"] = item.url
+    arxiv = arxiv_id(item.url) or next((arxiv_id(u) for _, u in item.links if arxiv_id(u)), None)
+    if arxiv:
+        data["introduced_in"] = f"arxiv-{arxiv}"  # a placeholder id the curator replaces or creates
+    data["sources"] = _sources(item)
+    return data
+
+
+def _table_model_draft(item: Item, name: str, sizes: list[str], techniques: list[tuple[str, object]]) -> dict:
+    """A model from a row of a table of models: its sizes and the techniques its cells name."""
+    data: dict = {"name": name}
+    if item.description:
+        data["description"] = item.description[:300]
+    if sizes:
+        data["parameters"] = sizes
+    active = re.findall(r"(\d+(?:\.\d+)?[BMT])\s+active", " ".join(item.cells.values()))
+    if active:
+        data["active_parameters"] = active
+    if techniques:
+        data["techniques"] = [technique for technique, _ in techniques]
+    data["sources"] = _sources(item)
+    return data
+
+
 def _model_draft(item: Item, organizations: dict[str, str]) -> dict:
-    data: dict = {"name": item.name}
+    data: dict = {"name": name_head(item.name) if item.shape == "bullet" else item.name}
     if item.description:
         data["description"] = item.description[:300]
     if item.url:
         data["url"] = item.url
-    lab = item.card.get("Lab") or (_plain_name(item.organization) if item.organization
+    lab = item.card.get("Lab") or (plain_name(item.organization) if item.organization
                                    and not is_series_heading(item.organization) else None)
     if lab:  # 'Big Science/Huggingface' names two labs
         labs = [organization_id(name, organizations) for name in re.split(r"\s*(?:/|,|&|\band\b)\s*", lab)

@@ -1,71 +1,43 @@
-"""Reading awesome-list and blog markdown into items: one per bullet entry, admonition,
-timeline heading, catalog card or organization heading, each with its file and line."""
+"""Reading awesome-list and blog markdown into items: one per bullet entry, table row, admonition,
+timeline heading, catalog card or organization heading, each with its file, line and section."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from kg.catalog.values import BadValue, PartialDate, parse_date
+from kg.importer.items import IMAGE, LINK, Item, link_marks, repair_mojibake, strip_decoration
+from kg.importer.tables import Table, is_separator, is_table_line, table_cells, table_items
+
+__all__ = ["Item", "SIDE_LABELS", "find_date", "parse_markdown", "repair_mojibake", "strip_decoration"]
 
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
 #: Link texts that label a side link rather than name the item.
 SIDE_LABELS = {"git", "ref", "paper", "cnt", "doc", "blog", "video", "slides", "code", "demo", "link",
-               "pdf", "hf", "huggingface", "github", "x", "twitter", "here", "post", "news", "report", "site"}
+               "pdf", "hf", "huggingface", "github", "x", "twitter", "here", "post", "news", "report", "site",
+               "talk", "hugging face"}
 DEMONYMS = {"french": "FR", "american": "US", "chinese": "CN", "korean": "KR", "japanese": "JP",
             "israeli": "IL", "canadian": "CA", "german": "DE", "british": "GB", "uk": "GB", "emirati": "AE",
             "uae": "AE", "indian": "IN", "swiss": "CH", "dutch": "NL", "singaporean": "SG"}
 
-_LINK = re.compile(r"\[([^\[\]]*(?:\[[^\]]*\][^\[\]]*)*)\]\(([^()\s]+(?:\([^()\s]*\))?[^()\s]*)\)")
+_LINK = LINK
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|(\d+)\.)\s+(.*)$")
 _BRACKET_DATE = re.compile(r"\[(\d{1,2}\s+)?([A-Za-z]{3,9})\.?\s+(\d{4})\]")
 _ADMONITION = re.compile(r'^\s*(?:\?\?\?\+?|!!!)\s*(?:\w+\s+)?"(.*)"\s*$')
-_HEADING = re.compile(r"^(#{2,4})\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _CARD_LINE = re.compile(r"^([A-Z][A-Za-z .()]+?):\s*(.*)$")
-
-
-@dataclass
-class Item:
-    """Something the markdown presents: its place, name, links and the facts stated with it."""
-
-    file: str
-    line: int
-    shape: str  # bullet | admonition | timeline | organization
-    name: str
-    url: str | None = None
-    description: str = ""
-    links: list[tuple[str, str]] = field(default_factory=list)
-    date: PartialDate | None = None
-    date_problem: str | None = None
-    organization: str | None = None  # the parent bullet's organization name
-    card: dict[str, str] = field(default_factory=dict)
-    card_line: int | None = None
-    founded: PartialDate | None = None
-    country: str | None = None
-
-
-def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 read as cp1252 (``ðŸ’¡``, ``â€™``); drop what cannot be repaired."""
-    if not re.search(r"[ÂÃâð][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013"
-                     r"\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]", text):
-        return text
-    raw = bytearray()
-    for char in text:
-        try:
-            raw += char.encode("cp1252")
-        except UnicodeEncodeError:
-            raw += char.encode("latin-1") if ord(char) < 256 else char.encode("utf-8")
-    return raw.decode("utf-8", errors="ignore")
-
-
-def strip_decoration(text: str) -> str:
-    """Remove emoji, badges, images and HTML from a name or description."""
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images / star badges
-    text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"\[\s*\]", "", text)  # what is left of a citation link [[cnt](…)]
-    text = "".join(c for c in text if not (0x1F000 <= ord(c) <= 0x1FAFF or 0x2600 <= ord(c) <= 0x27BF
-                                            or ord(c) in (0xFE0F, 0x200D)))
-    return re.sub(r"\s+", " ", text).strip(" -:*_`")
+#: A bullet that describes the organization of the heading above ('Founded in 2019. Canadian tech.').
+_ORGANIZATION_NOTE = re.compile(r"\b(founded|company|headquartered|start-?up)\b", re.I)
+#: Words of a link's text that only say what kind of page it is ('GitHub Repository', 'System Card').
+REFERENCE_WORDS = {"paper", "report", "technical", "tech", "system", "model", "card", "blog", "post",
+                   "announcement", "github", "repo", "repository", "docs", "documentation", "website", "homepage",
+                   "demo", "video", "slides", "thread", "tweet", "release", "notes", "press", "hugging", "face",
+                   "huggingface", "weights", "code", "project", "page", "official", "the", "arxiv", "pdf",
+                   "link", "ref", "source", "site"}
+#: Link texts that point at a reference beside the item ('Veo 3 Paper', 'System Card', 'GitHub Repository').
+_REFERENCE = re.compile(r"(^|\s)(paper|report|card|blog|post|announcement|repo(sitory)?|github|docs?|"
+                        r"documentation|website|homepage|demo|video|slides|thread|tweet|release notes|"
+                        r"hugging ?face|weights|code|project page)$", re.I)
 
 
 def find_date(text: str, today: str) -> tuple[PartialDate | None, str | None]:
@@ -90,59 +62,167 @@ def find_date(text: str, today: str) -> tuple[PartialDate | None, str | None]:
     return date, None
 
 
+#: A comment longer than this many lines wraps a page rather than hiding a few lines of it.
+COMMENT_LINES = 30
+
+
 def parse_markdown(text: str, file: str, today: str) -> list[Item]:
     """Every item of a markdown document, in document order."""
-    lines = text.splitlines()
-    items: list[Item] = []
-    organization: Item | None = None
-    heading: Item | None = None
-    in_card, card_start = False, 0
-    for number, raw in enumerate(lines, start=1):
-        line = repair_mojibake(raw)
-        if line.strip() == '"""':
-            in_card = not in_card
+    return _Reader(text.splitlines(), file, today).read()
+
+
+class _Reader:
+    """One pass over the lines: headings give the section, bullets (with their continuation
+    lines) and table rows give items; code blocks and HTML comments are not read."""
+
+    def __init__(self, lines: list[str], file: str, today: str) -> None:
+        self.lines, self.file, self.today = lines, file, today
+        self.items: list[Item] = []
+        self.sections: dict[int, str] = {}  # heading level -> title
+        self.organization: Item | None = None  # '- Meta' above numbered children
+        self.heading: Item | None = None  # a timeline heading, for the card that follows
+        self.provider: str | None = None  # an organization named by the heading above
+        self.bullets_since_heading = 0
+        self.pending: tuple[int, int, bool, str] | None = None  # line, indent, numbered, body
+        self.parents: list[tuple[int, str, bool]] = []  # (indent, plain text, linked) of enclosing bullets
+        self.previous: tuple[int, list[Item]] = (0, [])  # indent and items of the bullet above
+        self.table: Table | None = None
+
+    def read(self) -> list[Item]:
+        in_card = in_fence = in_comment = False
+        card_start = 0
+        for number, raw in enumerate(self.lines, start=1):
+            line = repair_mojibake(raw)
+            if in_comment or line.lstrip().startswith("<!--") and self.comment_closes(number):
+                in_comment = "-->" not in line
+                continue
+            if line.strip().startswith("```"):
+                in_fence = not in_fence
+                continue
+            if in_fence:
+                continue
+            if line.strip() == '"""':
+                self.flush()
+                in_card = not in_card
+                card_start = number if in_card else card_start
+                continue
             if in_card:
-                card_start = number
-            continue
-        if in_card:
-            match = _CARD_LINE.match(line.strip())
-            if match and heading is not None:
-                heading.card[match.group(1).strip()] = match.group(2).strip()
-                heading.card_line = heading.card_line or card_start
-            continue
+                match = _CARD_LINE.match(line.strip())
+                if match and self.heading is not None:
+                    self.heading.card[match.group(1).strip()] = match.group(2).strip()
+                    self.heading.card_line = self.heading.card_line or card_start
+                continue
+            self.read_line(line, number)
+        self.flush()
+        return self.items
+
+    def comment_closes(self, number: int) -> bool:
+        """Does the HTML comment opened on line ``number`` close within a few lines? A comment around a
+        whole page (a draft kept in a comment) is read as the page."""
+        return any("-->" in line for line in self.lines[number - 1:number + COMMENT_LINES])
+
+    def read_line(self, line: str, number: int) -> None:
+        if not line.strip():
+            self.flush()
+            self.table = None
+            return
+        if is_table_line(line):
+            self.flush()
+            self.read_table_line(line, number)
+            return
+        self.table = None
         admonition = _ADMONITION.match(line)
         if admonition:
-            items.extend(_entries(admonition.group(1), file, number, "admonition", None, today))
-            continue
+            self.flush()
+            self.items.extend(_entries(admonition.group(1), self.file, number, "admonition", None,
+                                       self.today, self.section()))
+            return
         head = _HEADING.match(line)
         if head:
-            organization = None
-            title = strip_decoration(re.sub(r"\*\*|__", "", head.group(2)))
-            heading = Item(file, number, "timeline", title) if len(head.group(1)) == 3 else None
-            if heading is not None:
-                paper = _following_paper(lines, number)
-                if paper:
-                    heading.url = paper
-                    heading.links.append(("paper", paper))
-                    items.append(heading)
-                else:
-                    heading = None
-            continue
+            self.flush()
+            self.read_heading(len(head.group(1)), head.group(2), number)
+            return
         bullet = _BULLET.match(line)
-        if not bullet:
-            continue
-        indent, numbered, body = len(bullet.group(1)), bullet.group(2), bullet.group(3)
+        if bullet:
+            self.flush()
+            self.pending = (number, len(bullet.group(1)), bool(bullet.group(2)), bullet.group(3))
+            return
+        if self.pending is not None:  # a continuation line of the bullet above
+            start, indent, numbered, body = self.pending
+            self.pending = (start, indent, numbered, f"{body} {line.strip()}")
+
+    def read_heading(self, level: int, text: str, number: int) -> None:
+        self.organization = None
+        self.parents = []
+        self.previous = (0, [])
+        title = strip_decoration(re.sub(r"\*\*|__", "", text))
+        self.sections = {k: v for k, v in self.sections.items() if k < level}
+        parent_titles = " ".join(self.sections.values())
+        self.sections[level] = title
+        self.provider = title if level > 1 and is_organization_name(title) and re.search(
+            r"\b(providers?|organi[sz]ations|companies|labs|vendors)\b", parent_titles, re.I) else None
+        self.bullets_since_heading = 0
+        self.heading = Item(self.file, number, "timeline", title) if level == 3 else None
+        if self.heading is not None:
+            paper = _following_paper(self.lines, number)
+            if paper:
+                self.heading.url = paper
+                self.heading.links.append(("paper", paper))
+                self.heading.section = self.section()[:-1]
+                self.items.append(self.heading)
+            else:
+                self.heading = None
+
+    def read_table_line(self, line: str, number: int) -> None:
+        cells = table_cells(line)
+        following = self.lines[number] if number < len(self.lines) else ""
+        if is_separator(line):
+            return
+        if self.table is None or is_separator(following):
+            self.table = Table(cells, number)
+            return
+        self.items.extend(table_items(self.table, cells, self.file, number, self.section()))
+
+    def section(self) -> tuple[str, ...]:
+        return tuple(self.sections[k] for k in sorted(self.sections))
+
+    def flush(self) -> None:
+        """Turn the pending bullet (with its continuation lines) into items."""
+        if self.pending is None:
+            return
+        number, indent, numbered, body = self.pending
+        self.pending = None
+        self.parents = [p for p in self.parents if p[0] < indent]
+        parent = self.parents[-1] if self.parents else None
+        self.parents.append((indent, strip_decoration(_LINK.sub(lambda m: m.group(1), body)),
+                             _LINK.search(IMAGE.sub("", body)) is not None))
+        if indent > self.previous[0]:
+            for above in self.previous[1]:
+                above.has_children = True
+        self.previous = (indent, [])
+        self.bullets_since_heading += 1
         if indent == 0 and not numbered:
-            organization = _organization_heading(body, lines, number, file)
-            if organization is not None:
-                items.append(organization)
-                continue
-        elif organization is not None and not numbered and indent > 0 and _LINK.search(body) is None:
+            self.organization = _organization_heading(body, self.lines, number, self.file)
+            if self.organization is not None:
+                self.organization.section = self.section()
+                self.items.append(self.organization)
+                return
+        elif self.organization is not None and not numbered and indent > 0 and _LINK.search(body) is None:
+            _organization_note(self.organization, body)
+            return
+        if self.provider and self.bullets_since_heading == 1 and _LINK.search(body) is None \
+                and _ORGANIZATION_NOTE.search(body):
+            organization = Item(self.file, number, "organization", self.provider, section=self.section())
             _organization_note(organization, body)
-            continue
-        parent = organization.name if organization is not None and indent > 0 else None
-        items.extend(_entries(body, file, number, "bullet", parent, today))
-    return items
+            self.items.append(organization)
+            return
+        owner = self.organization.name if self.organization is not None and indent > 0 else self.provider
+        items = _entries(body, self.file, number, "bullet", owner, self.today, self.section())
+        for item in items:
+            if parent is not None and indent > 0:
+                item.parent, item.parent_linked = parent[1], parent[2]
+        self.previous = (indent, items)
+        self.items.extend(items)
 
 
 def _following_paper(lines: list[str], number: int) -> str | None:
@@ -182,26 +262,112 @@ def _organization_note(organization: Item, body: str) -> None:
     organization.description = note
 
 
-def _entries(body: str, file: str, number: int, shape: str, organization: str | None,
-             today: str) -> list[Item]:
-    """One item per entry of a line: several when ' / ' separates linked entries."""
+def is_side_label(text: str) -> bool:
+    """Does a link's text label a side link ('git', 'ref: releases', 'System Card', 'GitHub
+    Repository', an emoji) rather than name an entry? 'Qwen3 Technical Report' names one."""
+    plain = strip_decoration(text).lower()
+    return (not plain or plain in SIDE_LABELS or plain.split(":")[0].strip() in SIDE_LABELS
+            or all(w in REFERENCE_WORDS for w in re.findall(r"[a-z]+", plain)))
+
+
+def is_reference(text: str) -> bool:
+    """A side link, or a link to a reference about something else in the sentence ('Veo 3 Paper')."""
+    plain = strip_decoration(text).lower()
+    return is_side_label(text) or _REFERENCE.search(plain) is not None and len(plain.split()) <= 3
+
+
+def is_organization_name(text: str) -> bool:
+    """Could a heading or bullet be the name of an organization ('Mistral', 'Ai2 (Allen Institute for
+    AI)') rather than a phrase ('Llama variants emerged in 2023')?"""
+    plain = re.sub(r"\s*\([^)]*\)", "", text).strip()
+    return bool(plain) and len(plain.split()) <= 3 and ":" not in plain and not re.search(r"\d{4}", plain)
+
+
+def _head(body: str) -> str:
+    """The words before the first ': ' or ' [' outside parentheses: the name of a bullet without a link."""
+    depth = 0
+    for index, char in enumerate(body):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and (body.startswith(": ", index) or body.startswith(" [", index)
+                           or (char == ":" and index == len(body.rstrip()) - 1)):
+            return body[:index]
+    return body
+
+
+def _linked_parts(body: str) -> list[str]:
+    """The entries of 'A / B' when every part starts with a link; links after a part's date are
+    mentions in its description ('… [25 Sep 2023] [Whisper](…) / [CLIP](…)'), not entries."""
     parts = [p for p in re.split(r"\s+/\s*(?=\[)", body) if p.strip()]
-    if len(parts) > 1 and all(_LINK.match(p.strip()) for p in parts):
-        return [i for p in parts for i in _entries(p, file, number, shape, organization, today)]
-    links = [(strip_decoration(t), u) for t, u in _LINK.findall(body)]
+    if len(parts) < 2 or not all(_LINK.match(p.strip()) for p in parts):
+        return [body]
+    merged = [parts[0]]
+    for part in parts[1:]:
+        dates = list(_BRACKET_DATE.finditer(merged[-1]))
+        links = [m for m in _LINK.finditer(merged[-1]) if not is_reference(m.group(1))]
+        if dates and links and links[-1].start() > dates[-1].end():
+            merged[-1] = f"{merged[-1]} / {part}"
+        else:
+            merged.append(part)
+    return merged
+
+
+def _ends_entry(rest: str) -> bool:
+    """Does the text after a link end the entry (nothing, ':', a date, side links, ' / ') rather than
+    go on with the sentence ('[SkyPilot](…) to reduce the cost', '… on [Image Size](…).')?"""
+    rest = _BRACKET_DATE.sub("", _LINK.sub(lambda m: "" if is_reference(m.group(1)) else m.group(0), rest))
+    return not rest.strip(" /") or rest.lstrip(" /").startswith((":", "-", "–"))
+
+
+def _listed_names(text: str) -> list[str]:
+    """The names of 'phi-3-vision (multimodal), phi-3-small, phi-3 (7b), phi-sillica': short parts,
+    half of them with a digit; else nothing."""
+    parts = [p.strip() for p in re.split(r",\s*(?![^()]*\))", re.sub(r"\s*\([^)]*\)", "", text))]
+    if len(parts) < 2 or any(not p or len(p.split()) > 2 for p in parts):
+        return []
+    return parts if 2 * sum(any(c.isdigit() for c in p) for p in parts) >= len(parts) else []
+
+
+def _entries(body: str, file: str, number: int, shape: str, organization: str | None,
+             today: str, section: tuple[str, ...] = (), lead: str = "") -> list[Item]:
+    """One item per entry of a line: several when ' / ' separates linked entries; none for a link
+    within the page (a table of contents)."""
+    body = IMAGE.sub("", body).strip()
+    parts = _linked_parts(body)
+    if len(parts) > 1:
+        return [i for p in parts for i in _entries(p, file, number, shape, organization, today, section, lead)]
+    links = [(strip_decoration(t) or link_marks(t) or "link", u) for t, u in _LINK.findall(body)]
     date, problem = find_date(body, today)
-    leading = _LINK.match(body.strip().lstrip("*_"))
+    leading = _LINK.match(body.lstrip("*_"))
+    first = _LINK.search(body)
+    if leading is None and first is not None and not is_reference(first.group(1)) \
+            and re.match(r"https?://", first.group(2)) \
+            and not first.group(1).startswith("[") and _ends_entry(body[first.end():]):
+        # 'Math solving optimized LLM [WizardMath](…)', 'Few-shot: [Language Models are…](…)': the link is
+        # the entry, the words before it say something about it
+        before = body[:first.start()]
+        return _entries(body[first.start():], file, number, shape, organization, today, section,
+                        strip_decoration(before) + (":" if before.rstrip().endswith(":") else ""))
     if leading and not leading.group(1).startswith("["):
-        name, url = strip_decoration(leading.group(1)), leading.group(2)
-        rest = body.strip()[leading.end():]
+        if leading.group(2).startswith("#"):
+            return []  # a table of contents: a link to a heading of the same page
+        raw_name, url = leading.group(1), leading.group(2)
+        name = strip_decoration(raw_name) or link_marks(raw_name) or "link"
+        rest = body.lstrip("*_")[leading.end():]
+        marks = link_marks(raw_name)
     else:
-        head = re.split(r":\s|\s\[", body, maxsplit=1)[0]
-        name, url = strip_decoration(head), None
+        head = _head(body)
+        # a long parenthesis glosses the name: 'Qwen (通义千问: Universal Intelligence that…)' is Qwen
+        name, url, marks = strip_decoration(re.sub(r"\s*\((?:[^()]*\s){3,}[^()]*\)", "", head)), None, ""
         rest = body[len(head):]
+        listed = _listed_names(name) if url is None and not links else []
+        if len(listed) > 1:
+            return [Item(file, number, shape, n, None, "", [], date, problem, organization, section=section,
+                         listed=True) for n in listed]
         if not name or len(name.split()) > 6 or name.startswith("[") or name.lower() in SIDE_LABELS:
             return []
-    description = strip_decoration(_LINK.sub(lambda m: "" if m.group(1).lower() in SIDE_LABELS
-                                              or m.group(1).startswith("[") else m.group(1),
+    description = strip_decoration(_LINK.sub(lambda m: "" if is_side_label(m.group(1)) or m.group(1).startswith("[")
+                                              or not re.match(r"https?://", m.group(2)) else m.group(1),
                                               _BRACKET_DATE.sub("", rest)))
     side = [(t, u) for t, u in links if u != url]
-    return [Item(file, number, shape, name, url, description, side, date, problem, organization)]
+    return [Item(file, number, shape, name, url, description, side, date, problem, organization,
+                 section=section, marks=marks, lead=lead)]
