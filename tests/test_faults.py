@@ -313,3 +313,158 @@ def test_a_killed_or_hung_up_kg_serve_leaves_no_server_and_frees_its_port(tmp_pa
         again.send_signal(signal.SIGTERM)
         again.wait(timeout=30)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("kg-serve-")]
+
+
+# --- builds killed, interrupted, or run twice at once -----------------------------------------
+
+import hashlib  # noqa: E402
+import random  # noqa: E402
+import shutil  # noqa: E402
+
+EXPORTS = ("catalog.ttl", "catalog.jsonld", "catalog.nt", "provenance.nq", "provenance.trig", "ontology.ttl")
+
+
+def _project_copy(tmp_path):
+    root = tmp_path / "project"
+    for folder in ("ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "catalog", root / "data")
+    return root
+
+
+def _build_args(root, out):
+    return [*KG, "build", "--data", str(root / "data"), "--shapes", str(root / "shapes"), "--ontology",
+            str(root / "ontology"), "--queries", str(root / "queries"), "--out", str(out), "--no-cache"]
+
+
+def _digests(folder):
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in EXPORTS if (folder / name).exists()}
+
+
+def _debris(folder):
+    return sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(f".{folder.name}."))
+
+
+def _processes_in_group(group: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def test_a_build_killed_at_random_points_leaves_the_old_set_or_the_new_and_nothing_else(tmp_path):
+    root = _project_copy(tmp_path)
+    out = tmp_path / "dist"
+    (out / "site").mkdir(parents=True)  # something else in the folder, which every build must keep
+    (out / "site" / "index.html").write_text("my site")
+    subprocess.run(_build_args(root, out), check=True, capture_output=True, timeout=120)
+    old = _digests(out)
+    alpaca = root / "data" / "models" / "alpaca.yaml"
+    alpaca.write_text(alpaca.read_text().replace("name: Alpaca", "name: Alpaca 7B"))
+    start = time.monotonic()
+    subprocess.run(_build_args(root, tmp_path / "timing"), check=True, capture_output=True, timeout=120)
+    took = time.monotonic() - start
+    rng = random.Random(7)
+    outcomes = set()
+    for _ in range(6):
+        process = subprocess.Popen(_build_args(root, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        time.sleep(rng.uniform(0.3, took * 1.1))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _processes_in_group(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_in_group(process.pid) == [], "a process of the killed build is still running"
+        now = _digests(out)
+        assert now == old or all(now[name] != old[name] for name in ("catalog.nt", "catalog.ttl")), \
+            "the export set mixes two builds"
+        assert (now == old and set(now) == set(EXPORTS)) or set(now) == set(EXPORTS)
+        assert (out / "site" / "index.html").read_text() == "my site"
+        outcomes.add("old" if now == old else "new")
+    finished = subprocess.run(_build_args(root, out), capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert _debris(out) == [], "a killed build left temporary files behind"
+    assert (out / "site" / "index.html").read_text() == "my site"
+    assert "Alpaca 7B" in (out / "catalog.nt").read_text()
+
+
+def test_sigterm_and_ctrl_c_stop_a_build_cleanly(tmp_path):
+    root = _project_copy(tmp_path)
+    out = tmp_path / "dist"
+    for signum, code in ((signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 130)):
+        process = subprocess.Popen(_build_args(root, out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+        time.sleep(0.8)
+        os.killpg(process.pid, signum)
+        assert process.wait(timeout=60) in (code, 0)  # 0: it had already finished
+        assert _debris(out) == [] and "Traceback" not in process.stderr.read().decode()
+
+
+def test_two_builds_at_once_leave_one_complete_set(tmp_path):
+    root = _project_copy(tmp_path)
+    out = tmp_path / "dist"
+    runs = [subprocess.Popen(_build_args(root, out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)]
+    results = [(run.wait(timeout=180), run.stderr.read()) for run in runs]
+    assert any(code == 0 for code, _ in results)
+    for code, err in results:
+        assert code == 0 or (code == 1 and "is writing into" in err), err
+    assert set(_digests(out)) == set(EXPORTS) and _debris(out) == []
+
+
+def test_a_reader_that_goes_away_ends_the_export_quietly():
+    process = subprocess.Popen([*KG, "export", "--data", str(ROOT / "data"), "--format", "nt"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.read(100)
+    process.stdout.close()
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""
+
+
+def test_a_full_disk_names_the_file(run, tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    done = subprocess.run(f"{sys.executable} -m kg export --data {ROOT / 'tests/fixtures/catalog'} --format nt "
+                          "> /dev/full", shell=True, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "standard output: No space left on device" in done.stderr
+
+
+def test_an_out_folder_that_cannot_be_made_is_named_not_a_temporary_file(run, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run("build", *project_args(), "--out", str(blocker / "dist"), "--no-cache")
+    assert result.exit_code == 1 and str(blocker / "dist") in result.output
+    assert ".staging" not in result.output and ".tmp" not in result.output
+
+
+def test_reading_processes_die_with_a_killed_kg(tmp_path):
+    """From 2,000 files on, the YAML is read by forked children; kill -9 of kg must not orphan them."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generate
+
+    data = tmp_path / "data"
+    generate.generate(30000, 3, data)
+    process = subprocess.Popen([*KG, "validate", "--data", str(data), "--engine", "oxigraph"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    children = []
+    while time.monotonic() < deadline and not children and process.poll() is None:
+        children = [pid for pid in _processes_in_group(process.pid) if pid != process.pid]
+        time.sleep(0.02)
+    if not children:
+        pytest.skip("the validation finished before a reading process could be seen")
+    process.send_signal(signal.SIGKILL)  # the parent alone: its children are not signalled
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while _processes_in_group(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_in_group(process.pid) == [], "a reading process outlived kg"

@@ -9,7 +9,7 @@ import click
 
 from kg import __version__
 from kg.cli.catalog import build, export, stats, validate
-from kg.cli.common import CONTEXT_SETTINGS, Settings
+from kg.cli.common import CONTEXT_SETTINGS, ReaderGone, Settings
 from kg.cli.importer import import_group
 from kg.cli.query import list_queries, query
 from kg.cli.serve import push, serve
@@ -37,5 +37,43 @@ for command in (validate, build, export, query, list_queries, stats, why, serve,
 cli.add_command(import_group, name="import")
 
 
-def main() -> None:  # pragma: no cover - the console script
-    cli(prog_name="kg")
+class Terminated(Exception):
+    """SIGTERM or SIGHUP arrived: unwind, so that every clean-up runs (temporary files, children)."""
+
+
+def _terminated(signum, _frame):
+    raise Terminated(signum)
+
+
+def main() -> None:  # pragma: no cover - the console script (tests/test_faults.py runs it as a process)
+    """Run the CLI with the exit codes of a well-behaved Unix tool: 130 after Ctrl-C, 128+N after
+    signal N (SIGTERM, SIGHUP), and a quiet end when the reader of stdout goes away."""
+    import signal
+    import sys
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminated)
+    try:
+        code = cli.main(prog_name="kg", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("interrupted", err=True)
+        code = 130
+    except Terminated as signal_received:
+        code = 128 + signal_received.args[0]
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except (BrokenPipeError, ReaderGone):
+        _quiet_stdout()
+        code = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader left
+    sys.stdout.flush() if code in (0, None) else None
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so that Python's final flush says nothing."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -103,8 +103,15 @@ def export(settings: Settings, project, fmt, output, no_validate,
 
     if output is None or str(output) == "-":
         sys.stdout.flush()
-        write(sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+        from kg.util.fsutil import WholeWrites
+
+        try:
+            write(WholeWrites(sys.stdout.buffer))
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # a full disk behind stdout: say which file it was
+            raise OSError(exc.errno, exc.strerror, exc.filename or "standard output") from None
     else:
         with atomic_writer(output) as handle:
             write(handle)

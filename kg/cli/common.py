@@ -140,6 +140,10 @@ def write_output(settings: Settings, data: bytes, output: Path | None) -> None:
     settings.info(f"wrote {output}")
 
 
+class ReaderGone(Exception):
+    """The reader of stdout went away (``kg export | head``): kg.cli.main ends quietly, exit 141."""
+
+
 def library_errors(fn):
     """The error boundary: the library's errors become click's; a user never sees a traceback.
 
@@ -161,8 +165,11 @@ def library_errors(fn):
                 settings = click.get_current_context().find_object(Settings) or Settings()
                 settings.print_report(report)
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:
+            raise ReaderGone() from None  # not an OSError, which click would turn into exit 1
         except OSError as exc:
-            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror}") from None
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
 

@@ -8,7 +8,6 @@ from kg.errors import KgError
 from kg.catalog.diagnostics import Report
 from kg.pipeline.exports import BACKGROUND_JSONLD_TRIPLES, Exports
 from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines, provenance_dataset_lines
-from kg.util.fsutil import write_atomic
 from kg.util.gcpause import freeze_survivors
 from kg.util.progress import Progress, quiet
 
@@ -53,8 +52,9 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
     to ``out_dir``.
 
     The exports are begun while the shapes run (the JSON-LD of a catalog of at least
-    ``jsonld_in_child_from`` triples in a child process) and renamed into place together
-    once the shapes pass; on an error nothing is written and ``InvalidCatalog`` is raised.
+    ``jsonld_in_child_from`` triples in a child process), staged beside ``out_dir`` and swapped
+    in as one set once everything is written (files of ``out_dir`` that are not exports stay);
+    on an error nothing is written and ``InvalidCatalog`` is raised.
     Unless ``cache`` is false, the graph also goes to the query cache. With ``reason``
     (rdfs or owlrl) the inferred triples go to inferred-PROFILE.ttl and .nt, apart.
     """
@@ -80,30 +80,25 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
             from kg.pipeline.queryable import prime_query_cache
 
             finish_cache = prime_query_cache(compiled, project, exports.dataset_lines)  # on oxigraph, loads a store meanwhile
-        written = exports.finish(progress, meanwhile=finish_cache)
+        exports.finish(progress, meanwhile=finish_cache)
+        ontology_file = project.ontology / "kg.ttl"
+        if ontology_file.is_file():
+            exports.add("ontology.ttl", ontology_file.read_bytes())
+        inference = _add_inference(compiled, project, exports, reason) if reason else None
+        written = exports.commit()
     except BaseException:
         if exports is not None:
             exports.discard()
         raise
-    result = BuildResult(compiled, written, len(exports.lines), dict(exports.timings))
-    ontology_file = project.ontology / "kg.ttl"
-    if ontology_file.is_file():
-        write_atomic(out_dir / "ontology.ttl", ontology_file.read_bytes())
-        written.append(out_dir / "ontology.ttl")
-    if reason:
-        result.inference = _write_inference(compiled, project, out_dir, reason, written)
-    return result
+    return BuildResult(compiled, written, len(exports.lines), dict(exports.timings), inference)
 
 
-def _write_inference(compiled: Compiled, project: Project, out_dir: Path, profile: str,
-                     written: list[Path]) -> Inference:
+def _add_inference(compiled: Compiled, project: Project, exports: Exports, profile: str) -> Inference:
     from kg.pipeline.queryable import query_graph
     from kg.pipeline.reason import infer
     from kg.rdf.formats import FORMATS, serialize
 
     inference = infer(query_graph(compiled, project), profile)  # owlrl needs an rdflib graph
     for fmt in (FORMATS["turtle"], FORMATS["nt"]):
-        path = out_dir / f"inferred-{profile}{fmt.extensions[0]}"
-        write_atomic(path, serialize(inference.graph, fmt, project.base))
-        written.append(path)
+        exports.add(f"inferred-{profile}{fmt.extensions[0]}", serialize(inference.graph, fmt, project.base))
     return Inference(profile, inference.added, inference.dropped, inference.seconds)

@@ -1,11 +1,13 @@
 """The export set of a build: catalog.ttl/.jsonld/.nt and provenance.nq/.trig, written together or not at all."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Callable
 
 from kg.rdf.formats import FORMATS, write_lines
+from kg.util.fsutil import mode_for
 from kg.util.progress import Progress, quiet
 
 
@@ -14,46 +16,51 @@ BACKGROUND_JSONLD_TRIPLES = 200_000
 
 
 class Exports:
-    """catalog.ttl, catalog.jsonld and catalog.nt of ``lines`` (and, given ``dataset_lines``,
-    provenance.nq and provenance.trig of them) in ``out_dir``: all of them, or none.
+    """The export set of a build in ``out_dir``: catalog.ttl, catalog.jsonld and catalog.nt of ``lines``
+    (and, given ``dataset_lines``, provenance.nq and provenance.trig), with whatever else the build
+    adds (``add``): replaced all together, or not at all.
 
-    ``start()`` opens a temporary file for each and, on a large catalog, forks a child that
-    writes the JSON-LD (Python, the slowest of the three) while this process goes on: kg build
-    starts it before the shapes run. ``finish()`` writes Turtle (pyoxigraph) and N-Triples
-    here, waits for the child and renames the three into place; ``discard()`` drops them all.
+    ``start()`` stages the set beside ``out_dir`` (kg.util.fsutil.StagedFolder: one writer at a time)
+    and, on a large catalog, forks a child that writes the JSON-LD (Python, the slowest of them)
+    while this process goes on: kg build starts it before the shapes run. ``finish()`` writes the
+    rest and waits for the child; ``commit()`` swaps the staged folder in with one rename;
+    ``discard()`` drops it all.
     """
 
     def __init__(self, lines: list[str], base: str, out_dir: Path, *, dataset_lines: list[str] | None = None,
                  child_from: int = BACKGROUND_JSONLD_TRIPLES) -> None:
         self.lines, self.base = lines, base
+        self.out_dir = Path(out_dir)
         self.dataset_lines = dataset_lines
         self.child_from = child_from
-        self.paths = {name: out_dir / f"{'provenance' if fmt.dataset else 'catalog'}{fmt.extensions[0]}"
+        self.names = {name: f"{'provenance' if fmt.dataset else 'catalog'}{fmt.extensions[0]}"
                       for name, fmt in FORMATS.items() if not fmt.dataset or dataset_lines is not None}
         self.timings: dict[str, float] = {}
-        self._pending: dict = {}
+        self.written: list[str] = []
+        self._folder = None
         self._child = None
         self._child_started = 0.0
 
+    @property
+    def paths(self) -> dict[str, Path]:
+        """Where each export lands once committed."""
+        return {name: self.out_dir / file for name, file in self.names.items()}
+
     def start(self) -> "Exports":
-        from kg.util.fsutil import PendingFile
+        from kg.util.fsutil import StagedFolder
         from kg.util.parallel import start_in_child
 
-        try:
-            for name, path in self.paths.items():
-                self._pending[name] = PendingFile(path)
-        except BaseException:
-            self.discard()
-            raise
+        self._folder = StagedFolder(self.out_dir, owner="kg build")
+        self._folder.open()
         if len(self.lines) >= self.child_from:
             self._child_started = time.perf_counter()
             self._child = start_in_child(lambda: self._write("json-ld"))
         return self
 
-    def finish(self, progress: Progress = quiet, meanwhile: Callable[[], None] | None = None) -> list[Path]:
-        """Write what is left, run ``meanwhile`` (more of the caller's work), wait, rename."""
+    def finish(self, progress: Progress = quiet, meanwhile: Callable[[], None] | None = None) -> None:
+        """Write what is left, run ``meanwhile`` (more of the caller's work) and wait for the child."""
         try:
-            for name in self.paths:
+            for name in self.names:
                 if name == "json-ld" and self._child is not None:
                     continue
                 progress(f"writing {self.paths[name]}", 0, 0)
@@ -67,24 +74,52 @@ class Exports:
                 self._child.wait()
                 self._child = None
                 self.timings["json-ld"] = time.perf_counter() - self._child_started
-            for pending in self._pending.values():
-                pending.commit()
+            self.written = list(self.names.values())
         except BaseException:
             self.discard()
             raise
-        self._pending = {}
-        return list(self.paths.values())
+
+    def add(self, name: str, data: bytes) -> None:
+        """One more file of the set (the ontology, inferred triples)."""
+        try:
+            (self._folder.staging / name).write_bytes(data)
+            self.written.append(name)
+        except BaseException:
+            self.discard()
+            raise
+
+    def commit(self) -> list[Path]:
+        """Swap the set in (in one rename); the paths written, in the order they were."""
+        try:
+            for name in self.written:  # an export replacing a file keeps that file's mode
+                os.chmod(self._folder.staging / name, mode_for(self.out_dir / name))
+            self._folder.commit(replaces=is_build_output)
+        except BaseException:
+            self.discard()
+            raise
+        self._folder = None
+        return [self.out_dir / name for name in self.written]
 
     def discard(self) -> None:
         if self._child is not None:
             self._child.stop()
             self._child = None
-        for pending in self._pending.values():
-            pending.discard()
-        self._pending = {}
+        if self._folder is not None:
+            self._folder.discard()
+            self._folder = None
 
     def _write(self, name: str) -> None:
-        handle = self._pending[name].handle
         fmt = FORMATS[name]
-        write_lines(self.dataset_lines if fmt.dataset else self.lines, fmt, self.base, handle)
-        handle.flush()  # a child leaves with os._exit: nothing else would flush it
+        try:
+            with open(self._folder.staging / self.names[name], "wb", buffering=1 << 20) as handle:
+                write_lines(self.dataset_lines if fmt.dataset else self.lines, fmt, self.base, handle)
+                handle.flush()  # a child leaves with os._exit: nothing else would flush it
+        except OSError as exc:  # a full disk: named by the export, not by the staging folder
+            raise OSError(exc.errno, exc.strerror, str(self.paths[name])) from None
+
+
+def is_build_output(name: str) -> bool:
+    """Does kg build write files of this name (so that an old one is not kept beside a new set)?"""
+    stem, _, suffix = name.partition(".")
+    return stem in ("catalog", "provenance", "ontology") or stem.startswith("inferred-")
+

@@ -123,4 +123,15 @@ def to_bytes(lines: Iterable[str]) -> bytes:
 def write_blocks(lines: list[str], out, block: int = 50_000) -> None:
     """Write ``lines`` to the binary file ``out``, a block at a time (no copy of them all at once)."""
     for start in range(0, len(lines), block):
-        out.write(to_bytes(lines[start:start + block]))
+        write_all(out, to_bytes(lines[start:start + block]))
+
+
+def write_all(out, data: bytes) -> None:
+    """Write every byte of ``data``: a pipe whose reader left may take part of a write and report
+    the rest only on the next call (BrokenPipeError), which a single ``write`` would never make."""
+    view = memoryview(data)
+    while view:
+        written = out.write(view)
+        if written is None:  # a non-blocking raw file with nothing taken: try again
+            continue
+        view = view[written:]

@@ -5,7 +5,26 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
+
+
+class WholeWrites:
+    """A binary file whose ``write`` writes everything it is given or raises (pipes can take part of
+    a write silently; see kg.rdf.ntriples.write_all). For writers that are not ours (pyoxigraph's)."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+
+    def write(self, data) -> int:
+        view = memoryview(data)
+        total = len(view)
+        while view:
+            written = self.raw.write(view)
+            view = view[written or 0:]
+        return total
+
+    def flush(self) -> None:
+        self.raw.flush()
 
 
 class NotRegularFile(OSError):
@@ -42,7 +61,7 @@ class PendingFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
-            os.fchmod(fd, _mode_for(self.path))  # mkstemp makes 0600 files; an export is for everyone
+            os.fchmod(fd, mode_for(self.path))  # mkstemp makes 0600 files; an export is for everyone
             self.handle: BinaryIO = os.fdopen(fd, "wb", buffering=1 << 20)
         except BaseException:
             os.close(fd)
@@ -78,7 +97,7 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
-def _mode_for(path: Path) -> int:
+def mode_for(path: Path) -> int:
     """The mode of the file being replaced, else what a plain open() would create (0666 less umask)."""
     try:
         return path.stat().st_mode & 0o7777
@@ -86,3 +105,166 @@ def _mode_for(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+class FolderBusy(OSError):
+    """Another process is writing the same output folder."""
+
+
+class StagedFolder:
+    """An output folder written as a set: staged in full beside ``target``, then swapped in by one
+    rename, so that a reader sees the old set or the new one and never a mix, even when the writer
+    is killed or two writers run at once.
+
+    - The files are written into ``staging`` (a sibling folder). ``commit()`` carries over what the
+      old folder holds besides them (a site, a user's notes), then exchanges the two folders in one
+      ``renameat2(RENAME_EXCHANGE)`` (Linux; elsewhere two renames), then removes the old set.
+    - One writer at a time: the parent folder is locked (``flock``); a second writer is refused at
+      once with ``FolderBusy`` rather than made to wait.
+    - A writer killed before it finished leaves a staging folder (and, while carrying, a record of
+      what it carried): the next writer of the same target puts carried entries back and removes
+      the rest, so nothing is lost and no debris stays.
+    """
+
+    def __init__(self, target: Path, *, owner: str = "kg") -> None:
+        self.target = Path(target).absolute()
+        self.owner = owner
+        self.staging: Path | None = None
+        self._lock_fd: int | None = None
+
+    def open(self) -> Path:
+        import fcntl
+
+        parent = self.target.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = os.open(parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(self.target)) from None
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._unlock()
+            raise FolderBusy(f"another {self.owner} is writing into {parent} now: run again when it has "
+                             "finished") from None
+        try:
+            self._recover()
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-{os.getpid()}-", dir=parent))
+            os.chmod(self.staging, _mode_for_folder(self.target))
+        except OSError as exc:  # named by the folder the user asked for, not by a temporary one
+            self._unlock()
+            raise OSError(exc.errno, exc.strerror, str(self.target)) from None
+        return self.staging
+
+    def commit(self, *, replaces: Callable[[str], bool] = lambda name: False) -> None:
+        """Swap the staged set in; what the old folder held besides it stays, except the names
+        ``replaces`` says the set stands for (outputs of an earlier run that this one did not make)."""
+        staged = {name for name in os.listdir(self.staging)}
+        staged |= {name for name in (os.listdir(self.target) if self.target.is_dir() else ()) if replaces(name)}
+        record = self.staging.with_name(self.staging.name + ".carried")
+        try:
+            if self.target.is_dir():
+                foreign = sorted(set(os.listdir(self.target)) - staged)
+                if foreign:
+                    write_atomic(record, "\n".join(foreign).encode("utf-8"))
+                    for name in foreign:
+                        os.rename(self.target / name, self.staging / name)
+                _exchange(self.staging, self.target)
+            elif self.target.exists():
+                raise FileExistsError(f"{self.target} exists and is not a folder: choose another --out")
+            else:
+                os.rename(self.staging, self.target)
+        finally:
+            _remove(self.staging)
+            _remove(record)
+            self.staging = None
+            self._unlock()
+
+    def discard(self) -> None:
+        if self.staging is not None:
+            _remove(self.staging)
+            self.staging = None
+        self._unlock()
+
+    def _recover(self) -> None:
+        """Undo what writers of this target that died left behind (see the class docstring)."""
+        prefix = f".{self.target.name}.staging-"
+        for leftover in self.target.parent.glob(prefix + "*"):
+            pid = leftover.name[len(prefix):].split("-")[0]
+            if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+                continue
+            if leftover.name.endswith(".carried"):
+                continue
+            record = leftover.with_name(leftover.name + ".carried")
+            if record.is_file():
+                for name in record.read_text(encoding="utf-8").splitlines():
+                    if name and (leftover / name).exists() and not (self.target / name).exists():
+                        self.target.mkdir(exist_ok=True)
+                        os.rename(leftover / name, self.target / name)
+            _remove(leftover)
+            _remove(record)
+        for record in self.target.parent.glob(prefix + "*.carried"):  # a record whose folder is gone
+            pid = record.name[len(prefix):].split("-")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                _remove(record)
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the descriptor releases the flock
+            self._lock_fd = None
+
+
+def _exchange(new: Path, old: Path) -> None:
+    """Swap two folders in one system call where the kernel can (Linux renameat2), else two renames."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        renameat2 = None
+    if renameat2 is not None:
+        at_fdcwd, rename_exchange = -100, 2
+        if renameat2(at_fdcwd, os.fsencode(new), at_fdcwd, os.fsencode(old), rename_exchange) == 0:
+            return
+        import ctypes
+
+        error = ctypes.get_errno()
+        if error not in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: no exchange here; fall back
+            raise OSError(error, os.strerror(error), str(old))
+    aside = Path(tempfile.mkdtemp(prefix=f".{old.name}.old-", dir=old.parent))
+    os.rename(old, aside / "set")
+    os.rename(new, old)
+    os.rename(aside / "set", new)  # the old set goes where the new one was, to be removed
+    os.rmdir(aside)
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _mode_for_folder(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o777 & ~umask

@@ -30,6 +30,19 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def die_with_parent(parent: int | None = None) -> None:
+    """Linux: this process gets SIGKILL when its parent dies, however it dies (kill -9 included), so
+    that no child is left blocked on a pipe nobody reads. Elsewhere nothing happens."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if parent is not None and os.getppid() != parent:  # the parent died before the call: go now
+        os._exit(1)
+
+
 def can_fork() -> bool:
     import multiprocessing
 
@@ -168,15 +181,17 @@ def start_in_child(function: Callable[[], R]) -> Child:
 
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_run_in_child, args=(function, sender), daemon=True)
+    process = context.Process(target=_run_in_child, args=(function, sender, os.getpid()), daemon=True)
     process.start()
     sender.close()
     return Child(process, receiver)
 
 
-def _run_in_child(function, sender) -> None:
+def _run_in_child(function, sender, parent: int) -> None:
     """In the child: run, send ``(True, result)`` or ``(False, exception)``, and leave at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's clean-up handler is not the child's
+    die_with_parent(parent)
     gc.disable()  # no collector passes: they would copy every page the child shares
     try:
         result = (True, function())
