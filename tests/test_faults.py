@@ -468,3 +468,18 @@ def test_reading_processes_die_with_a_killed_kg(tmp_path):
     while _processes_in_group(process.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _processes_in_group(process.pid) == [], "a reading process outlived kg"
+
+
+@pytest.mark.parametrize("command", [["stats"], ["timeline"], ["lineage"], ["why", "alpaca"], ["query", "releases-per-year"]])
+def test_commands_that_read_an_invalid_catalog_say_so(run, fixture_catalog, command):
+    write_entry(fixture_catalog, "models", "x.yaml", "name: X\nname: Y\n")
+    result = run(*command[:1], *project_args(fixture_catalog), *command[1:])
+    assert result.exit_code == 0, result.output
+    assert "warning: the catalog has 2 errors" in result.stderr  # a duplicate key, and a name with no source
+
+
+def test_build_and_validate_say_which_triples_they_count(run, tmp_path):
+    validate = run("validate", *project_args())
+    build = run("build", *project_args(), "--out", str(tmp_path / "dist"), "--no-cache")
+    catalog = int(validate.stderr.split(" entries, ")[1].split(" catalog triples")[0])
+    assert f"the {catalog} of the catalog and its dataset description" in build.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, exit_with,
+from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, exit_with, read_catalog,
                            library_errors, rdf_format_names)
 from kg.registry import PROFILES, REPORT_FORMATS
 
@@ -29,7 +29,7 @@ def validate(settings: Settings, project, fmt, engine) -> None:
     report = compiled.report
     settings.print_report(report, fmt)
     if fmt != "json":
-        settings.info(f"{len(compiled.catalog)} entries, {compiled.triples} triples: {report.summary()}")
+        settings.info(f"{len(compiled.catalog)} entries, {compiled.triples} catalog triples: {report.summary()}")
     if report.errors:
         exit_with(1)
 
@@ -67,8 +67,9 @@ def build(settings: Settings, project, out_dir, reason, engine,
         inference = result.inference
         settings.info(f"reasoning ({inference.profile}): {inference.added} triples inferred in "
                       f"{inference.seconds:.1f} s ({inference.dropped} dropped as noise)")
-    settings.info(f"{len(result.compiled.catalog)} entries, {result.triples} triples "
-                  f"({result.report.summary()})")
+    settings.info(f"{len(result.compiled.catalog)} entries, {result.triples} triples exported (the "
+                  f"{result.compiled.triples} of the catalog and its dataset description; "
+                  f"{result.report.summary()})")
     for path in result.written:
         settings.info(f"wrote {path}")
 
@@ -128,6 +129,6 @@ def stats(settings: Settings, project, fmt, engine) -> None:
     """Count triples, entities per class and edges per relation."""
     from kg.views.stats import catalog_stats, render_stats
 
-    compiled = compile_project(settings, project, shapes=False, engine=engine)
+    compiled = read_catalog(settings, project, engine=engine)
     numbers = catalog_stats(compiled.lines(), project.base)
     click.echo(json.dumps(numbers, indent=2) if fmt == "json" else render_stats(numbers), nl=False)

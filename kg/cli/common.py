@@ -177,3 +177,14 @@ def library_errors(fn):
 def exit_with(code: int) -> None:
     """End the command with ``code`` (validate: 1 when there are errors)."""
     sys.exit(code)
+
+
+def read_catalog(settings: Settings, project, engine: str = "rdflib"):
+    """The catalog for a command that only reads it (views, kg why, kg import): its entries, with
+    a warning when it has errors (the same warning kg query gives; kg build refuses instead)."""
+    compiled = compile_project(settings, project, shapes=False, engine=engine)
+    if compiled.report.errors:
+        settings.info(f"warning: the catalog has {compiled.report.summary()}; what follows may be "
+                      "incomplete (kg validate lists them)")
+    return compiled
+

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import Settings, catalog_options, compile_project, library_errors
+from kg.cli.common import Settings, catalog_options, read_catalog, library_errors
 
 
 @click.group("import")
@@ -40,7 +40,7 @@ def markdown(settings: Settings, project, files, out_dir, dry_run, force, summar
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise click.ClickException(f"{missing[0]}: no such file")
-    catalog = compile_project(settings, project, shapes=False).catalog
+    catalog = read_catalog(settings, project).catalog
     result = import_markdown(list(files), catalog)
     click.echo(render_summary(result) if summary else render_table(result), nl=False)
     if dry_run:

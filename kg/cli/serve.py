@@ -52,7 +52,8 @@ def serve(settings: Settings, project, bind, no_validate, engine) -> None:
     with terminate_on_signals():
         try:
             url = server.start()
-            click.echo(f"SPARQL endpoint: {url} ({len(lines)} triples); Ctrl-C to stop", err=True)
+            click.echo(f"SPARQL endpoint: {url} ({len(lines)} triples: the catalog, its dataset description "
+                       "and the ontology); Ctrl-C to stop", err=True)
             code = server.wait()
         except KeyboardInterrupt:
             pass

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import (Settings, catalog_options, compile_project, library_errors,
+from kg.cli.common import (Settings, catalog_options, read_catalog, library_errors,
                            write_output)
 
 
@@ -47,7 +47,7 @@ def lineage(settings: Settings, project, model, fmt, output) -> None:
     from kg.views.lineage import family_tree, render, to_dot, to_mermaid
 
     fmt = format_for(fmt, output, LINEAGE_FORMATS, "mermaid")
-    catalog = compile_project(settings, project, shapes=False).catalog
+    catalog = read_catalog(settings, project).catalog
     tree = family_tree(catalog, model)
     title = f"Lineage of {next(n.name for n in tree.nodes if n.id == model)}" if model else "Model lineage"
     if fmt == "mermaid":
@@ -72,7 +72,7 @@ def timeline(settings: Settings, project, fmt, output, top) -> None:
     from kg.views.timeline import to_chart, to_markdown
 
     fmt = format_for(fmt, output, TIMELINE_FORMATS, "md")
-    catalog = compile_project(settings, project, shapes=False).catalog
+    catalog = read_catalog(settings, project).catalog
     payload = to_markdown(catalog, top).encode("utf-8") if fmt == "md" else to_chart(catalog, fmt, top)
     write_output(settings, payload, output)
 
@@ -90,6 +90,6 @@ def site(settings: Settings, project, out_dir) -> None:
     """
     from kg.views.site import build_site
 
-    catalog = compile_project(settings, project, shapes=False).catalog
+    catalog = read_catalog(settings, project).catalog
     pages = build_site(catalog, out_dir, project.base, sources=project.source_text())
     settings.info(f"wrote {pages} pages to {out_dir} (open {out_dir / 'index.html'})")

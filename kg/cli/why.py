@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.common import Settings, catalog_options, compile_project, library_errors
+from kg.cli.common import Settings, catalog_options, read_catalog, library_errors
 
 
 @click.command()
@@ -22,7 +22,7 @@ def why(settings: Settings, project, entity, field, fmt) -> None:
     """
     from kg.views.why import explain
 
-    catalog = compile_project(settings, project, shapes=False).catalog
+    catalog = read_catalog(settings, project).catalog
     explanation = explain(catalog, entity, key=field, sources=project.source_text())
     click.echo(explanation.as_json() if fmt == "json" else explanation.as_text(), nl=False if fmt != "json" else True)
     for other in explanation.also:
