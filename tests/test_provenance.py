@@ -452,6 +452,24 @@ def test_open_weights_licences_and_modalities_by_their_usual_words(tmp_path):
     assert not says(catalog, "modalities=speech", "image generation", "o")
 
 
+def test_a_technique_by_what_it_did_to_a_model_and_other_layouts_and_meshes(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "techniques", "instruction-tuning.yaml", "name: Instruction tuning\n")
+    write_entry(data, "techniques", "quantization.yaml", "name: Quantization\n")
+    write_entry(data, "models", "m.yaml", "name: M\ntechniques:\n- instruction-tuning\n- quantization\n"
+                "architecture: other\nmodalities:\n- 3d\n")
+    catalog = load(data)
+    assert says(catalog, "techniques=instruction-tuning", "a text-only 70B instruction-tuned model", "m")
+    assert says(catalog, "techniques=quantization", "with quantized versions of 1B and 3B", "m")
+    assert not says(catalog, "techniques=instruction-tuning", "fine-tuned on instructions", "m")
+    assert not says(catalog, "techniques=quantization", "a quantum leap", "m")
+    assert says(catalog, "architecture", "- State space model for sequence modeling", "m")
+    assert says(catalog, "architecture", "AI21's SSM-Transformer Model", "m")
+    assert not says(catalog, "architecture", "Pretraining Architecture: Decoder", "m")
+    assert says(catalog, "modalities=3d", "MeshGPT: Generating Triangle Meshes with Decoder-Only Transformers", "m")
+    assert not says(catalog, "modalities=3d", "a mesh network of devices", "m")
+
+
 def test_a_table_row_is_read_with_its_header(tmp_path):
     shared = tmp_path / "shared"
     (shared / "seeds").mkdir(parents=True)

@@ -34,7 +34,10 @@ CHOICE_WORDS = {"decoder-only": ["decoder only", "decoder"], "encoder-only": ["e
                 "text": ["text", "language", "LLM", "VLM"],  # a large / vision-language model
                 "image": ["image", "images", "vision", "visual", "VLM"],
                 "code": ["code", "coding"], "audio": ["audio"], "speech": ["speech", "voice"],
-                "video": ["video", "videos"], "3d": ["3d"]}
+                "video": ["video", "videos"],
+                "3d": ["3d", "triangle mesh", "triangle meshes"]}
+#: Words for a model layout other than encoder-only, decoder-only and encoder-decoder.
+OTHER_ARCHITECTURE_WORDS = ["state space", "SSM", "recurrent", "RNN"]
 OPEN_WORDS = ["open source", "open sourced", "open weights", "open weight", "oss", "weights released",
               "license open", "open model", "open language model", "fully open", "open LLM"]
 CLOSED_WORDS = ["not open source", "closed source", "proprietary"]
@@ -270,6 +273,15 @@ def shows_member_of(stem: str, text: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){body}(?![a-z])", fold(text)) is not None
 
 
+def participle(name: str) -> str | None:
+    """A technique's name as what it did to a model: 'Instruction tuning' -> 'Instruction tuned'
+    ('an instruction-tuned model'), 'Quantization' -> 'Quantized'; None for other names."""
+    found = re.search(r"(?i)(\w{3,}?)(ing|ation)$", name)
+    if not found or len(name.split()[-1]) < 6:
+        return None
+    return name[:found.start(2)] + "ed"
+
+
 def shows_any(phrases, text: str) -> bool:
     return any(mentions(text, p) for p in phrases)
 
@@ -295,6 +307,9 @@ def shows(entry, fact: Fact, text: str, names: Names | None = None) -> bool:
         spelled = names.get("models", value)
         return shows_any(spelled, text) or \
             any(shows_member_of(stem, text) for n in spelled for stem in family_stems(n))
+    if key in REF_TARGETS and REF_TARGETS[key] == "techniques":
+        spelled = names.get("techniques", value)
+        return shows_any([*spelled, *filter(None, map(participle, spelled))], text)
     if key in REF_TARGETS:
         return shows_any(names.get(REF_TARGETS[key], value), text)
     if key in COUNT_KEYS:
@@ -312,6 +327,8 @@ def shows(entry, fact: Fact, text: str, names: Names | None = None) -> bool:
     if key == "country":
         return re.search(rf"\b{re.escape(value)}\b", text) is not None or \
             shows_any(COUNTRIES.get(value, []), text)
+    if key == "architecture" and value == "other":  # a layout that is none of the Transformer's three
+        return shows_any(OTHER_ARCHITECTURE_WORDS, text)
     if key in ("architecture", "modalities"):
         return _shows_choice(value, text)
     return False
