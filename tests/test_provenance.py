@@ -470,6 +470,24 @@ def test_a_technique_by_what_it_did_to_a_model_and_other_layouts_and_meshes(tmp_
     assert not says(catalog, "modalities=3d", "a mesh network of devices", "m")
 
 
+def test_possessives_coordinated_heads_and_more_choice_words(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "techniques", "model-parallelism.yaml", "name: Model parallelism\n")
+    write_entry(data, "models", "u.yaml", "name: Upstage 70B language model\narchitecture: encoder-decoder\n"
+                "modalities:\n- other\ntechniques:\n- model-parallelism\n"
+                "description: A 3B vision-language model (VLM).\n")
+    catalog = load(data)
+    assert says(catalog, "name", "- Upstage's 70B Language Model Outperforms GPT-3.5", "u")
+    assert says(catalog, "name", "Upstage’s 70B language model", "u")
+    assert not says(catalog, "name", "Upstage 7B language model", "u")
+    assert says(catalog, "techniques=model-parallelism", "model and sequence parallelism to reduce memory", "u")
+    assert not says(catalog, "techniques=model-parallelism", "model and sequence lengths", "u")
+    assert says(catalog, "architecture", "the original transformer has two parts, an Encoder and a Decoder", "u")
+    assert says(catalog, "modalities=other", "The First Foundation Model for Time Series Forecasting", "u")
+    assert not says(catalog, "modalities=other", "text-to-image", "u")
+    assert says(catalog, "description", "PaliGemma: a 3B VLM [10 Jul 2024]", "u")  # its acronym, before a full stop
+
+
 def test_a_table_row_is_read_with_its_header(tmp_path):
     shared = tmp_path / "shared"
     (shared / "seeds").mkdir(parents=True)

@@ -30,12 +30,13 @@ SCALES = {"k": 10**3, "thousand": 10**3, "m": 10**6, "million": 10**6, "b": 10**
           "billion": 10**9, "t": 10**12, "trillion": 10**12}
 #: Words a choice or flag is shown by, beyond its own spelling.
 CHOICE_WORDS = {"decoder-only": ["decoder only", "decoder"], "encoder-only": ["encoder only", "encoder"],
-                "encoder-decoder": ["encoder decoder", "seq2seq"],
+                "encoder-decoder": ["encoder decoder", "seq2seq", "an encoder and a decoder"],
                 "text": ["text", "language", "LLM", "VLM"],  # a large / vision-language model
                 "image": ["image", "images", "vision", "visual", "VLM"],
                 "code": ["code", "coding"], "audio": ["audio"], "speech": ["speech", "voice"],
                 "video": ["video", "videos"],
-                "3d": ["3d", "triangle mesh", "triangle meshes"]}
+                "3d": ["3d", "triangle mesh", "triangle meshes"],
+                "other": ["time series"]}  # a modality none of the others names
 #: Words for a model layout other than encoder-only, decoder-only and encoder-decoder.
 OTHER_ARCHITECTURE_WORDS = ["state space", "SSM", "recurrent", "RNN"]
 OPEN_WORDS = ["open source", "open sourced", "open weights", "open weight", "oss", "weights released",
@@ -107,12 +108,16 @@ def unmangle(text: str) -> str:
     return _MOJIBAKE.sub(repair, text) if not text.isascii() else text
 
 
+#: A possessive 's after a name: "Upstage's 70B Language Model" names "Upstage 70B Language Model".
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])['\u2019]s\b")
+
+
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lowercase with accents folded and mojibake repaired: what names are matched against. Other
-    punctuation and symbols ('—', '’', '📑') part words as ASCII punctuation does: 'genome—specifically'
-    is two words."""
-    decomposed = unicodedata.normalize("NFKD", unmangle(text))
+    """Lowercase with accents folded, mojibake repaired and a possessive 's dropped: what names are
+    matched against. Other punctuation and symbols ('—', '’', '📑') part words as ASCII punctuation
+    does: 'genome—specifically' is two words."""
+    decomposed = unicodedata.normalize("NFKD", _POSSESSIVE.sub("", unmangle(text)))
     if decomposed.isascii():
         return decomposed.casefold()
     spaced = "".join(" " if not c.isascii() and unicodedata.category(c)[0] in "PSZ" else c for c in decomposed)
@@ -243,7 +248,7 @@ def shows_prose(value: str, text: str) -> bool:
     ('language modelling (LM)' is shown by 'Pretraining Task: LM')."""
     if mentions(text, value):
         return True
-    acronym = re.search(r"\(([A-Z][A-Z0-9]+\b[^()]*(?:\([^()]*\))?[^()]*)\)\s*$", value)
+    acronym = re.search(r"\(([A-Z][A-Z0-9]+\b[^()]*(?:\([^()]*\))?[^()]*)\)\.?\s*$", value)
     if acronym and mentions(text, acronym.group(1)):
         return True
     mine = content_words(value)
@@ -282,6 +287,13 @@ def participle(name: str) -> str | None:
     return name[:found.start(2)] + "ed"
 
 
+def unshared(text: str) -> str:
+    """Each word of 'A and B C' with the head it shares, on lines of its own: 'model and sequence
+    parallelism' -> 'model parallelism', 'sequence parallelism' (to be appended to ``text``)."""
+    found = re.findall(r"(?i)\b([a-z][\w-]*) and ([a-z][\w-]*) ([a-z][\w-]*)", text)
+    return "".join(f"\n{a} {head}\n{b} {head}" for a, b, head in found)
+
+
 def shows_any(phrases, text: str) -> bool:
     return any(mentions(text, p) for p in phrases)
 
@@ -309,7 +321,7 @@ def shows(entry, fact: Fact, text: str, names: Names | None = None) -> bool:
             any(shows_member_of(stem, text) for n in spelled for stem in family_stems(n))
     if key in REF_TARGETS and REF_TARGETS[key] == "techniques":
         spelled = names.get("techniques", value)
-        return shows_any([*spelled, *filter(None, map(participle, spelled))], text)
+        return shows_any([*spelled, *filter(None, map(participle, spelled))], text + unshared(text))
     if key in REF_TARGETS:
         return shows_any(names.get(REF_TARGETS[key], value), text)
     if key in COUNT_KEYS:
