@@ -488,6 +488,19 @@ def test_possessives_coordinated_heads_and_more_choice_words(tmp_path):
     assert says(catalog, "description", "PaliGemma: a 3B VLM [10 Jul 2024]", "u")  # its acronym, before a full stop
 
 
+def test_a_technique_named_as_a_kind_of_its_broader_one(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "techniques", "attention.yaml", "name: Attention mechanism\n")
+    write_entry(data, "techniques", "flash-attention.yaml", "name: FlashAttention\n")
+    write_entry(data, "techniques", "gqa.yaml", "name: Grouped-query attention\nbroader:\n- attention\n")
+    write_entry(data, "techniques", "fa2.yaml", "name: FlashAttention-2\nbroader:\n- flash-attention\n")
+    catalog = load(data)
+    assert says(catalog, "broader=attention", "- Grouped-query attention (GQA) in Llama 2", "gqa")
+    assert not says(catalog, "broader=attention", "- Grouped-query experts in a model", "gqa")
+    assert says(catalog, "broader=flash-attention", "FlashAttention-2: Faster Attention", "fa2")
+    assert not says(catalog, "broader=flash-attention", "FlashAttentional tricks", "fa2")
+
+
 def test_a_table_row_is_read_with_its_header(tmp_path):
     shared = tmp_path / "shared"
     (shared / "seeds").mkdir(parents=True)

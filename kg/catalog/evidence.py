@@ -294,6 +294,29 @@ def unshared(text: str) -> str:
     return "".join(f"\n{a} {head}\n{b} {head}" for a, b, head in found)
 
 
+#: Words after a technique's name that only say it is one: 'Attention mechanism' is attention.
+GENERIC_WORDS = ("mechanism", "mechanisms", "technique", "techniques", "method", "methods")
+
+
+def shows_kind_of(own: list[str], broader: list[str], text: str) -> bool:
+    """The text names the entry by a name whose last words are the broader technique's name
+    ('Grouped-query attention' is an attention mechanism, 'Relative positional encoding' a
+    positional encoding), or names a later version of the broader one ('FlashAttention-2')."""
+    heads = set()
+    for name in broader:
+        parts = name.split()
+        while len(parts) > 1 and fold(parts[-1]) in GENERIC_WORDS:
+            parts = parts[:-1]
+        heads.add("".join(words(" ".join(parts))))
+    for name in own:
+        tokens = words(name)
+        if len(tokens) > 1 and mentions(text, name) and any(
+                "".join(tokens[i:]) in heads for i in range(1, len(tokens))):
+            return True
+    return any(re.search(rf"(?<![a-z0-9]){body}[ .-]?\d", fold(text))
+               for body in (r"[\W_]*".join("".join(words(n))) for n in broader if words(n)))
+
+
 def shows_any(phrases, text: str) -> bool:
     return any(mentions(text, p) for p in phrases)
 
@@ -321,7 +344,9 @@ def shows(entry, fact: Fact, text: str, names: Names | None = None) -> bool:
             any(shows_member_of(stem, text) for n in spelled for stem in family_stems(n))
     if key in REF_TARGETS and REF_TARGETS[key] == "techniques":
         spelled = names.get("techniques", value)
-        return shows_any([*spelled, *filter(None, map(participle, spelled))], text + unshared(text))
+        if shows_any([*spelled, *filter(None, map(participle, spelled))], text + unshared(text)):
+            return True
+        return key == "broader" and shows_kind_of(names.get("techniques", entry.id), spelled, text)
     if key in REF_TARGETS:
         return shows_any(names.get(REF_TARGETS[key], value), text)
     if key in COUNT_KEYS:
