@@ -384,6 +384,143 @@ def test_a_correction_drops_the_old_placements_and_keeps_the_old_value_as_a_clai
     load(migrated / "data")
 
 
+def test_a_family_is_shown_by_its_name_without_the_word_family(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "models", "llama-family.yaml", "name: Llama family\nkind: family\n")
+    write_entry(data, "models", "qwen-family.yaml", "name: Qwen series\nkind: family\n")
+    write_entry(data, "models", "m.yaml", "name: M\nfamily: llama-family\n")
+    write_entry(data, "models", "q.yaml", "name: Q\nfamily: qwen-family\n")
+    catalog = load(data)
+    assert says(catalog, "family", "Code Llama: Built on top of Llama 2", "m")
+    assert says(catalog, "family", "### LLaMA", "m")
+    assert says(catalog, "family", "Qwen2-Audio: large-scale audio-language model", "q")
+    assert says(catalog, "family", "[Qwen 3](https://qwenlm.github.io/blog/qwen3/): Hybrid Thinking", "q")
+    assert not says(catalog, "family", "LlamaIndex and NotebookLlama", "m")
+    assert not says(catalog, "family", "the QwenLM organisation", "q")
+    assert not says(catalog, "family", "Llama 2", "q")
+
+
+def test_an_acronym_in_the_plural_is_the_same_name(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "techniques", "vae.yaml", "name: Variational autoencoder\naliases:\n- VAE\n- RM\n")
+    catalog = load(data)
+    assert says(catalog, "aliases=VAE", "| VAEs | Consists of an encoder and a decoder |", "vae")
+    assert not says(catalog, "aliases=VAE", "VQ-VAE-2", "vae")  # a later version, not the plural
+    assert not says(catalog, "aliases=RM", "RMS normalization", "vae")  # 2 capitals: no plural
+    assert mentions("GANs", "GAN") and not mentions("GANs", "Gan")
+
+
+def test_words_part_at_any_punctuation_and_mojibake_is_repaired():
+    assert mentions("the regulatory part of the genome—specifically", "genome")
+    assert mentions("DeepMind’s advanced AI model", "DeepMind")
+    assert mentions("rivals GPT-4 and Googleâ€™s Gemini 1.0 Ultra", "Google")
+    assert mentions("[TÃœLU 3](https://arxiv.org/abs/2411.15124)", "Tülu 3")
+    assert not mentions("Googleplex", "Google")
+    assert not mentions("TÃœLU 2", "Tülu 3")
+
+
+def test_prose_by_its_acronym_or_spaced_otherwise(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "models", "c.yaml", "name: C\npretraining_objective: language modelling (LM)\n"
+                "corpus: MassiveText\n")
+    catalog = load(data)
+    assert says(catalog, "pretraining_objective", "Pretraining Task: LM", "c")
+    assert not says(catalog, "pretraining_objective", "Pretraining Task: MLM/NSP", "c")
+    assert not says(catalog, "pretraining_objective", "a large LLM", "c")
+    assert says(catalog, "corpus", "Corpus: Massive Text", "c")
+    assert not says(catalog, "corpus", "Corpus: massive web text", "c")
+
+
+def test_open_weights_licences_and_modalities_by_their_usual_words(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "models", "o.yaml", "name: O\nopen_weights: true\nlicense: openai-gpt2-modified-mit\n"
+                "modalities:\n- text\n- image\n- speech\n")
+    write_entry(data, "models", "p.yaml", "name: P\nopen_weights: false\nlicense: proprietary\n")
+    catalog = load(data)
+    assert says(catalog, "open_weights", "License: Open, Apache-2.0", "o")
+    assert says(catalog, "open_weights", "OLMoE: fully-open LLM leverages sparse Mixture-of-Experts", "o")
+    assert not says(catalog, "open_weights", "answers open-ended questions", "o")
+    assert not says(catalog, "open_weights", "License: Closed source, open to researchers", "o")
+    assert says(catalog, "license", "License: Open, Modified MIT license", "o")  # its label
+    assert not says(catalog, "license", "MIT License", "o")
+    assert says(catalog, "license", "License: Closed source, Accessible through API", "p")
+    assert not says(catalog, "license", "License: Open, Apache-2.0", "p")
+    assert says(catalog, "modalities=image", "PaliGemma: a 3B VLM", "o")
+    assert says(catalog, "modalities=text", "PaliGemma: a 3B VLM", "o")
+    assert says(catalog, "modalities=text", "A GPT-4V Level Multimodal LLM on Your Phone", "o")
+    assert says(catalog, "modalities=speech", "A fast multimodal LLM for real-time voice", "o")
+    assert not says(catalog, "modalities=speech", "image generation", "o")
+
+
+def test_a_technique_by_what_it_did_to_a_model_and_other_layouts_and_meshes(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "techniques", "instruction-tuning.yaml", "name: Instruction tuning\n")
+    write_entry(data, "techniques", "quantization.yaml", "name: Quantization\n")
+    write_entry(data, "models", "m.yaml", "name: M\ntechniques:\n- instruction-tuning\n- quantization\n"
+                "architecture: other\nmodalities:\n- 3d\n")
+    catalog = load(data)
+    assert says(catalog, "techniques=instruction-tuning", "a text-only 70B instruction-tuned model", "m")
+    assert says(catalog, "techniques=quantization", "with quantized versions of 1B and 3B", "m")
+    assert not says(catalog, "techniques=instruction-tuning", "fine-tuned on instructions", "m")
+    assert not says(catalog, "techniques=quantization", "a quantum leap", "m")
+    assert says(catalog, "architecture", "- State space model for sequence modeling", "m")
+    assert says(catalog, "architecture", "AI21's SSM-Transformer Model", "m")
+    assert not says(catalog, "architecture", "Pretraining Architecture: Decoder", "m")
+    assert says(catalog, "modalities=3d", "MeshGPT: Generating Triangle Meshes with Decoder-Only Transformers", "m")
+    assert not says(catalog, "modalities=3d", "a mesh network of devices", "m")
+
+
+def test_possessives_coordinated_heads_and_more_choice_words(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "techniques", "model-parallelism.yaml", "name: Model parallelism\n")
+    write_entry(data, "models", "u.yaml", "name: Upstage 70B language model\narchitecture: encoder-decoder\n"
+                "modalities:\n- other\ntechniques:\n- model-parallelism\n"
+                "description: A 3B vision-language model (VLM).\n")
+    catalog = load(data)
+    assert says(catalog, "name", "- Upstage's 70B Language Model Outperforms GPT-3.5", "u")
+    assert says(catalog, "name", "Upstage’s 70B language model", "u")
+    assert not says(catalog, "name", "Upstage 7B language model", "u")
+    assert says(catalog, "techniques=model-parallelism", "model and sequence parallelism to reduce memory", "u")
+    assert not says(catalog, "techniques=model-parallelism", "model and sequence lengths", "u")
+    assert says(catalog, "architecture", "the original transformer has two parts, an Encoder and a Decoder", "u")
+    assert says(catalog, "modalities=other", "The First Foundation Model for Time Series Forecasting", "u")
+    assert not says(catalog, "modalities=other", "text-to-image", "u")
+    assert says(catalog, "description", "PaliGemma: a 3B VLM [10 Jul 2024]", "u")  # its acronym, before a full stop
+
+
+def test_a_technique_named_as_a_kind_of_its_broader_one(tmp_path):
+    data = tmp_path / "data"
+    write_entry(data, "techniques", "attention.yaml", "name: Attention mechanism\n")
+    write_entry(data, "techniques", "flash-attention.yaml", "name: FlashAttention\n")
+    write_entry(data, "techniques", "gqa.yaml", "name: Grouped-query attention\nbroader:\n- attention\n")
+    write_entry(data, "techniques", "fa2.yaml", "name: FlashAttention-2\nbroader:\n- flash-attention\n")
+    catalog = load(data)
+    assert says(catalog, "broader=attention", "- Grouped-query attention (GQA) in Llama 2", "gqa")
+    assert not says(catalog, "broader=attention", "- Grouped-query experts in a model", "gqa")
+    assert says(catalog, "broader=flash-attention", "FlashAttention-2: Faster Attention", "fa2")
+    assert not says(catalog, "broader=flash-attention", "FlashAttentional tricks", "fa2")
+
+
+def test_a_table_row_is_read_with_its_header(tmp_path):
+    shared = tmp_path / "shared"
+    (shared / "seeds").mkdir(parents=True)
+    (shared / "seeds" / "t.txt").write_text(
+        "intro\n| Model | Attention Type | MoE |\n| --- | --- | --- |\n| **A** | Sliding Window | Yes, 8 experts |\n"
+        "| **B** | Grouped-Query Attention | No |\n| **C** | - | - |\n", encoding="utf-8")
+    reader = SourceText(shared)
+    row_a = reader.read("seed:t.txt:4")
+    assert "MoE: Yes, 8 experts" in row_a and "Sliding Window Attention Type" in row_a
+    assert "MoE" not in reader.read("seed:t.txt:5").split("\n")[-1]  # a cell that says no is left out
+    assert reader.read("seed:t.txt:2") == "intro\n| Model | Attention Type | MoE |\n| --- | --- | --- |"
+    assert reader.read("seed:t.txt:1") == "intro\n| Model | Attention Type | MoE |"
+    data = tmp_path / "data"
+    write_entry(data, "techniques", "mixture-of-experts.yaml", "name: Mixture of experts\naliases:\n- MoE\n")
+    write_entry(data, "models", "a.yaml", "name: A\ntechniques:\n- mixture-of-experts\n")
+    catalog = load(data)
+    assert says(catalog, "techniques=mixture-of-experts", row_a, "a")
+    assert not says(catalog, "techniques=mixture-of-experts", reader.read("seed:t.txt:6"), "a")
+
+
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 _WORDS = st.sampled_from(["llama", "2", "3.1", "big", "bird", "bigbird", "embedding", "embeddings", "gpt",

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.catalog.facts import Fact
+from kg.catalog.licenses import ALL_LICENSES
 
 REF_TARGETS = {"developer": "organizations", "organizations": "organizations", "parent": "organizations",
                "based_on": "models", "family": "models", "papers": "papers", "introduced_in": "papers",
@@ -29,14 +30,25 @@ SCALES = {"k": 10**3, "thousand": 10**3, "m": 10**6, "million": 10**6, "b": 10**
           "billion": 10**9, "t": 10**12, "trillion": 10**12}
 #: Words a choice or flag is shown by, beyond its own spelling.
 CHOICE_WORDS = {"decoder-only": ["decoder only", "decoder"], "encoder-only": ["encoder only", "encoder"],
-                "encoder-decoder": ["encoder decoder", "seq2seq"], "text": ["text", "language"],
-                "image": ["image", "images", "vision", "visual"], "code": ["code", "coding"],
-                "audio": ["audio"], "speech": ["speech"], "video": ["video", "videos"], "3d": ["3d"]}
-OPEN_WORDS = ["open source", "open sourced", "open weights", "open weight", "oss", "weights released"]
+                "encoder-decoder": ["encoder decoder", "seq2seq", "an encoder and a decoder"],
+                "text": ["text", "language", "LLM", "VLM"],  # a large / vision-language model
+                "image": ["image", "images", "vision", "visual", "VLM"],
+                "code": ["code", "coding"], "audio": ["audio"], "speech": ["speech", "voice"],
+                "video": ["video", "videos"],
+                "3d": ["3d", "triangle mesh", "triangle meshes"],
+                "other": ["time series"]}  # a modality none of the others names
+#: Words for a model layout other than encoder-only, decoder-only and encoder-decoder.
+OTHER_ARCHITECTURE_WORDS = ["state space", "SSM", "recurrent", "RNN"]
+OPEN_WORDS = ["open source", "open sourced", "open weights", "open weight", "oss", "weights released",
+              "license open", "open model", "open language model", "fully open", "open LLM"]
 CLOSED_WORDS = ["not open source", "closed source", "proprietary"]
 LICENSE_WORDS = {"Apache-2.0": ["apache 2.0", "apache license"], "MIT": ["mit license", "mit"],
                  "non-commercial": ["non commercial", "noncommercial"], "research-only": ["research only"],
-                 "proprietary": ["proprietary"], "llama-2-community": ["llama 2 community license"]}
+                 "proprietary": ["proprietary", "closed source"],
+                 "llama-2-community": ["llama 2 community license", "llama 2 license"],
+                 "bigscience-bloom-rail-1.0": ["bigscience rail license v1.0"]}
+#: Words after a family's name that say it is a family: 'Llama family' is the family of 'Llama 2'.
+FAMILY_WORDS = ("family", "series")
 COUNTRIES = {"US": ["united states", "usa", "american"], "FR": ["france", "french"],
              "CN": ["china", "chinese"], "CA": ["canada", "canadian"], "GB": ["united kingdom", "british"],
              "IL": ["israel", "israeli"], "AE": ["uae", "emirati"], "DE": ["germany", "german"]}
@@ -59,16 +71,57 @@ def _phrase_pattern(phrase: str) -> re.Pattern | None:
     if not squashed:
         return None
     body = r"[\W_]*".join(squashed)
-    last = re.findall(r"[a-z]+|[0-9]+", squashed)[-1]
-    if last.isalpha() and len(last) > 4:  # 'embedding' and 'embeddings' are the same name
-        body = body[:-1] + "s?" if body.endswith("s") else body + "s?"
+    other = _other_number(phrase, squashed)
+    if other:
+        body = body + "s?" if other == squashed + "s" else body[:-1] + "s?"
     return re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])(?![ .-]?\d+(?:\.\d+)*(?![a-z0-9]))")
+
+
+def _other_number(phrase: str, squashed: str) -> str | None:
+    """The same name in the other number, or None: 'embedding' and 'embeddings' (a word of more
+    than 4 letters, either way), 'VAE' and 'VAEs' (an acronym of 3 or more capitals takes an 's';
+    not a shorter one: 'RMS' is no plural of 'RM')."""
+    last = re.findall(r"[a-z]+|[0-9]+", squashed)[-1]
+    if not last.isalpha():
+        return None
+    if len(last) > 4:
+        return squashed[:-1] if squashed.endswith("s") else squashed + "s"
+    written = re.findall(r"[A-Za-z]+|[0-9]+", phrase)
+    if written and len(written[-1]) >= 3 and written[-1].isupper():
+        return squashed + "s"
+    return None
+
+
+#: A run of characters that UTF-8 bytes take when read as cp1252 ('â€™' for '’', 'Ãœ' for 'Ü').
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                       "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+
+
+def unmangle(text: str) -> str:
+    """Text with its mojibake repaired: 'Googleâ€™s' -> 'Google’s', 'TÃœLU' -> 'TÜLU' (each run that
+    decodes as UTF-8 once written back as cp1252; any other run is kept as it is)."""
+    def repair(match: re.Match) -> str:
+        try:
+            return match.group().encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            return match.group()
+    return _MOJIBAKE.sub(repair, text) if not text.isascii() else text
+
+
+#: A possessive 's after a name: "Upstage's 70B Language Model" names "Upstage 70B Language Model".
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])['\u2019]s\b")
 
 
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lowercase with accents folded: what names are matched against."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    """Lowercase with accents folded, mojibake repaired and a possessive 's dropped: what names are
+    matched against. Other punctuation and symbols ('—', '’', '📑') part words as ASCII punctuation
+    does: 'genome—specifically' is two words."""
+    decomposed = unicodedata.normalize("NFKD", _POSSESSIVE.sub("", unmangle(text)))
+    if decomposed.isascii():
+        return decomposed.casefold()
+    spaced = "".join(" " if not c.isascii() and unicodedata.category(c)[0] in "PSZ" else c for c in decomposed)
+    return spaced.encode("ascii", "ignore").decode().casefold()
 
 
 def mentions(text: str, phrase: str) -> bool:
@@ -81,10 +134,10 @@ def mentions(text: str, phrase: str) -> bool:
     squashed = "".join(words(phrase))
     if not squashed:
         return False
-    last = re.findall(r"[a-z]+|[0-9]+", squashed)[-1]
     wanted = {squashed}
-    if last.isalpha() and len(last) > 4:  # 'embedding' and 'embeddings' are the same name
-        wanted.add(squashed[:-1] if squashed.endswith("s") else squashed + "s")
+    other = _other_number(phrase, squashed)
+    if other:
+        wanted.add(other)
     folded = fold(text)
     tokens = _tokens(folded)
     longest = max(len(w) for w in wanted)
@@ -190,10 +243,78 @@ def content_words(text: str) -> set[str]:
 
 
 def shows_prose(value: str, text: str) -> bool:
-    """At least 3 distinctive words shared (all of them when the value has fewer)."""
+    """At least 3 distinctive words shared (all of them when the value has fewer); or the whole
+    value ('MassiveText' ~ 'Massive Text'); or the acronym the value ends with in parentheses
+    ('language modelling (LM)' is shown by 'Pretraining Task: LM')."""
+    if mentions(text, value):
+        return True
+    acronym = re.search(r"\(([A-Z][A-Z0-9]+\b[^()]*(?:\([^()]*\))?[^()]*)\)\.?\s*$", value)
+    if acronym and mentions(text, acronym.group(1)):
+        return True
     mine = content_words(value)
     shared = mine & content_words(text)
     return len(shared) >= min(3, len(mine)) and bool(shared)
+
+
+def family_stems(name: str) -> list[str]:
+    """'Llama family' -> ['Llama'], 'Gemma series' -> ['Gemma'], 'MAI model family' -> ['MAI']:
+    a family's name without the words that say it is one ([] when it has none)."""
+    parts = name.split()
+    if len(parts) < 2 or fold(parts[-1]) not in FAMILY_WORDS:
+        return []
+    parts = parts[:-1]
+    if len(parts) > 1 and fold(parts[-1]) in ("model", "models"):
+        parts = parts[:-1]
+    return [" ".join(parts)]
+
+
+def shows_member_of(stem: str, text: str) -> bool:
+    """A member of the family called ``stem``: the stem as whole words, a version allowed after it
+    ('Llama 2', 'Qwen2-Audio', 'Phi-3-mini', 'Gemma 3n'), not a longer word ('LlamaIndex', 'QwenLM')."""
+    squashed = "".join(words(stem))
+    if not squashed:
+        return False
+    body = r"[\W_]*".join(squashed)
+    return re.search(rf"(?<![a-z0-9]){body}(?![a-z])", fold(text)) is not None
+
+
+def participle(name: str) -> str | None:
+    """A technique's name as what it did to a model: 'Instruction tuning' -> 'Instruction tuned'
+    ('an instruction-tuned model'), 'Quantization' -> 'Quantized'; None for other names."""
+    found = re.search(r"(?i)(\w{3,}?)(ing|ation)$", name)
+    if not found or len(name.split()[-1]) < 6:
+        return None
+    return name[:found.start(2)] + "ed"
+
+
+def unshared(text: str) -> str:
+    """Each word of 'A and B C' with the head it shares, on lines of its own: 'model and sequence
+    parallelism' -> 'model parallelism', 'sequence parallelism' (to be appended to ``text``)."""
+    found = re.findall(r"(?i)\b([a-z][\w-]*) and ([a-z][\w-]*) ([a-z][\w-]*)", text)
+    return "".join(f"\n{a} {head}\n{b} {head}" for a, b, head in found)
+
+
+#: Words after a technique's name that only say it is one: 'Attention mechanism' is attention.
+GENERIC_WORDS = ("mechanism", "mechanisms", "technique", "techniques", "method", "methods")
+
+
+def shows_kind_of(own: list[str], broader: list[str], text: str) -> bool:
+    """The text names the entry by a name whose last words are the broader technique's name
+    ('Grouped-query attention' is an attention mechanism, 'Relative positional encoding' a
+    positional encoding), or names a later version of the broader one ('FlashAttention-2')."""
+    heads = set()
+    for name in broader:
+        parts = name.split()
+        while len(parts) > 1 and fold(parts[-1]) in GENERIC_WORDS:
+            parts = parts[:-1]
+        heads.add("".join(words(" ".join(parts))))
+    for name in own:
+        tokens = words(name)
+        if len(tokens) > 1 and mentions(text, name) and any(
+                "".join(tokens[i:]) in heads for i in range(1, len(tokens))):
+            return True
+    return any(re.search(rf"(?<![a-z0-9]){body}[ .-]?\d", fold(text))
+               for body in (r"[\W_]*".join("".join(words(n))) for n in broader if words(n)))
 
 
 def shows_any(phrases, text: str) -> bool:
@@ -217,6 +338,15 @@ def shows(entry, fact: Fact, text: str, names: Names | None = None) -> bool:
     text = without_urls(text)
     if key in NAME_KEYS:
         return mentions(text, value)
+    if key == "family":
+        spelled = names.get("models", value)
+        return shows_any(spelled, text) or \
+            any(shows_member_of(stem, text) for n in spelled for stem in family_stems(n))
+    if key in REF_TARGETS and REF_TARGETS[key] == "techniques":
+        spelled = names.get("techniques", value)
+        if shows_any([*spelled, *filter(None, map(participle, spelled))], text + unshared(text)):
+            return True
+        return key == "broader" and shows_kind_of(names.get("techniques", entry.id), spelled, text)
     if key in REF_TARGETS:
         return shows_any(names.get(REF_TARGETS[key], value), text)
     if key in COUNT_KEYS:
@@ -225,14 +355,17 @@ def shows(entry, fact: Fact, text: str, names: Names | None = None) -> bool:
         return shows_date(value.text, text)
     if key in PROSE_KEYS:
         return shows_prose(value, text)
-    if key == "license":
-        return shows_any([value, *LICENSE_WORDS.get(value, [])], text)
+    if key == "license":  # its id, its label (without a remark in parentheses), its usual spellings
+        label = re.sub(r"\s*\([^()]*\)\s*$", "", ALL_LICENSES.get(value, ""))
+        return shows_any([value, *([label] if label else []), *LICENSE_WORDS.get(value, [])], text)
     if key == "open_weights":
         closed = shows_any(CLOSED_WORDS, text)
         return closed if value is False else (shows_any(OPEN_WORDS, text) and not closed)
     if key == "country":
         return re.search(rf"\b{re.escape(value)}\b", text) is not None or \
             shows_any(COUNTRIES.get(value, []), text)
+    if key == "architecture" and value == "other":  # a layout that is none of the Transformer's three
+        return shows_any(OTHER_ARCHITECTURE_WORDS, text)
     if key in ("architecture", "modalities"):
         return _shows_choice(value, text)
     return False
@@ -248,7 +381,8 @@ def _shows_choice(value: str, text: str) -> bool:
 
 
 class SourceText:
-    """Reads what a source says: a seed line or an upstream line, with the lines either side."""
+    """Reads what a source says: a seed line or an upstream line, with the lines either side (and,
+    for a row of a Markdown table, its cells under their column's header)."""
 
     SEED = re.compile(r"^seed:([A-Za-z0-9_.-]+):([1-9]\d*)$")
     PERMALINK = re.compile(r"^https://github\.com/([^/]+/[^/]+)/blob/([0-9a-f]{40})/([^#]+)#L([1-9]\d*)$")
@@ -298,4 +432,33 @@ class SourceText:
         lines = self.lines(where[0])
         if not 1 <= where[1] <= len(lines):
             return None
-        return "\n".join(lines[max(0, where[1] - 1 - around): where[1] + around])
+        text = "\n".join(lines[max(0, where[1] - 1 - around): where[1] + around])
+        cells = table_cells(lines, where[1] - 1)
+        return text + "\n" + cells if cells else text
+
+
+def _row(line: str) -> list[str] | None:
+    """The cells of a Markdown table row ('| a | b |'), or None for any other line."""
+    stripped = line.strip()
+    if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
+        return None
+    return [c.strip().strip("*").strip() for c in stripped[1:-1].split("|")]
+
+
+def table_cells(lines, index: int) -> str:
+    """A Markdown table row read with its table's header: each cell as 'Header: cell' and
+    'cell Header' ('MoE: Yes', 'Sliding Window Attention Type'), leaving out cells that say no
+    ('No', '-', 'N/A', empty). '' for a line that is no body row of a table."""
+    row = _row(lines[index])
+    if row is None:
+        return ""
+    top = index
+    while top > 0 and _row(lines[top - 1]) is not None:
+        top -= 1
+    header = _row(lines[top])
+    separator = _row(lines[top + 1]) if top + 1 < len(lines) else None
+    if index <= top + 1 or not separator or not all(re.fullmatch(r":?-+:?", c) for c in separator if c):
+        return ""
+    pairs = [(h, c) for h, c in zip(header, row)
+             if h and not re.fullmatch(r"(?i)|-+|n/?a|none|no\b.*", c)]
+    return "\n".join(f"{h}: {c} / {c} {h}" for h, c in pairs)
