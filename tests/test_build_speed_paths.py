@@ -10,10 +10,9 @@ import shutil
 
 import pytest
 
-import kg.pipeline.cache
 import kg.pipeline.exports
 import kg.pipeline.project
-from kg.pipeline.cache import DigestIndex, entry_for, fingerprint
+from kg.pipeline.cache import INDEX_NAME, DigestIndex, entry_for, fingerprint, project_dir
 from kg.util.parallel import can_fork, start_in_child
 from kg.pipeline.build import InvalidCatalog, build
 from kg.pipeline.project import Project
@@ -131,7 +130,7 @@ def test_digest_index_reuses_digests_of_unchanged_files_only(tmp_path, monkeypat
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
     first = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
-    index = DigestIndex(kg.pipeline.cache.cache_root() / "file-digests.txt")
+    index = DigestIndex(project_dir(data) / INDEX_NAME)
     assert len(index.entries) == sum(len(files) for _, _, files in os.walk(data))
 
     reads = []
@@ -160,7 +159,7 @@ def test_digest_index_does_not_trust_files_changed_just_now(tmp_path, monkeypatc
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
     fingerprint([data], "https://example.org")
-    assert DigestIndex(kg.pipeline.cache.cache_root() / "file-digests.txt").entries == {}
+    assert DigestIndex(project_dir(data) / INDEX_NAME).entries == {}
 
 
 def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
@@ -168,7 +167,7 @@ def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
     first = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
-    index_file = kg.pipeline.cache.cache_root() / "file-digests.txt"
+    index_file = project_dir(data) / INDEX_NAME
     lines = index_file.read_text().splitlines()
     index_file.write_text("\n".join(["zz not hex", "", lines[0][:20], *lines[1:]]) + "\n")
     assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first

@@ -9,7 +9,7 @@ import pytest
 
 from .conftest import ROOT
 
-DOCUMENTED = ["kg", "kg.api", "kg.rdf.terms"]
+DOCUMENTED = ["kg", "kg.api", "kg.rdf.terms", "kg.pipeline.cache"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,19 +1,21 @@
-"""What queries run on: the catalog and ontology in rdflib or pyoxigraph, from the cache when it holds them."""
+"""What queries run on: the catalog and ontology in rdflib or pyoxigraph, from the cache when it holds them.
+
+A warm query on the oxigraph engine opens the cached on-disk store and never imports rdflib
+(nor the catalog loader): the imports of the other paths are made where they are needed.
+"""
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Callable
-
-from rdflib import Graph
+from typing import TYPE_CHECKING, Callable
 
 from kg.errors import ProjectError
-from kg.pipeline.project import Compiled, Project, compile_catalog, ontology_lines
-from kg.rdf.ntriples import graph_lines, merge, to_bytes
-from kg.rdf.terms import load_store
-from kg.rdf.vocab import bind_prefixes
 from kg.util.progress import Progress, quiet
-from kg.validation.shacl import load_turtle_dir
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from kg.pipeline.project import Compiled, Project
 
 
 def query_graph(compiled: Compiled, project: Project) -> Graph:
@@ -21,6 +23,8 @@ def query_graph(compiled: Compiled, project: Project) -> Graph:
 
     On the rdflib engine the ontology is added to ``compiled.graph`` itself, which is returned.
     """
+    from kg.validation.shacl import load_turtle_dir
+
     graph = compiled.rdflib_graph()
     if project.ontology.is_dir():
         try:
@@ -39,6 +43,8 @@ def prime_query_cache(compiled: Compiled, project: Project) -> Callable[[], None
     in between; the returned function writes the N-Triples file and waits for the store.
     """
     from kg.pipeline.cache import entry_for
+    from kg.pipeline.project import ontology_lines
+    from kg.rdf.ntriples import merge
 
     lines = merge(compiled.lines(), ontology_lines(project))
     read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
@@ -68,6 +74,7 @@ class QuerySource:
     errors: int
     summary: str
     inferred: int = 0
+    lease: object | None = None  # the cache entry's lock, held while the source is in use
 
 
 def query_source(project: Project, *, engine: str = "rdflib", reason: str | None = None,
@@ -80,14 +87,20 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
 
     project.require("data")
     entry = entry_for([project.data, project.ontology, project.shapes], project.base) if use_cache else None
-    if entry is not None and entry.complete():
-        loaded = _from_cache(entry, engine, reason)
-    else:
+    loaded = lease = None
+    if entry is not None and entry.complete() and (lease := entry.hold()) is not None:
+        try:
+            loaded = _from_cache(entry, engine, reason)
+        except (OSError, ValueError):  # removed or damaged meanwhile: rebuilt below
+            loaded = None
+    if loaded is None:
         loaded = _from_catalog(project, engine, progress)
         if entry is not None:
             entry.store_lines(loaded.lines, loaded.meta)
     inferred = _inferred(loaded, entry, reason, project.base) if reason else b""
     if engine == "oxigraph":
+        from kg.rdf.terms import load_store
+
         store = loaded.store if loaded.store is not None else load_store(loaded.ntriples)
         target = load_store(inferred, store)
     else:
@@ -95,7 +108,8 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
         if inferred.strip():
             target.parse(data=inferred, format="nt")
     meta = loaded.meta
-    return QuerySource(target, meta["triples"], meta["errors"], meta["summary"], inferred=inferred.count(b"\n"))
+    return QuerySource(target, meta["triples"], meta["errors"], meta["summary"], inferred=inferred.count(b"\n"),
+                       lease=lease)
 
 
 @dataclass
@@ -110,6 +124,8 @@ class _Loaded:
     ntriples: bytes | None = None
 
     def as_bytes(self) -> bytes:
+        from kg.rdf.ntriples import to_bytes
+
         return self.ntriples if self.ntriples is not None else to_bytes(self.lines)
 
     def rdflib_graph(self, base: str) -> Graph:
@@ -119,6 +135,8 @@ class _Loaded:
 def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
     loaded = _Loaded(entry.meta())
     if engine == "oxigraph" and not reason:
+        if not entry.store_dir.is_dir():  # built by a query or on rdflib: made once, opened from now on
+            entry.write_store(entry.graph_file.read_bytes())
         loaded.store = entry.open_store()  # opened in milliseconds; read-only, nothing to add to it
     if loaded.store is None:
         loaded.ntriples = entry.graph_file.read_bytes()
@@ -126,6 +144,10 @@ def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
 
 
 def _from_catalog(project: Project, engine: str, progress: Progress) -> _Loaded:
+    from kg.pipeline.project import compile_catalog, ontology_lines
+    from kg.rdf.ntriples import graph_lines, merge, to_bytes
+    from kg.rdf.terms import load_store
+
     compiled = compile_catalog(project, shapes=False, engine=engine, progress=progress)
     meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary()}
     if engine == "rdflib":
@@ -145,16 +167,19 @@ def _inferred(loaded: _Loaded, entry, reason: str, base: str) -> bytes:
     if cached is not None and cached.is_file():
         return cached.read_bytes()
     from kg.pipeline.reason import infer
+    from kg.rdf.ntriples import graph_lines, to_bytes
 
     inferred = to_bytes(graph_lines(infer(loaded.rdflib_graph(base), reason).graph))
-    if cached is not None:
-        from kg.util.fsutil import write_atomic
-
-        write_atomic(cached, inferred)
+    if entry is not None:
+        entry.store_inferred(reason, inferred)
     return inferred
 
 
 def _parse_ntriples(data: bytes, base: str) -> Graph:
+    from rdflib import Graph
+
+    from kg.rdf.vocab import bind_prefixes
+
     graph = Graph()
     bind_prefixes(graph, base)
     if data.strip():
