@@ -12,6 +12,9 @@ ENGINES = ("rdflib", "oxigraph")
 #: Reasoning profiles of owlrl.
 PROFILES = ("rdfs", "owlrl")
 
+#: RDF serializations (kg.rdf.formats.FORMATS describes each).
+RDF_FORMATS = ("turtle", "json-ld", "nt")
+
 #: Formats of SELECT and ASK results.
 SELECT_FORMATS = ("table", "csv", "tsv", "json")
 

@@ -1,9 +1,6 @@
 """`kg cache`: where the query cache is, what it holds, and emptying it."""
 from __future__ import annotations
 
-import json
-import time
-
 import click
 
 from kg.cli.common import Settings, library_errors, project_from
@@ -27,6 +24,9 @@ def cache_group() -> None:
 @library_errors
 def info(fmt: str) -> None:
     """Where the cache is, each entry with its size and last use, and the total against the cap."""
+    import json
+    import time
+
     from kg.pipeline.cache import cache_entries, cache_root, max_bytes
 
     entries = cache_entries()

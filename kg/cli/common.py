@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from kg.registry import ENGINES
+from kg.registry import ENGINES, RDF_FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -57,9 +57,7 @@ class Settings:
 
 
 def rdf_format_names() -> tuple[str, ...]:
-    from kg.rdf.formats import FORMATS
-
-    return tuple(FORMATS)
+    return RDF_FORMATS
 
 
 def catalog_options(fn):
@@ -88,7 +86,7 @@ def engine_option(help_text: str = GRAPH_ENGINE_HELP):
 
 def project_from(data, ontology, shapes, queries_dir, base):
     """The project the catalog options name (the others from the project root)."""
-    from kg.pipeline.project import Project
+    from kg.pipeline.location import Project
 
     return Project.locate(data=data, ontology=ontology, shapes=shapes, queries=queries_dir, base=base)
 

@@ -78,22 +78,19 @@ def query(settings: Settings, data, ontology, shapes, queries_dir, base, name, q
 
 
 def _print_result(result, fmt: str, base: str) -> None:
-    from kg.rdf.formats import FORMATS, serialize
-    from kg.rdf.vocab import bind_prefixes
-    from kg.sparql.results import render
-
     if result.kind == "graph":
+        from kg.rdf.formats import FORMATS, serialize
+        from kg.rdf.vocab import bind_prefixes
+
         rdf_format = fmt if fmt in FORMATS else "turtle"
         bind_prefixes(result.graph, base)
         click.echo(serialize(result.graph, FORMATS[rdf_format], base).decode("utf-8"), nl=False)
         return
-    if fmt in FORMATS:
+    if fmt in rdf_format_names():
         raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv or json")
-    from rdflib import Graph
+    from kg.sparql.results import render
 
-    namespaces = Graph()
-    bind_prefixes(namespaces, base)
-    click.echo(render(result, fmt, namespaces.namespace_manager), nl=False)
+    click.echo(render(result, fmt, base), nl=False)
 
 
 @click.command("queries")

@@ -132,12 +132,22 @@ class _Loaded:
         return self.graph if self.graph is not None else _parse_ntriples(self.as_bytes(), base)
 
 
+#: Up to this size a cached graph loads into an in-memory store faster than its on-disk store
+#: opens (8k triples, 1.6 MB: 12 ms against 10-35 ms); a larger one is opened from disk.
+MEMORY_LOAD_BYTES = 4 << 20
+
+
 def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
     loaded = _Loaded(entry.meta())
     if engine == "oxigraph" and not reason:
-        if not entry.store_dir.is_dir():  # built by a query or on rdflib: made once, opened from now on
-            entry.write_store(entry.graph_file.read_bytes())
-        loaded.store = entry.open_store()  # opened in milliseconds; read-only, nothing to add to it
+        try:
+            small = entry.graph_file.stat().st_size <= MEMORY_LOAD_BYTES
+        except FileNotFoundError:  # only the store is left
+            small = False
+        if not small:
+            if not entry.store_dir.is_dir():  # built by a query or on rdflib: made once, opened from now on
+                entry.write_store(entry.graph_file.read_bytes())
+            loaded.store = entry.open_store()  # read-only: nothing is added to it
     if loaded.store is None:
         loaded.ntriples = entry.graph_file.read_bytes()
     return loaded
@@ -176,12 +186,26 @@ def _inferred(loaded: _Loaded, entry, reason: str, base: str) -> bytes:
 
 
 def _parse_ntriples(data: bytes, base: str) -> Graph:
+    """An rdflib graph of N-Triples ``data``: read by pyoxigraph's parser (twice as fast as
+    rdflib's), each distinct term converted once."""
+    import pyoxigraph as ox
     from rdflib import Graph
 
+    from kg.rdf.terms import from_oxigraph
     from kg.rdf.vocab import bind_prefixes
 
     graph = Graph()
     bind_prefixes(graph, base)
     if data.strip():
-        graph.parse(data=data, format="nt")
+        converted: dict = {}
+
+        def term(node):
+            value = converted.get(node)
+            if value is None:
+                value = converted[node] = from_oxigraph(node)
+            return value
+
+        add = graph.store.add
+        for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+            add((term(quad.subject), term(quad.predicate), term(quad.object)), graph)
     return graph
