@@ -119,7 +119,8 @@ def test_build_on_oxigraph_keeps_an_on_disk_store_that_queries_open(run, fixture
 
 def test_rdflib_builds_keep_no_store(run, fixture_catalog, tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
-    assert run("build", "--data", str(fixture_catalog), "--out", str(tmp_path / "dist")).exit_code == 0
+    assert run("build", "--data", str(fixture_catalog), "--out", str(tmp_path / "dist"),
+               "--engine", "rdflib").exit_code == 0
     project = Project.locate(data=fixture_catalog, start=ROOT)
     entry = entry_for([project.data, project.ontology, project.shapes], project.base)
     assert entry.complete() and not entry.store_dir.exists()

@@ -33,7 +33,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice([*SELECT_FORMATS, *rdf_format_names()]),
               default="table", show_default=True,
               help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.")
-@engine_option("SPARQL engine: rdflib (pure Python) or oxigraph (pyoxigraph, much faster).")
+@engine_option("SPARQL engine: oxigraph (pyoxigraph) or rdflib (pure Python, much slower); the same rows.")
 @click.option("--reason", type=click.Choice(PROFILES),
               help="Also query the triples this reasoning profile infers (cached after the first run).")
 @click.option("--no-cache", is_flag=True, help="Rebuild the graph instead of reusing the cached build.")
