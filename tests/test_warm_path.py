@@ -137,7 +137,8 @@ def test_every_term_prints_as_rdflib_prints_it(data):
     extra = [URIRef(f"{BASE}/model/7b"), URIRef(f"{BASE}/model/gpt-3.5"), URIRef(f"{BASE}/model/x."),
              URIRef("http://www.w3.org/ns/org#Organization"), URIRef("https://example.org/a%20b"),
              URIRef(f"{BASE}/model/"), Literal("007", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer")),
-             Literal("1.50", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")),
+             *(Literal(v, datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))
+               for v in ("1.50", "-0.0", "25.0", "007.5", ".5", "1e3", "5.")),
              Literal("2023-02-30", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")),
              Literal("x", lang="en")]
     terms = {t for triple in graph for t in triple} | set(extra)

@@ -129,6 +129,7 @@ def render(result: QueryResult, fmt: str, base: str | None = None) -> str:
 #: Datatypes whose lexical forms matching these patterns rdflib keeps as they are (a date that
 #: does not exist, such as 2023-02-30, too: rdflib cannot read it, so keeps its text).
 _CANONICAL = {ns.XSD + "integer": re.compile(r"-?(0|[1-9][0-9]*)"),
+              ns.XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?"),
               ns.XSD + "boolean": re.compile(r"true|false"),
               ns.XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
               ns.XSD + "gYearMonth": re.compile(r"[0-9]{4}-[0-9]{2}"),
