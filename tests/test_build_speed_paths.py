@@ -5,6 +5,7 @@ query cache, and file digests reused from an index instead of re-reading every f
 """
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 
@@ -169,6 +170,11 @@ def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
     shutil.copytree(FIXTURE_CATALOG, data)
     first = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
     index_file = project_dir(data) / INDEX_NAME
-    lines = index_file.read_text().splitlines()
-    index_file.write_text("\n".join(["zz not hex", "", lines[0][:20], *lines[1:]]) + "\n")
-    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
+    whole = index_file.read_bytes()
+    entries = DigestIndex(index_file).entries
+    path = next(iter(entries))
+    damaged_entries = {**entries, path: ("not", "a", "key"), "/elsewhere": 1}
+    for damaged in (whole[: len(whole) // 2], b"zz not an index\n", whole[:10] + b"\xff" * 50,
+                    DigestIndex.MAGIC + marshal.dumps([1, 2]), DigestIndex.MAGIC + marshal.dumps(damaged_entries)):
+        index_file.write_bytes(damaged)
+        assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first

@@ -46,7 +46,7 @@ def test_each_project_has_its_own_digest_index(run, own_cache, tmp_path):
     for data in (first, second):  # (files changed within 2 s are not recorded: the racy rule)
         assert (project_dir(data) / cache.INDEX_NAME).is_file()
         other = first if data == second else second
-        assert str(other) not in (project_dir(data) / cache.INDEX_NAME).read_text()
+        assert str(other).encode() not in (project_dir(data) / cache.INDEX_NAME).read_bytes()
         assert (project_dir(data) / cache.PROJECT_NAME).read_text().strip() == str(data)
     assert [e.project for e in cache_entries(first)] == [str(first)]
 

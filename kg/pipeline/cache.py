@@ -6,7 +6,7 @@ it, and the inferred triples of each reasoning profile once computed, under
 ``$KG_CACHE_DIR`` (default ``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``)::
 
     projects/<key of the data folder>/project.txt         the data folder's path
-    projects/<key of the data folder>/file-digests.txt    that project's DigestIndex
+    projects/<key of the data folder>/file-digests.bin    that project's DigestIndex
     projects/<key of the data folder>/<fingerprint>/      one entry: meta.json, query-graph.nt, oxigraph/
 
 Any change to a file changes the fingerprint. Entries beyond ``max_bytes()`` (1 GiB, or
@@ -28,6 +28,7 @@ from pathlib import Path
 from kg import __version__
 from kg.errors import KgUsageError
 from kg.util.fsutil import atomic_writer, write_atomic
+from kg.util.gcpause import paused_gc
 
 
 def cache_root() -> Path:
@@ -72,7 +73,7 @@ def project_dir(data: Path) -> Path:
     return cache_root() / "projects" / hashlib.sha256(absolute.encode()).hexdigest()[:16]
 
 
-INDEX_NAME = "file-digests.txt"
+INDEX_NAME = "file-digests.bin"
 PROJECT_NAME = "project.txt"
 
 
@@ -86,9 +87,13 @@ class DigestIndex:
     """The sha256 of files by path, trusted while their size, mtime, ctime and inode are unchanged.
 
     Fingerprinting a million-triple catalog means hashing 77k files (~2 s); with the index it
-    means stat-ing them (~0.3 s), reading only files that changed. Kept in the cache folder as
-    one line per file: ``digest size mtime_ns ctime_ns inode path``.
+    means stat-ing them (~0.2 s), reading only files that changed. Kept in the project's cache
+    folder as a ``marshal``-ed dict ``{path: (size, mtime_ns, ctime_ns, inode, digest)}``
+    after a magic line: it loads in a third of the time text lines would take (35 ms for
+    77k files). Anything unreadable or damaged there only costs re-reading files.
     """
+
+    MAGIC = b"kg file digests 1\n"
 
     def __init__(self, path: Path, *, racy_ns: int = RACY_NS) -> None:
         """``racy_ns``: a file changed less than this long before it was hashed is not trusted."""
@@ -96,16 +101,18 @@ class DigestIndex:
         self.entries: dict[str, tuple[int, int, int, int, bytes]] = {}
         self.changed = False
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            data = path.read_bytes()
+        except OSError:
             return
-        for line in text.splitlines():
-            fields = line.split(" ", 5)
+        if data.startswith(self.MAGIC):
+            import marshal
+
             try:
-                digest = bytes.fromhex(fields[0])
-                self.entries[fields[5]] = (int(fields[1]), int(fields[2]), int(fields[3]), int(fields[4]), digest)
-            except (IndexError, ValueError):  # a damaged line only costs a re-read
-                continue
+                entries = marshal.loads(memoryview(data)[len(self.MAGIC):])
+            except (EOFError, ValueError, TypeError):
+                return
+            if type(entries) is dict:
+                self.entries = entries
 
     def digest(self, path: str, known: bytes | None = None, known_since_ns: int = 0) -> bytes:
         """The sha256 of the file at ``path``: recorded, ``known`` (read at ``known_since_ns``), or read now."""
@@ -115,7 +122,7 @@ class DigestIndex:
             self._record(path, key, known, known_since_ns)
             return known
         recorded = self.entries.get(path)
-        if recorded is not None and recorded[:4] == key:
+        if type(recorded) is tuple and len(recorded) == 5 and recorded[:4] == key and type(recorded[4]) is bytes:
             return recorded[4]
         now_ns = time.time_ns()
         with open(path, "rb") as handle:
@@ -135,9 +142,10 @@ class DigestIndex:
     def save(self) -> None:
         if not self.changed:
             return
-        lines = [f"{e[4].hex()} {e[0]} {e[1]} {e[2]} {e[3]} {p}\n" for p, e in sorted(self.entries.items())]
+        import marshal
+
         try:
-            write_atomic(self.path, "".join(lines).encode("utf-8"))
+            write_atomic(self.path, self.MAGIC + marshal.dumps(self.entries))
         except OSError:  # a read-only cache only costs speed
             pass
         self.changed = False
@@ -152,7 +160,12 @@ def fingerprint(folders: list[Path], base: str, known: dict[str, bytes] | None =
     they are not read again. Other files come from the DigestIndex of the project whose data
     folder is ``folders[0]``, when unchanged.
     """
-    known = known or {}
+    with paused_gc():  # tens of thousands of tuples, none cyclic: no collector pass over them
+        return _fingerprint(folders, base, known or {}, known_since_ns, racy_ns)
+
+
+def _fingerprint(folders: list[Path], base: str, known: dict[str, bytes], known_since_ns: int,
+                 racy_ns: int) -> str:
     index = DigestIndex(project_dir(folders[0]) / INDEX_NAME, racy_ns=racy_ns)
     digest = hashlib.sha256(f"kg {__version__}\n{base}\n".encode())
     for folder in folders:
@@ -165,18 +178,38 @@ def fingerprint(folders: list[Path], base: str, known: dict[str, bytes] | None =
         for parent, _dirs, names in os.walk(top):  # prefixes per folder: no path calls per file
             relative = parent[len(top):].lstrip(os.sep)
             relative_prefix = os.path.join(relative, "") if relative else ""
-            walked_prefix = os.path.join(parent, "")
             absolute_prefix = os.path.join(absolute_top, relative, "")
-            files.extend((relative_prefix + name, walked_prefix + name, absolute_prefix + name)
-                         for name in names)
+            files.extend((relative_prefix + name, absolute_prefix + name) for name in names)
         files.sort()
-        for relative, walked, absolute in files:
-            digest.update(relative.encode() + b"\0")
-            digest.update(index.digest(absolute, known.get(walked), known_since_ns))
+        if known:  # a build: the files it read are not read again
+            walked = os.path.join(top, "")
+            digests = [index.digest(absolute, known.get(walked + relative), known_since_ns)
+                       for relative, absolute in files]
+        else:
+            digests = _recorded_digests(index, [absolute for _, absolute in files])
+        digest.update(b"".join(relative.encode() + b"\0" + file_digest
+                               for (relative, _), file_digest in zip(files, digests)))
     if index.changed:
         _note_project(folders[0])
     index.save()
     return digest.hexdigest()[:32]
+
+
+def _recorded_digests(index: DigestIndex, paths: list[str]) -> list[bytes]:
+    """``index.digest`` of each path, its common case (the recorded stat matches) inlined:
+    77k files take 0.2 s instead of 0.3 s."""
+    entries, stat, of_file = index.entries, os.stat, index.digest
+    digests = []
+    for path in paths:
+        recorded = entries.get(path)
+        if type(recorded) is tuple and len(recorded) == 5 and type(recorded[4]) is bytes:
+            st = stat(path)
+            if (recorded[0] == st.st_size and recorded[1] == st.st_mtime_ns and recorded[2] == st.st_ctime_ns
+                    and recorded[3] == st.st_ino):
+                digests.append(recorded[4])
+                continue
+        digests.append(of_file(path))
+    return digests
 
 
 def _note_project(data: Path) -> None:
@@ -502,7 +535,7 @@ def clear(project: Path | None = None) -> Pruned:
         if folder.is_dir() and not any(_is_key(child.name, 32) for child in folder.iterdir() if child.is_dir()):
             shutil.rmtree(folder, ignore_errors=True)
     if project is None:
-        for stale in [root / INDEX_NAME, *root.glob(".*.trash")]:  # an older kg's one global index
+        for stale in [root / "file-digests.txt", *root.glob(".*.trash")]:  # an older kg's one global index
             if stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
             else:
