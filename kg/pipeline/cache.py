@@ -369,10 +369,14 @@ class CacheEntry:
         """Store N-Triples lines, written a block at a time (no copy of the whole graph in memory)."""
         from kg.rdf.ntriples import write_blocks
 
-        lease = self.hold(create=True)  # noqa: F841 - held until the entry is whole
-        with atomic_writer(self.graph_file) as handle:
-            write_blocks(lines, handle)
-        write_atomic(self.meta_file, json.dumps(meta, sort_keys=True).encode("utf-8"))
+        lease = self.hold(create=True)  # eviction leaves the entry alone until it is whole
+        try:
+            with atomic_writer(self.graph_file) as handle:
+                write_blocks(lines, handle)
+            write_atomic(self.meta_file, json.dumps(meta, sort_keys=True).encode("utf-8"))
+        finally:
+            if lease is not None:
+                lease.release()
         enforce_cap(keep=self.folder)
 
     def store_inferred(self, profile: str, data: bytes) -> None:

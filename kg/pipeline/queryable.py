@@ -1,7 +1,8 @@
 """What queries run on: the catalog and ontology in rdflib or pyoxigraph, from the cache when it holds them.
 
-A warm query on the oxigraph engine opens the cached on-disk store and never imports rdflib
-(nor the catalog loader): the imports of the other paths are made where they are needed.
+A warm query on the oxigraph engine loads the cached graph (into memory when small, else by
+opening its on-disk store) and never imports rdflib nor the catalog loader: the imports of
+the other paths are made where they are needed.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from kg.errors import ProjectError
+from kg.rdf.ntriples import graph_lines, merge, to_bytes
+from kg.rdf.terms import load_store
 from kg.util.progress import Progress, quiet
 
 if TYPE_CHECKING:
@@ -44,7 +47,6 @@ def prime_query_cache(compiled: Compiled, project: Project) -> Callable[[], None
     """
     from kg.pipeline.cache import entry_for
     from kg.pipeline.project import ontology_lines
-    from kg.rdf.ntriples import merge
 
     lines = merge(compiled.lines(), ontology_lines(project))
     read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
@@ -99,8 +101,6 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
             entry.store_lines(loaded.lines, loaded.meta)
     inferred = _inferred(loaded, entry, reason, project.base) if reason else b""
     if engine == "oxigraph":
-        from kg.rdf.terms import load_store
-
         store = loaded.store if loaded.store is not None else load_store(loaded.ntriples)
         target = load_store(inferred, store)
     else:
@@ -124,8 +124,6 @@ class _Loaded:
     ntriples: bytes | None = None
 
     def as_bytes(self) -> bytes:
-        from kg.rdf.ntriples import to_bytes
-
         return self.ntriples if self.ntriples is not None else to_bytes(self.lines)
 
     def rdflib_graph(self, base: str) -> Graph:
@@ -155,8 +153,6 @@ def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
 
 def _from_catalog(project: Project, engine: str, progress: Progress) -> _Loaded:
     from kg.pipeline.project import compile_catalog, ontology_lines
-    from kg.rdf.ntriples import graph_lines, merge, to_bytes
-    from kg.rdf.terms import load_store
 
     compiled = compile_catalog(project, shapes=False, engine=engine, progress=progress)
     meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary()}
@@ -177,7 +173,6 @@ def _inferred(loaded: _Loaded, entry, reason: str, base: str) -> bytes:
     if cached is not None and cached.is_file():
         return cached.read_bytes()
     from kg.pipeline.reason import infer
-    from kg.rdf.ntriples import graph_lines, to_bytes
 
     inferred = to_bytes(graph_lines(infer(loaded.rdflib_graph(base), reason).graph))
     if entry is not None:
