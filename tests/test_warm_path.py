@@ -12,10 +12,10 @@ import pytest
 
 from kg.pipeline.project import Project, compile_catalog
 from kg.pipeline.queryable import query_graph
-from kg.rdf.terms import neutral_from_oxigraph, to_oxigraph
+from kg.rdf.terms import neutral_from_oxigraph, neutral_from_rdflib, to_oxigraph
 from kg.rdf.vocab import bind_prefixes
 from kg.sparql.engines import run_query, store_from_graph
-from kg.sparql.results import Shortener, lexical, neutral, short
+from kg.sparql.results import Shortener, lexical, short
 from kg.sparql.saved import QueryError, list_saved_queries, surely_safe
 
 from .conftest import FIXTURE_CATALOG, ROOT, project_args
@@ -145,7 +145,7 @@ def test_every_term_prints_as_rdflib_prints_it(data):
     assert len(terms) > 100
     shortened_here = 0
     for term in terms:
-        for cell in (neutral(term), neutral_from_oxigraph(to_oxigraph(term))):
+        for cell in (neutral_from_rdflib(term), neutral_from_oxigraph(to_oxigraph(term))):
             assert short(cell, shorten) == _old_short(term, manager), term
             if isinstance(term, Literal):
                 assert lexical(cell) == str(term), term

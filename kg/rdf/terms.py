@@ -73,6 +73,18 @@ def from_oxigraph(term):
     return to_rdflib(neutral_from_oxigraph(term))
 
 
+def neutral_from_rdflib(term) -> Iri | Lit | Blank | None:
+    """An rdflib term (or None) as a neutral term (an explicit xsd:string stays explicit)."""
+    if term is None:
+        return None
+    URIRef, Literal, BNode = _RDFLIB_TERMS or _rdflib_terms()
+    if isinstance(term, Literal):
+        return Lit(str(term), str(term.datatype) if term.datatype is not None else None, term.language)
+    if isinstance(term, BNode):
+        return Blank(str(term))
+    return Iri(str(term))
+
+
 def neutral_from_oxigraph(term) -> Iri | Lit | Blank | None:
     """A pyoxigraph term as a neutral term (xsd:string -> plain, as rdflib reads it)."""
     import pyoxigraph as ox

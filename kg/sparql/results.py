@@ -48,7 +48,9 @@ class QueryResult:
     def cells(self) -> list[tuple]:
         """The rows as kg's neutral terms (``Iri``, ``Lit``, ``Blank`` or None)."""
         if self._cells is None:
-            self._cells = [tuple(map(neutral, row)) for row in self._rows]
+            from kg.rdf.terms import neutral_from_rdflib
+
+            self._cells = [tuple(map(neutral_from_rdflib, row)) for row in self._rows]
         return self._cells
 
     def __eq__(self, other) -> bool:
@@ -60,19 +62,6 @@ class QueryResult:
     def __repr__(self) -> str:
         size = f"{len(self._rows if self._rows is not None else self._cells)} rows" if self.kind == "select" else ""
         return f"QueryResult({self.kind!r}, {self.variables!r}, {size or self.boolean!r})"
-
-
-def neutral(term) -> Iri | Lit | Blank | None:
-    """An rdflib term (or None) as kg's neutral term."""
-    if term is None:
-        return None
-    from rdflib import BNode, Literal
-
-    if isinstance(term, Literal):
-        return Lit(str(term), str(term.datatype) if term.datatype is not None else None, term.language)
-    if isinstance(term, BNode):
-        return Blank(str(term))
-    return Iri(str(term))
 
 
 def without_parameters(result: QueryResult) -> QueryResult:
