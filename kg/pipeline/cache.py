@@ -196,8 +196,8 @@ def _fingerprint(folders: list[Path], base: str, known: dict[str, bytes], known_
 
 
 def _recorded_digests(index: DigestIndex, paths: list[str]) -> list[bytes]:
-    """``index.digest`` of each path, its common case (the recorded stat matches) inlined:
-    77k files take 0.2 s instead of 0.3 s."""
+    """``index.digest`` of each path, with its common case (the recorded stat matches) inlined:
+    no method call per file, which counts at 77k files."""
     entries, stat, of_file = index.entries, os.stat, index.digest
     digests = []
     for path in paths:
