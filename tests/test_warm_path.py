@@ -188,3 +188,12 @@ def test_the_registry_names_the_rdf_formats():
     from kg.registry import RDF_FORMATS
 
     assert tuple(FORMATS) == RDF_FORMATS
+
+
+def test_parameter_hints_name_the_kinds_segments():
+    from kg.catalog.schema import KINDS
+    from kg.sparql.saved import SEGMENT_HINTS
+
+    segments = {kind.segment for kind in KINDS}
+    assert {k: v for k, v in SEGMENT_HINTS.items() if k in segments} == {s: s for s in segments}
+    assert set(SEGMENT_HINTS.values()) <= segments

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -335,6 +334,7 @@ class CacheEntry:
         lines go in 100k at a time: one bulk load of a million lines holds ~0.8 GB more memory
         and is slower than ten of a hundred thousand.
         """
+        import shutil
         import tempfile
 
         import pyoxigraph as ox
@@ -476,6 +476,8 @@ def remove_entry(folder: Path) -> bool:
     fd = _flock(folder, exclusive=True)
     if fd is None:
         return not folder.exists()
+    import shutil
+
     trash = folder.parent / f".{folder.name}.{os.getpid()}.trash"
     try:
         os.rename(folder, trash)
@@ -528,6 +530,8 @@ def enforce_cap(keep: Path | None = None) -> None:
 def clear(project: Path | None = None) -> Pruned:
     """Remove every entry not in use (or only those of the project whose data folder is
     ``project``), with the digest indexes that are then unused."""
+    import shutil
+
     entries = cache_entries(project)
     removed, in_use = [], []
     for info in entries:

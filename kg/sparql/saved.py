@@ -13,7 +13,6 @@ from pathlib import Path
 
 from kg.errors import KgError, KgUsageError
 from kg.namespaces import DCTERMS, XSD, entity_iri
-from kg.catalog.schema import KINDS, Kind
 from kg.rdf.ntriples import Iri, Lit
 
 
@@ -25,10 +24,11 @@ class ParameterError(QueryError, KgUsageError):
     """A parameter value that does not fit its declared type (a usage error)."""
 
 
-#: Parameter name hints -> the kind of entity a bare id stands for.
-KIND_HINTS: dict[str, Kind] = {
-    **{k.segment: k for k in KINDS},
-    "org": KINDS[1], "developer": KINDS[1], "base": KINDS[0], "ancestor": KINDS[0], "family": KINDS[0],
+#: Parameter name hints -> the IRI segment of the kind of entity a bare id stands for (the
+#: segments of kg.catalog.schema.KINDS, spelled here so that a query need not import it).
+SEGMENT_HINTS: dict[str, str] = {
+    "model": "model", "organization": "organization", "paper": "paper", "technique": "technique",
+    "org": "organization", "developer": "organization", "base": "model", "ancestor": "model", "family": "model",
 }
 
 _PARAM = re.compile(r"[?$](__?[A-Za-z][A-Za-z0-9_]*)")
@@ -350,9 +350,9 @@ def _iri(name: str, value: str, graph, base: str) -> Iri:
         return Iri(value)
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", value):
         raise ParameterError(f"parameter '{name}' must be an IRI or a catalog id, not '{value}'")
-    hint = KIND_HINTS.get(name.split("_")[0])
-    if hint is not None:
-        return Iri(entity_iri(base, hint.segment, value))
+    segment = SEGMENT_HINTS.get(name.split("_")[0])
+    if segment is not None:
+        return Iri(entity_iri(base, segment, value))
     if graph is not None:
         found = _entities_with_id(graph, value)
         if len(found) == 1:
