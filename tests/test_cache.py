@@ -139,3 +139,25 @@ def test_sizes():
     assert parse_size("1.5K") == 1536 and parse_size(" 10 ") == 10
     with pytest.raises(KgUsageError, match="not a size"):
         parse_size("-1")
+
+
+def test_an_entry_another_process_reads_is_never_evicted(own_cache, tmp_path):
+    import subprocess
+    import sys
+
+    entry = CacheEntry(project_dir(tmp_path) / ("d" * 32))
+    entry.store_lines(["<http://example.org/s> <http://example.org/p> <http://example.org/o> ."],
+                      {"triples": 1, "errors": 0, "summary": ""})
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom kg.pipeline.cache import CacheEntry\n"
+         f"lease = CacheEntry(Path({str(entry.folder)!r})).hold()\nprint(lease is not None, flush=True)\n"
+         "sys.stdin.read()\n"],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "True"  # it holds the entry now
+        done = prune(0)
+        assert done.removed == [] and [info.folder for info in done.in_use] == [entry.folder]
+        assert entry.complete()
+    finally:
+        reader.communicate("")  # the reader ends, and its lock with it
+    assert [info.folder for info in prune(0).removed] == [entry.folder] and not entry.folder.exists()
