@@ -113,12 +113,12 @@ def test_kg_cache_info_clear_and_prune(run, own_cache, tmp_path):
     assert doc["total_bytes"] == sum(e["bytes"] for e in doc["entries"]) > 0
 
     result = run("cache", "clear", "--project", "--data", str(first))
-    assert result.exit_code == 0 and "removed 1 entries" in result.stderr
+    assert result.exit_code == 0 and "removed 1 entry" in result.stderr
     assert [e.project for e in cache_entries()] == [str(second)]
     assert run("cache", "clear", "--data", str(first)).exit_code == 2
 
     assert run("cache", "prune", "--max-bytes", "1G").stderr.startswith("evicted 0 entries")
-    assert run("cache", "prune", "--max-bytes", "0").stderr.startswith("evicted 1 entries")
+    assert run("cache", "prune", "--max-bytes", "0").stderr.startswith("evicted 1 entry")
     assert cache_entries() == []
     assert run("cache", "prune", "--max-bytes", "lots").exit_code == 2
 

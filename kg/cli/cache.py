@@ -6,6 +6,10 @@ import click
 from kg.cli.common import Settings, library_errors, project_from
 
 
+def _entries(n: int) -> str:
+    return f"{n} entr{'y' if n == 1 else 'ies'}"
+
+
 def _size(n: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
@@ -36,7 +40,7 @@ def info(fmt: str) -> None:
                                "entries": [e.as_dict() for e in reversed(entries)]}, indent=2))
         return
     click.echo(f"cache: {cache_root()}")
-    click.echo(f"{len(entries)} entries, {_size(total)} of {_size(cap)} (KG_CACHE_MAX_BYTES; "
+    click.echo(f"{_entries(len(entries))}, {_size(total)} of {_size(cap)} (KG_CACHE_MAX_BYTES; "
                "least recently used evicted first)")
     if not entries:
         return
@@ -53,9 +57,9 @@ def info(fmt: str) -> None:
 
 def _report(settings: Settings, done, verb: str) -> None:
     freed = sum(e.size for e in done.removed)
-    settings.info(f"{verb} {len(done.removed)} entries ({_size(freed)}); {_size(done.remaining_bytes)} left")
+    settings.info(f"{verb} {_entries(len(done.removed))} ({_size(freed)}); {_size(done.remaining_bytes)} left")
     if done.in_use:
-        settings.info(f"kept {len(done.in_use)} entries another kg process is using")
+        settings.info(f"kept {_entries(len(done.in_use))} that another kg process is using")
 
 
 @cache_group.command("clear")
