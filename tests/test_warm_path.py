@@ -197,3 +197,13 @@ def test_parameter_hints_name_the_kinds_segments():
     segments = {kind.segment for kind in KINDS}
     assert {k: v for k, v in SEGMENT_HINTS.items() if k in segments} == {s: s for s in segments}
     assert set(SEGMENT_HINTS.values()) <= segments
+
+
+def test_an_iri_and_a_blank_node_of_the_same_name_stay_apart():
+    from rdflib import BNode, URIRef
+
+    from kg.rdf.ntriples import Blank, Iri
+    from kg.sparql.results import QueryResult
+
+    result = QueryResult("select", ["x"], cells=[(Iri("urn:x:1"),), (Blank("urn:x:1"),)])
+    assert [type(row[0]) for row in result.rows] == [URIRef, BNode]

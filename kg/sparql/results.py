@@ -39,9 +39,16 @@ class QueryResult:
         if self._rows is None:
             from kg.rdf.terms import to_rdflib
 
-            converted: dict = {None: None}
-            self._rows = [tuple(converted[c] if c in converted else converted.setdefault(c, to_rdflib(c))
-                                for c in row) for row in self._cells]
+            converted: dict = {}  # rows repeat terms; keyed with the type, as Iri("x") == Blank("x")
+
+            def convert(cell):
+                key = (type(cell), cell)
+                value = converted.get(key, converted)
+                if value is converted:
+                    value = converted[key] = to_rdflib(cell)
+                return value
+
+            self._rows = [tuple(map(convert, row)) for row in self._cells]
         return self._rows
 
     @property
