@@ -70,7 +70,8 @@ def test_network_and_updates_refused_on_both_engines(engines, engine, text):
 def test_the_refusals_in_kg_s_words_on_both_engines(run, engine):
     for text, words in [(REFUSED[0], "refused: SERVICE"), (REFUSED[11], "refused: FROM"),
                         (REFUSED[8], "refused: SERVICE"), (REFUSED[-3], "updates are refused"),
-                        ("SELECT WHERE {", "SPARQL syntax error at line 1")]:
+                        ("SELECT WHERE {", "SPARQL syntax error at line 1"),
+                        ("SELECT * WHERE { ?s ?p \\U0FFFFFFF }", "SPARQL syntax error")]:
         result = run("query", *project_args(), "--engine", engine, "--query", text)
         assert result.exit_code == 1 and words in result.stderr, (text, result.stderr)
 

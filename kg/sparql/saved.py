@@ -169,13 +169,15 @@ _FORBIDDEN = {
 def parse_safe(text: str):
     """Parse ``text`` as a SPARQL query and refuse what would touch the network or write."""
     from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
 
     try:
         tree = parseQuery(text)
+    except ValueError as exc:  # an escape of no code point (\\U0FFFFFFF)
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
     except ParseException as exc:
         if re.search(r"^\s*(PREFIX[^\n]*\n\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b",
-                     _strip_comments(_ESCAPE.sub(_unescape, text)), re.I):
+                     _strip_comments(expandUnicodeEscapes(text)), re.I):
             raise QueryError("updates are refused: kg runs read-only queries") from None
         raise QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
     _walk_forbidden(tree)
@@ -217,17 +219,6 @@ def check_safe(text: str) -> None:
     ``surely_safe`` already proves there are none."""
     if not surely_safe(text):
         parse_safe(text)
-
-
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _unescape(match: re.Match) -> str:
-    """A ``\\uXXXX`` or ``\\UXXXXXXXX`` escape decoded, as SPARQL decodes it before parsing."""
-    try:
-        return chr(int(match.group(1) or match.group(2), 16))
-    except ValueError:  # beyond Unicode
-        return match.group(0)
 
 
 def _strip_comments(text: str) -> str:
