@@ -173,7 +173,7 @@ def parse_safe(text: str):
 
     try:
         tree = parseQuery(text)
-    except ValueError as exc:  # an escape of no code point (\\U0FFFFFFF)
+    except ValueError as exc:  # an escape of no code point, such as \U0FFFFFFF
         raise QueryError(f"SPARQL syntax error: {exc}") from None
     except ParseException as exc:
         if re.search(r"^\s*(PREFIX[^\n]*\n\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b",
