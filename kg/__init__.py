@@ -20,7 +20,7 @@ __all__ = [
 
 _HOMES = {
     "KgError": "kg.errors", "KgUsageError": "kg.errors", "ProjectError": "kg.errors",
-    "Report": "kg.catalog.diagnostics", "Project": "kg.pipeline.project", "Compiled": "kg.pipeline.project",
+    "Report": "kg.catalog.diagnostics", "Project": "kg.pipeline.location", "Compiled": "kg.pipeline.project",
     "BuildResult": "kg.pipeline.build", "InvalidCatalog": "kg.pipeline.build",
     "QueryResult": "kg.sparql.results",
 }

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Mapping
+from typing import TYPE_CHECKING, BinaryIO, Mapping
 
-from kg.catalog.diagnostics import Report
 from kg.errors import KgUsageError
-from kg.pipeline.build import BuildResult, InvalidCatalog
-from kg.pipeline.build import build as _build
-from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines, provenance_dataset_lines
-from kg.sparql.results import QueryResult
-from kg.util.gcpause import freeze_survivors
+from kg.pipeline.location import Project
 from kg.util.progress import Progress, quiet
+
+if TYPE_CHECKING:  # imported where used: a warm query needs none of them
+    from kg.catalog.diagnostics import Report
+    from kg.pipeline.build import BuildResult
+    from kg.pipeline.project import Compiled
+    from kg.sparql.results import QueryResult
 
 ProjectLike = Project | str | Path | None
 
@@ -50,6 +51,9 @@ def load(project: ProjectLike = None, *, shapes: bool = False, engine: str = "rd
     >>> len(compiled.catalog) > 0, compiled.report.errors
     (True, [])
     """
+    from kg.pipeline.project import compile_catalog
+    from kg.util.gcpause import freeze_survivors
+
     compiled = compile_catalog(open_project(project), shapes=shapes, engine=engine, progress=progress)
     freeze_survivors()  # the catalog lives as long as the caller keeps it: no collector passes over it
     return compiled
@@ -77,7 +81,9 @@ def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str 
     >>> sorted(path.name for path in result.written)
     ['catalog.jsonld', 'catalog.nt', 'catalog.ttl', 'ontology.ttl', 'provenance.nq', 'provenance.trig']
     """
-    return _build(open_project(project), Path(out), engine=engine, reason=reason, cache=cache,
+    from kg.pipeline.build import build as build_catalog
+
+    return build_catalog(open_project(project), Path(out), engine=engine, reason=reason, cache=cache,
                   progress=progress)
 
 
@@ -92,6 +98,8 @@ def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO 
     >>> data.startswith(b"<")
     True
     """
+    from kg.pipeline.build import InvalidCatalog
+    from kg.pipeline.project import export_lines, provenance_dataset_lines
     from kg.rdf.formats import FORMATS, serialize_lines, write_lines
 
     if format not in FORMATS:
@@ -147,7 +155,7 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     >>> outcome.result.boolean, outcome.catalog_errors
     (True, 0)
     """
-    from kg.sparql.saved import ad_hoc_query, bind_parameters, find_saved_query, looks_like_name, uses_named_graphs
+    from kg.sparql.saved import ad_hoc_query, bind_terms, find_saved_query, looks_like_name, uses_named_graphs
 
     opened = open_project(project)
     if looks_like_name(text_or_name):
@@ -159,13 +167,13 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     if endpoint:
         from kg.sparql.remote import query_endpoint
 
-        bindings = bind_parameters(saved, given, None, opened.base)
+        bindings = bind_terms(saved, given, None, opened.base)
         return Answer(query_endpoint(endpoint, saved.text, bindings, timeout=timeout))
     from kg.pipeline.queryable import query_source
     from kg.sparql.engines import run_query
 
     source = query_source(opened, engine=engine, reason=reason, use_cache=cache, progress=progress,
                           named_graphs=uses_named_graphs(saved.text))
-    bindings = bind_parameters(saved, given, source.target, opened.base)
+    bindings = bind_terms(saved, given, source.target, opened.base)
     result = run_query(source.target, saved.text, bindings, engine=engine)
     return Answer(result, source.triples, source.inferred, source.errors, source.summary)

@@ -12,6 +12,11 @@ ENGINES = ("rdflib", "oxigraph")
 #: Reasoning profiles of owlrl.
 PROFILES = ("rdfs", "owlrl")
 
+#: RDF serializations (kg.rdf.formats.FORMATS describes each).
+RDF_FORMATS = ("turtle", "json-ld", "nt", "nquads", "trig")
+#: Those of them that hold named graphs: the provenance dataset.
+DATASET_FORMATS = ("nquads", "trig")
+
 #: Formats of SELECT and ASK results.
 SELECT_FORMATS = ("table", "csv", "tsv", "json")
 

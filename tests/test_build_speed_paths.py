@@ -5,15 +5,15 @@ query cache, and file digests reused from an index instead of re-reading every f
 """
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 
 import pytest
 
-import kg.pipeline.cache
 import kg.pipeline.exports
 import kg.pipeline.project
-from kg.pipeline.cache import DigestIndex, entry_for, fingerprint
+from kg.pipeline.cache import INDEX_NAME, DigestIndex, entry_for, fingerprint, project_dir
 from kg.util.parallel import can_fork, start_in_child
 from kg.pipeline.build import InvalidCatalog, build
 from kg.pipeline.project import Project
@@ -120,7 +120,8 @@ def test_build_on_oxigraph_keeps_an_on_disk_store_that_queries_open(run, fixture
 
 def test_rdflib_builds_keep_no_store(run, fixture_catalog, tmp_path, monkeypatch):
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
-    assert run("build", "--data", str(fixture_catalog), "--out", str(tmp_path / "dist")).exit_code == 0
+    assert run("build", "--data", str(fixture_catalog), "--out", str(tmp_path / "dist"),
+               "--engine", "rdflib").exit_code == 0
     project = Project.locate(data=fixture_catalog, start=ROOT)
     entry = entry_for([project.data, project.ontology, project.shapes], project.base)
     assert entry.complete() and not entry.store_dir.exists()
@@ -131,7 +132,7 @@ def test_digest_index_reuses_digests_of_unchanged_files_only(tmp_path, monkeypat
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
     first = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
-    index = DigestIndex(kg.pipeline.cache.cache_root() / "file-digests.txt")
+    index = DigestIndex(project_dir(data) / INDEX_NAME)
     assert len(index.entries) == sum(len(files) for _, _, files in os.walk(data))
 
     reads = []
@@ -160,7 +161,7 @@ def test_digest_index_does_not_trust_files_changed_just_now(tmp_path, monkeypatc
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
     fingerprint([data], "https://example.org")
-    assert DigestIndex(kg.pipeline.cache.cache_root() / "file-digests.txt").entries == {}
+    assert DigestIndex(project_dir(data) / INDEX_NAME).entries == {}
 
 
 def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
@@ -168,7 +169,12 @@ def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
     first = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
-    index_file = kg.pipeline.cache.cache_root() / "file-digests.txt"
-    lines = index_file.read_text().splitlines()
-    index_file.write_text("\n".join(["zz not hex", "", lines[0][:20], *lines[1:]]) + "\n")
-    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
+    index_file = project_dir(data) / INDEX_NAME
+    whole = index_file.read_bytes()
+    entries = DigestIndex(index_file).entries
+    path = next(iter(entries))
+    damaged_entries = {**entries, path: ("not", "a", "key"), "/elsewhere": 1}
+    for damaged in (whole[: len(whole) // 2], b"zz not an index\n", whole[:10] + b"\xff" * 50,
+                    DigestIndex.MAGIC + marshal.dumps([1, 2]), DigestIndex.MAGIC + marshal.dumps(damaged_entries)):
+        index_file.write_bytes(damaged)
+        assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first

@@ -231,7 +231,7 @@ def test_build_no_cache_leaves_the_cache_alone(run, fixture_catalog, tmp_path, m
 def test_engines_print_the_same(run, command):
     """Every command with --engine prints the same bytes on rdflib and on oxigraph."""
     args = [*command, *project_args()]
-    rdflib, oxigraph = run(*args), run(*args, "--engine", "oxigraph")
+    rdflib, oxigraph = run(*args, "--engine", "rdflib"), run(*args, "--engine", "oxigraph")
     assert rdflib.exit_code == oxigraph.exit_code == 0, rdflib.output + oxigraph.output
     assert (rdflib.stdout, rdflib.stderr) == (oxigraph.stdout, oxigraph.stderr)
     assert rdflib.stdout or rdflib.stderr
@@ -240,7 +240,7 @@ def test_engines_print_the_same(run, command):
 def test_engines_report_the_same_problems(run):
     """The broken fixture: the same diagnostics, lines and exit code from both engines."""
     args = ["validate", "--format", "json", *project_args(ROOT / "tests" / "fixtures" / "broken")]
-    rdflib, oxigraph = run(*args), run(*args, "--engine", "oxigraph")
+    rdflib, oxigraph = run(*args, "--engine", "rdflib"), run(*args, "--engine", "oxigraph")
     assert rdflib.exit_code == oxigraph.exit_code == 1
     assert json.loads(rdflib.stdout) == json.loads(oxigraph.stdout)
     assert len(json.loads(rdflib.stdout)) >= 5

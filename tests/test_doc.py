@@ -9,7 +9,7 @@ import pytest
 
 from .conftest import ROOT
 
-DOCUMENTED = ["kg", "kg.api", "kg.rdf.terms", "kg.views.why"]
+DOCUMENTED = ["kg", "kg.api", "kg.rdf.terms", "kg.views.why", "kg.pipeline.cache"]
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from kg import __version__
+from kg.cli.cache import cache_group
 from kg.cli.catalog import build, export, stats, validate
 from kg.cli.common import CONTEXT_SETTINGS, ReaderGone, Settings
 from kg.cli.importer import import_group
@@ -35,6 +36,7 @@ def cli(ctx: click.Context, quiet: int, verbose: int) -> None:
 for command in (validate, build, export, query, list_queries, stats, why, serve, push, lineage, timeline, site):
     cli.add_command(command)
 cli.add_command(import_group, name="import")
+cli.add_command(cache_group, name="cache")
 
 
 class Terminated(Exception):

@@ -33,7 +33,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice([*SELECT_FORMATS, *rdf_format_names(datasets=False)]),
               default="table", show_default=True,
               help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.")
-@engine_option("SPARQL engine: rdflib (pure Python) or oxigraph (pyoxigraph, much faster).")
+@engine_option("SPARQL engine: oxigraph (pyoxigraph) or rdflib (pure Python, much slower); the same rows.")
 @click.option("--reason", type=click.Choice(PROFILES),
               help="Also query the triples this reasoning profile infers (cached after the first run).")
 @click.option("--no-cache", is_flag=True, help="Rebuild the graph instead of reusing the cached build.")
@@ -77,22 +77,19 @@ def query(settings: Settings, project, name, query_text, query_file,
 
 
 def _print_result(result, fmt: str, base: str) -> None:
-    from kg.rdf.formats import FORMATS, serialize
-    from kg.rdf.vocab import bind_prefixes
-    from kg.sparql.results import render
-
     if result.kind == "graph":
+        from kg.rdf.formats import FORMATS, serialize
+        from kg.rdf.vocab import bind_prefixes
+
         rdf_format = fmt if fmt in FORMATS else "turtle"
         bind_prefixes(result.graph, base)
         click.echo(serialize(result.graph, FORMATS[rdf_format], base).decode("utf-8"), nl=False)
         return
-    if fmt in FORMATS:
+    if fmt in rdf_format_names():
         raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv or json")
-    from rdflib import Graph
+    from kg.sparql.results import render
 
-    namespaces = Graph()
-    bind_prefixes(namespaces, base)
-    click.echo(render(result, fmt, namespaces.namespace_manager), nl=False)
+    click.echo(render(result, fmt, base), nl=False)
 
 
 @click.command("queries")

@@ -1,7 +1,6 @@
 """`kg serve` and `kg push`: handing the graph to a real triplestore."""
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import click
@@ -89,6 +88,8 @@ def push(settings: Settings, project, endpoint, graph_iri, append, fmt,
     triples sent (at least, with --append). Failures are reported in one line; nothing
     is retried.
     """
+    import tempfile
+
     from kg.rdf.formats import FORMATS, write_lines
     from kg.sparql.remote import Credentials, count_triples, push_file, query_url_for
 

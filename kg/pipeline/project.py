@@ -1,15 +1,14 @@
-"""A project's folders and the pipeline over them: load, check, build, validate, describe."""
+"""The pipeline over a project's folders (``Project``, kg.pipeline.location): load, check, build, validate, describe."""
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 from rdflib import Graph
 
 from kg.errors import ProjectError
-from kg.namespaces import normalized_base
+from kg.pipeline.location import Project  # noqa: F401 - its home before; still imported from here
 from kg.registry import ENGINES
 from kg.catalog.loader import Catalog, load_catalog
 from kg.catalog.checks import check_catalog
@@ -23,54 +22,7 @@ from kg.rdf.ntriples import graph_lines, merge, to_bytes
 from kg.catalog.schema import KINDS
 from kg.validation.shacl import ShapesError, check_graph, has_shapes, load_turtle_dir, report_results
 from kg.rdf.terms import load_store
-from kg.rdf.vocab import DEFAULT_BASE, bind_prefixes
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where the catalog, ontology, shapes and saved queries live, and the IRI base."""
-
-    data: Path
-    ontology: Path
-    shapes: Path
-    queries: Path
-    base: str = DEFAULT_BASE
-    #: The source documents (seeds/, upstream/) that seed: and upstream sources cite.
-    shared: Path | None = None
-
-    @classmethod
-    def locate(cls, data=None, ontology=None, shapes=None, queries=None, base=None, shared=None,
-               start: Path | None = None) -> "Project":
-        """Folders given explicitly win; the others come from the project root.
-
-        The root is the nearest folder, from ``start`` (the working directory) upwards,
-        that holds ``data/`` and ``shapes/``; failing that, ``start`` itself. The source
-        documents are in ``shared/`` beside the root, unless ``shared`` names another folder.
-        """
-        start = Path(start or Path.cwd()).resolve()
-        root = next((p for p in (start, *start.parents)
-                     if (p / "data").is_dir() and (p / "shapes").is_dir()), start)
-        return cls(
-            data=Path(data) if data else root / "data",
-            ontology=Path(ontology) if ontology else root / "ontology",
-            shapes=Path(shapes) if shapes else root / "shapes",
-            queries=Path(queries) if queries else root / "queries",
-            base=normalized_base(base or DEFAULT_BASE),
-            shared=Path(shared) if shared else root.parent / "shared",
-        )
-
-    def source_text(self):
-        """The reader of seed and upstream lines, or None when the source documents are not here."""
-        from kg.catalog.evidence import SourceText
-
-        return SourceText(self.shared) if self.shared is not None and self.shared.is_dir() else None
-
-    def require(self, *names: str) -> None:
-        for name in names:
-            folder = getattr(self, name)
-            if not folder.is_dir():
-                raise ProjectError(f"{name} folder '{folder}' does not exist: run kg from the project "
-                                   f"root or pass --{name} DIR")
+from kg.rdf.vocab import bind_prefixes
 
 
 @dataclass

@@ -29,6 +29,12 @@ class Lit(NamedTuple):
     language: str | None = None
 
 
+class Blank(NamedTuple):
+    """A blank node (in query results only: the catalog has none)."""
+
+    value: str
+
+
 _ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
 _ESCAPES.update({0x7F: "\\u007F", ord("\b"): "\\b", ord("\t"): "\\t", ord("\n"): "\\n", ord("\f"): "\\f",
                  ord("\r"): "\\r", ord('"'): '\\"', ord("\\"): "\\\\"})

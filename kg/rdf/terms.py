@@ -2,31 +2,59 @@
 one compactor, one way to load lines into a pyoxigraph store.
 
 Entity IRIs are built by ``kg.namespaces.entity_iri``; canonical N-Triples text by
-``kg.rdf.ntriples``.
+``kg.rdf.ntriples``. rdflib is imported by the converters that need it, when they run.
 """
 from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from rdflib import BNode, Literal, URIRef
-
 from kg import namespaces as ns
-from kg.rdf.ntriples import Iri, Lit, LinesReader
+from kg.rdf.ntriples import Blank, Iri, Lit, LinesReader
 
 _XSD_STRING = ns.XSD + "string"
 
 
-def to_rdflib(obj: Iri | Lit):
-    """A canonical term (``Iri``/``Lit``) as an rdflib term."""
+_RDFLIB_TERMS: tuple | None = None
+
+
+def _rdflib_terms() -> tuple:
+    """(URIRef, Literal, BNode), imported on first use."""
+    global _RDFLIB_TERMS
+    if _RDFLIB_TERMS is None:
+        from rdflib import BNode, Literal, URIRef
+
+        _RDFLIB_TERMS = (URIRef, Literal, BNode)
+    return _RDFLIB_TERMS
+
+
+def to_rdflib(obj: Iri | Lit | Blank | None):
+    """A neutral term (``Iri``/``Lit``/``Blank``) as an rdflib term."""
+    URIRef, Literal, BNode = _RDFLIB_TERMS or _rdflib_terms()
+    if obj is None:
+        return None
     if type(obj) is Iri:
         return URIRef(obj.value)
+    if type(obj) is Blank:
+        return BNode(obj.value)
     return Literal(obj.lexical, datatype=URIRef(obj.datatype) if obj.datatype else None, lang=obj.language)
 
 
 def to_oxigraph(term):
-    """An rdflib term as a pyoxigraph term (plain literals become xsd:string, as in RDF 1.1)."""
+    """A neutral or rdflib term as a pyoxigraph term (plain literals become xsd:string, as in RDF 1.1)."""
     import pyoxigraph as ox
 
+    kind = type(term)
+    if kind is Iri:
+        return ox.NamedNode(term.value)
+    if kind is Lit:
+        if term.language:
+            return ox.Literal(term.lexical, language=term.language)
+        if term.datatype:
+            return ox.Literal(term.lexical, datatype=ox.NamedNode(term.datatype))
+        return ox.Literal(term.lexical)
+    if kind is Blank:
+        return ox.BlankNode(term.value)
+    URIRef, Literal, BNode = _RDFLIB_TERMS or _rdflib_terms()
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -42,20 +70,36 @@ def to_oxigraph(term):
 
 def from_oxigraph(term):
     """A pyoxigraph term as the rdflib term rdflib itself would give (xsd:string -> plain)."""
+    return to_rdflib(neutral_from_oxigraph(term))
+
+
+def neutral_from_rdflib(term) -> Iri | Lit | Blank | None:
+    """An rdflib term (or None) as a neutral term (an explicit xsd:string stays explicit)."""
+    if term is None:
+        return None
+    URIRef, Literal, BNode = _RDFLIB_TERMS or _rdflib_terms()
+    if isinstance(term, Literal):
+        return Lit(str(term), str(term.datatype) if term.datatype is not None else None, term.language)
+    if isinstance(term, BNode):
+        return Blank(str(term))
+    return Iri(str(term))
+
+
+def neutral_from_oxigraph(term) -> Iri | Lit | Blank | None:
+    """A pyoxigraph term as a neutral term (xsd:string -> plain, as rdflib reads it)."""
     import pyoxigraph as ox
 
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
+        return Iri(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+            return Lit(term.value, None, term.language)
+        datatype = term.datatype.value
+        return Lit(term.value, None if datatype == _XSD_STRING else datatype)
+    if isinstance(term, ox.BlankNode):
+        return Blank(term.value)
     raise TypeError(f"cannot convert {term!r}")
 
 

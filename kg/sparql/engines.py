@@ -2,43 +2,59 @@
 
 Both engines get the parameters as RDF terms (rdflib ``initBindings``, pyoxigraph
 ``substitutions``), never spliced into the text, and both refuse SERVICE, LOAD and FROM
-before evaluation (see queries.parse_safe).
+before evaluation. rdflib parses the query once, and the check walks that parse; pyoxigraph
+parses the query itself, so it is checked by ``saved.check_safe``, which needs rdflib's
+parser only for a text it cannot prove safe by reading it (see ``saved.surely_safe``).
 """
 from __future__ import annotations
 
-from rdflib import Graph
-
 from kg.errors import KgUsageError
 from kg.registry import ENGINES
-from kg.rdf.terms import from_oxigraph, load_store, to_oxigraph
-from kg.sparql.saved import QueryError, parse_safe
+from kg.rdf.ntriples import Blank, Iri, Lit
+from kg.rdf.terms import load_store, neutral_from_oxigraph, to_oxigraph, to_rdflib
+from kg.sparql.saved import QueryError, check_safe, parse_safe
 from kg.sparql.results import QueryResult, from_rdflib, without_parameters
+
+_NEUTRAL = (Iri, Lit, Blank)
 
 
 def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdflib") -> QueryResult:
     """Refuse network-reaching queries, then evaluate ``text`` on ``graph``.
 
     ``graph`` is an rdflib Graph, or for the oxigraph engine either an rdflib Graph (loaded
-    into a fresh in-memory store) or a ``pyoxigraph.Store``.
+    into a fresh in-memory store) or a ``pyoxigraph.Store``. ``bindings`` maps variable names
+    (or rdflib Variables) to terms: kg's neutral ``Iri``/``Lit`` or rdflib terms.
     """
-    parse_safe(text)
     if engine == "rdflib":
-        import rdflib.plugins.sparql as rdflib_sparql
-
-        rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never fetch a FROM graph from the web
-        try:
-            result = from_rdflib(graph.query(text, initBindings=bindings or {}))
-        except Exception as exc:  # rdflib raises many types while evaluating; all mean the same
-            raise QueryError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
-                             "try --engine oxigraph") from None
-        return without_parameters(result)
+        return without_parameters(_run_on_rdflib(graph, text, bindings))
     if engine == "oxigraph":
-        store = graph if not isinstance(graph, Graph) else store_from_graph(graph)
+        store = store_from_graph(graph) if _is_rdflib_graph(graph) else graph
         return without_parameters(run_on_store(store, text, bindings))
     raise KgUsageError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
 
 
-def store_from_graph(graph: Graph):
+def _is_rdflib_graph(graph) -> bool:
+    return not hasattr(graph, "quads_for_pattern")
+
+
+def _run_on_rdflib(graph, text: str, bindings: dict | None) -> QueryResult:
+    import rdflib.plugins.sparql as rdflib_sparql
+    from rdflib import Variable
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    tree = parse_safe(text)  # the one parse: checked, then translated and evaluated
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never fetch a FROM graph from the web
+    terms = {Variable(str(var)): to_rdflib(term) if type(term) in _NEUTRAL else term
+             for var, term in (bindings or {}).items()}
+    try:
+        prepared = translateQuery(tree, None, dict(graph.namespaces()))
+        return from_rdflib(graph.query(prepared, initBindings=terms))
+    except Exception as exc:  # rdflib raises many types while evaluating; all mean the same
+        raise QueryError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
+                         "try --engine oxigraph") from None
+
+
+def store_from_graph(graph):
     """A pyoxigraph in-memory store holding the triples of ``graph`` (via canonical N-Triples lines)."""
     from kg.rdf.ntriples import graph_lines
 
@@ -48,6 +64,7 @@ def store_from_graph(graph: Graph):
 def run_on_store(store, text: str, bindings: dict | None = None) -> QueryResult:
     import pyoxigraph as ox
 
+    check_safe(text)
     substitutions = {ox.Variable(str(var)): to_oxigraph(term) for var, term in (bindings or {}).items()}
     try:
         result = store.query(text, substitutions=substitutions)
@@ -58,7 +75,8 @@ def run_on_store(store, text: str, bindings: dict | None = None) -> QueryResult:
                              f"add {names} to the SELECT clause (and GROUP BY)") from None
         raise QueryError(f"oxigraph: {exc}") from None
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
+        parse_safe(text)  # rdflib's parser says why in kg's words (an update, a line and column)...
+        raise QueryError(f"SPARQL syntax error: {exc}") from None  # ...unless only oxigraph objects
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
@@ -68,11 +86,15 @@ def run_on_store(store, text: str, bindings: dict | None = None) -> QueryResult:
         def convert(term):
             value = converted.get(term, converted)
             if value is converted:
-                value = converted[term] = from_oxigraph(term)
+                value = converted[term] = neutral_from_oxigraph(term)
             return value
 
-        rows = [tuple(convert(solution[v]) for v in variables) for solution in result]
-        return QueryResult("select", variables, rows)
+        cells = [tuple(convert(solution[v]) for v in variables) for solution in result]
+        return QueryResult("select", variables, cells=cells)
+    from rdflib import Graph
+
+    from kg.rdf.terms import from_oxigraph
+
     graph = Graph()
     for triple in result:
         graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate),

@@ -22,6 +22,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import KgUsageError
+from kg.rdf.ntriples import Iri, Lit
+from kg.rdf.terms import to_rdflib
 from kg.sparql.saved import ParameterError, QueryError, parse_safe
 from kg.sparql.results import QueryResult, without_parameters
 
@@ -144,6 +146,8 @@ def inline_parameters(text: str, bindings: dict) -> str:
         return text
     names, terms = [], []
     for variable, term in sorted(bindings.items(), key=lambda kv: str(kv[0])):
+        if type(term) in (Iri, Lit):
+            term = to_rdflib(term)
         if isinstance(term, URIRef) and _UNSAFE_IRI.search(str(term)):
             raise ParameterError(f"parameter ?{variable}: the IRI '{term}' holds characters IRIs "
                                  "cannot contain")

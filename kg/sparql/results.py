@@ -1,24 +1,74 @@
-"""Query results in one engine-neutral shape, and their SPARQL 1.1 result formats."""
+"""Query results in one engine-neutral shape, and their SPARQL 1.1 result formats.
+
+SELECT rows exist in two forms, each made from the other on first use: rdflib terms
+(``rows``, what the Python API hands out) and kg's neutral terms (``cells``: ``Iri``, ``Lit``,
+``Blank`` of kg.rdf.ntriples, or None). A result from pyoxigraph is made of cells, and the
+table, CSV and JSON formats print cells, so a query on pyoxigraph is answered and printed
+without importing rdflib. They print exactly what rdflib's terms print: a literal whose
+lexical form rdflib would normalize, an IRI that rdflib's namespace manager might shorten in
+a way the table below does not know, and TSV (rdflib's ``n3()``) go through rdflib.
+"""
 from __future__ import annotations
 
-import csv
-import io
-import json
-from dataclasses import dataclass, field
+import re
+from typing import TYPE_CHECKING
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from kg import namespaces as ns
+from kg.rdf.ntriples import XSD_STRING, Blank, Iri, Lit
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 
-@dataclass
 class QueryResult:
     """SELECT rows (rdflib terms or None), an ASK boolean, or a CONSTRUCT/DESCRIBE graph."""
 
-    kind: str  # select | ask | graph
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    boolean: bool | None = None
-    graph: Graph | None = None
+    def __init__(self, kind: str, variables: list[str] | None = None, rows: list[tuple] | None = None,
+                 boolean: bool | None = None, graph: Graph | None = None, *,
+                 cells: list[tuple] | None = None) -> None:
+        self.kind = kind  # select | ask | graph
+        self.variables = variables or []
+        self._rows = rows if rows is not None or cells is not None else []
+        self._cells = cells
+        self.boolean = boolean
+        self.graph = graph
+
+    @property
+    def rows(self) -> list[tuple]:
+        """The rows as rdflib terms (None where a variable is unbound)."""
+        if self._rows is None:
+            from kg.rdf.terms import to_rdflib
+
+            converted: dict = {}  # rows repeat terms; keyed with the type, as Iri("x") == Blank("x")
+
+            def convert(cell):
+                key = (type(cell), cell)
+                value = converted.get(key, converted)
+                if value is converted:
+                    value = converted[key] = to_rdflib(cell)
+                return value
+
+            self._rows = [tuple(map(convert, row)) for row in self._cells]
+        return self._rows
+
+    @property
+    def cells(self) -> list[tuple]:
+        """The rows as kg's neutral terms (``Iri``, ``Lit``, ``Blank`` or None)."""
+        if self._cells is None:
+            from kg.rdf.terms import neutral_from_rdflib
+
+            self._cells = [tuple(map(neutral_from_rdflib, row)) for row in self._rows]
+        return self._cells
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return ((self.kind, self.variables, self.boolean, self.graph) ==
+                (other.kind, other.variables, other.boolean, other.graph) and self.rows == other.rows)
+
+    def __repr__(self) -> str:
+        size = f"{len(self._rows if self._rows is not None else self._cells)} rows" if self.kind == "select" else ""
+        return f"QueryResult({self.kind!r}, {self.variables!r}, {size or self.boolean!r})"
 
 
 def without_parameters(result: QueryResult) -> QueryResult:
@@ -32,8 +82,10 @@ def without_parameters(result: QueryResult) -> QueryResult:
     keep = [i for i, v in enumerate(result.variables) if not v.startswith("_")]
     if len(keep) == len(result.variables):
         return result
-    return QueryResult("select", [result.variables[i] for i in keep],
-                       [tuple(row[i] for i in keep) for row in result.rows])
+    variables = [result.variables[i] for i in keep]
+    if result._cells is not None:
+        return QueryResult("select", variables, cells=[tuple(row[i] for i in keep) for row in result._cells])
+    return QueryResult("select", variables, [tuple(row[i] for i in keep) for row in result._rows])
 
 
 def from_rdflib(result) -> QueryResult:
@@ -42,12 +94,21 @@ def from_rdflib(result) -> QueryResult:
         return QueryResult("select", variables, [tuple(row) for row in result])
     if result.type == "ASK":
         return QueryResult("ask", boolean=bool(result.askAnswer))
-    graph = result.graph if result.graph is not None else Graph()
-    return QueryResult("graph", graph=graph)
+    if result.graph is None:
+        from rdflib import Graph
+
+        return QueryResult("graph", graph=Graph())
+    return QueryResult("graph", graph=result.graph)
 
 
-def render(result: QueryResult, fmt: str, namespaces=None) -> str:
-    """SELECT/ASK in table, csv, tsv or json (the SPARQL 1.1 result formats)."""
+def render(result: QueryResult, fmt: str, base: str | None = None) -> str:
+    """SELECT/ASK in table, csv, tsv or json (the SPARQL 1.1 result formats).
+
+    The table writes IRIs as ``prefix:local`` with kg's prefixes and the entity prefixes of
+    ``base`` (as an rdflib graph with those prefixes bound would); without ``base``, whole.
+    """
+    import json
+
     if result.kind == "ask":
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
@@ -58,40 +119,68 @@ def render(result: QueryResult, fmt: str, namespaces=None) -> str:
         return _csv(result)
     if fmt == "tsv":
         return _tsv(result)
-    return _table(result, namespaces)
+    return _table(result, base)
+
+
+#: Datatypes whose lexical forms matching these patterns rdflib keeps as they are (a date that
+#: does not exist, such as 2023-02-30, too: rdflib cannot read it, so keeps its text).
+_CANONICAL = {ns.XSD + "integer": re.compile(r"-?(0|[1-9][0-9]*)"),
+              ns.XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?"),
+              ns.XSD + "boolean": re.compile(r"true|false"),
+              ns.XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+              ns.XSD + "gYearMonth": re.compile(r"[0-9]{4}-[0-9]{2}"),
+              ns.XSD + "gYear": re.compile(r"[0-9]{4}")}
+
+
+def lexical(cell: Lit) -> str:
+    """The lexical form of a literal as rdflib's ``str()`` gives it (rdflib normalizes some)."""
+    if cell.language or cell.datatype is None or cell.datatype == XSD_STRING:
+        return cell.lexical
+    pattern = _CANONICAL.get(cell.datatype)
+    if pattern is not None and pattern.fullmatch(cell.lexical):
+        return cell.lexical
+    from kg.rdf.terms import to_rdflib
+
+    return str(to_rdflib(cell))
 
 
 def _json(result: QueryResult) -> str:
+    import json
+
     bindings = []
-    for row in result.rows:
+    for row in result.cells:
         binding = {}
-        for var, term in zip(result.variables, row):
-            if term is not None:
-                binding[var] = _json_term(term)
+        for var, cell in zip(result.variables, row):
+            if cell is not None:
+                binding[var] = _json_term(cell)
         bindings.append(binding)
     doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def _json_term(term) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype is not None and term.datatype != XSD.string:
-        out["datatype"] = str(term.datatype)
+def _json_term(cell) -> dict:
+    if type(cell) is Iri:
+        return {"type": "uri", "value": cell.value}
+    if type(cell) is Blank:
+        return {"type": "bnode", "value": cell.value}
+    out = {"type": "literal", "value": lexical(cell)}
+    if cell.language:
+        out["xml:lang"] = cell.language
+    elif cell.datatype is not None and cell.datatype != XSD_STRING:
+        out["datatype"] = cell.datatype
     return out
 
 
 def _csv(result: QueryResult) -> str:
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row])
+    for row in result.cells:
+        writer.writerow(["" if c is None else (f"_:{c.value}" if type(c) is Blank else
+                                               c.value if type(c) is Iri else lexical(c)) for c in row])
     return buffer.getvalue()
 
 
@@ -102,25 +191,67 @@ def _tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def short(term, namespaces=None) -> str:
-    """A term as a person reads it: a CURIE for IRIs, the lexical form for literals."""
-    if term is None:
+#: A local name that rdflib's namespace manager writes after the prefix unchanged.
+_LOCAL = re.compile(r"[A-Za-z_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+
+class Shortener:
+    """IRIs as ``prefix:local``, as rdflib's namespace manager writes them with kg's prefixes bound.
+
+    An IRI in one of kg's namespaces with a plain local name is shortened here; any other is
+    given to rdflib's namespace manager, made on first need.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        namespaces = [(iri, prefix) for prefix, iri in ns.PREFIXES.items()]
+        root = ns.normalized_base(base)
+        namespaces += [(f"{root}/{segment}/", prefix) for prefix, segment in ns.ENTITY_PREFIXES.items()]
+        self.namespaces = sorted(namespaces, key=lambda item: -len(item[0]))
+        self._manager = None
+
+    def __call__(self, iri: str) -> str:
+        if iri.endswith("/"):
+            return iri
+        for namespace, prefix in self.namespaces:
+            if iri.startswith(namespace):
+                if _LOCAL.fullmatch(iri, len(namespace)):
+                    return f"{prefix}:{iri[len(namespace):]}"
+                break
+        return self.by_rdflib(iri)
+
+    def by_rdflib(self, iri: str) -> str:
+        if self._manager is None:
+            from rdflib import Graph
+
+            from kg.rdf.vocab import bind_prefixes
+
+            graph = Graph()
+            bind_prefixes(graph, self.base)
+            self._manager = graph.namespace_manager
+        from rdflib import URIRef
+
+        try:
+            return self._manager.normalizeUri(URIRef(iri))
+        except Exception:  # an IRI that cannot be shortened
+            return iri
+
+
+def short(cell, shorten=None) -> str:
+    """A term as a person reads it: a CURIE for IRIs (given ``shorten``), the lexical form for literals."""
+    if cell is None:
         return ""
-    if isinstance(term, URIRef):
-        if namespaces is not None:
-            try:
-                return namespaces.normalizeUri(term) if not str(term).endswith("/") else str(term)
-            except Exception:  # an IRI that cannot be shortened
-                return str(term)
-        return str(term)
-    if isinstance(term, Literal):
-        return str(term)
-    return f"_:{term}"
+    if type(cell) is Iri:
+        return shorten(cell.value) if shorten is not None else cell.value
+    if type(cell) is Lit:
+        return lexical(cell)
+    return f"_:{cell.value}"
 
 
-def _table(result: QueryResult, namespaces) -> str:
+def _table(result: QueryResult, base: str | None) -> str:
     header = result.variables
-    cells = [[short(t, namespaces).replace("\n", " ") for t in row] for row in result.rows]
+    shorten = Shortener(base) if base is not None else None
+    cells = [[short(c, shorten).replace("\n", " ") for c in row] for row in result.cells]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
     widths = [min(w, 60) for w in widths]
 

@@ -1,18 +1,19 @@
-"""Saved SPARQL queries: grlc-style headers, typed parameters bound as RDF terms, safe execution."""
+"""Saved SPARQL queries: grlc-style headers, typed parameters bound as RDF terms, safe execution.
+
+Parameters become kg's engine-neutral terms (``Iri``/``Lit`` of kg.rdf.ntriples), which each
+engine converts to its own; neither rdflib nor YAML is imported until a path needs them, so
+that a warm query on pyoxigraph starts fast.
+"""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from rdflib import Graph, Literal, URIRef, Variable
-from rdflib.namespace import DCTERMS, XSD
-
 from kg.errors import KgError, KgUsageError
-from kg.namespaces import entity_iri
-from kg.catalog.schema import KINDS, Kind
-from kg.catalog.values import BadValue, parse_date
+from kg.namespaces import DCTERMS, XSD, entity_iri
+from kg.rdf.ntriples import Iri, Lit
 
 
 class QueryError(KgError):
@@ -23,10 +24,11 @@ class ParameterError(QueryError, KgUsageError):
     """A parameter value that does not fit its declared type (a usage error)."""
 
 
-#: Parameter name hints -> the kind of entity a bare id stands for.
-KIND_HINTS: dict[str, Kind] = {
-    **{k.segment: k for k in KINDS},
-    "org": KINDS[1], "developer": KINDS[1], "base": KINDS[0], "ancestor": KINDS[0], "family": KINDS[0],
+#: Parameter name hints -> the IRI segment of the kind of entity a bare id stands for (the
+#: segments of kg.catalog.schema.KINDS, spelled here so that a query need not import it).
+SEGMENT_HINTS: dict[str, str] = {
+    "model": "model", "organization": "organization", "paper": "paper", "technique": "technique",
+    "org": "organization", "developer": "organization", "base": "model", "ancestor": "model", "family": "model",
 }
 
 _PARAM = re.compile(r"[?$](__?[A-Za-z][A-Za-z0-9_]*)")
@@ -59,46 +61,59 @@ class Parameter:
 
 @dataclass
 class SavedQuery:
-    """A ``queries/*.rq`` file: its metadata, text and parameters."""
+    """A ``queries/*.rq`` file: its text and parameters, and the metadata of its ``#+`` header
+    (read as YAML the first time it is asked for)."""
 
     name: str
     path: Path
     text: str
-    summary: str = ""
-    description: str = ""
-    tags: list[str] = field(default_factory=list)
-    defaults: dict[str, str] = field(default_factory=dict)
     parameters: list[Parameter] = field(default_factory=list)
-    meta: dict = field(default_factory=dict)
+    header: str = ""
+
+    @functools.cached_property
+    def meta(self) -> dict:
+        if not self.header:
+            return {}
+        import yaml
+
+        try:
+            meta = yaml.safe_load(self.header) or {}
+        except yaml.YAMLError as exc:
+            raise QueryError(f"{self.path}: the '#+' header is not valid YAML: {exc}") from None
+        if not isinstance(meta, dict):
+            raise QueryError(f"{self.path}: the '#+' header must be 'key: value' lines")
+        return meta
+
+    @property
+    def summary(self) -> str:
+        return str(self.meta.get("summary", "")).strip()
+
+    @property
+    def description(self) -> str:
+        return str(self.meta.get("description", "")).strip()
+
+    @property
+    def tags(self) -> list[str]:
+        tags = self.meta.get("tags") or []
+        return [str(t) for t in (tags if isinstance(tags, list) else [tags])]
+
+    @property
+    def defaults(self) -> dict[str, str]:
+        defaults = self.meta.get("defaults") or {}
+        if isinstance(defaults, list):  # grlc writes defaults as a list of one-key mappings
+            merged: dict = {}
+            for item in defaults:
+                if isinstance(item, dict):
+                    merged.update(item)
+            defaults = merged
+        return {str(k): str(v) for k, v in defaults.items()}
 
 
 def read_saved_query(path: Path) -> SavedQuery:
     text = path.read_text(encoding="utf-8")
     header = "\n".join(line[3:] if line.startswith("#+ ") else line[2:]
                        for line in text.splitlines() if line.startswith("#+"))
-    try:
-        meta = yaml.safe_load(header) or {} if header else {}
-    except yaml.YAMLError as exc:
-        raise QueryError(f"{path}: the '#+' header is not valid YAML: {exc}") from None
-    if not isinstance(meta, dict):
-        raise QueryError(f"{path}: the '#+' header must be 'key: value' lines")
-    defaults = meta.get("defaults") or {}
-    if isinstance(defaults, list):  # grlc writes defaults as a list of one-key mappings
-        merged: dict = {}
-        for item in defaults:
-            if isinstance(item, dict):
-                merged.update(item)
-        defaults = merged
-    tags = meta.get("tags") or []
-    return SavedQuery(
-        name=path.stem, path=path, text=text,
-        summary=str(meta.get("summary", "")).strip(),
-        description=str(meta.get("description", "")).strip(),
-        tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
-        defaults={str(k): str(v) for k, v in defaults.items()},
-        parameters=detect_parameters(text),
-        meta=meta,
-    )
+    return SavedQuery(name=path.stem, path=path, text=text, parameters=detect_parameters(text), header=header)
 
 
 def list_saved_queries(folder: Path) -> list[SavedQuery]:
@@ -119,11 +134,9 @@ def find_saved_query(folder: Path, name: str) -> SavedQuery:
 
 def uses_named_graphs(text: str) -> bool:
     """Can the query read named graphs? Only through GRAPH (FROM NAMED is refused): a conservative
-    word test (after SPARQL's \\u escapes are decoded), so that a query that cannot see them does not
-    wait for them to load."""
-    decoded = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
-                     lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    return re.search(r"graph", decoded, re.IGNORECASE) is not None
+    test (any backslash, which could spell the word in a \\u escape, counts as a yes), so that a
+    query that cannot see them does not wait for them to load."""
+    return "\\" in text or re.search(r"graph", text, re.IGNORECASE) is not None
 
 
 def looks_like_name(text: str) -> bool:
@@ -163,17 +176,56 @@ _FORBIDDEN = {
 def parse_safe(text: str):
     """Parse ``text`` as a SPARQL query and refuse what would touch the network or write."""
     from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery
 
     try:
         tree = parseQuery(text)
+    except ValueError as exc:  # an escape of no code point, such as \U0FFFFFFF
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
     except ParseException as exc:
         if re.search(r"^\s*(PREFIX[^\n]*\n\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b",
-                     _strip_comments(text), re.I):
+                     _strip_comments(expandUnicodeEscapes(text)), re.I):
             raise QueryError("updates are refused: kg runs read-only queries") from None
         raise QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
     _walk_forbidden(tree)
     return tree
+
+
+#: Letters every spelling of SERVICE, LOAD and FROM (any case) contains, once escapes are decoded.
+_KEYWORD_STEMS = re.compile(r"service|load|from", re.I)
+#: What may make the text mean something other than what it shows: an escape (``\u0053ERVICE``,
+#: ``\"``), a long string that may span lines (and hide a ``#``), a raw carriage return.
+_NOT_PLAIN = re.compile(r"\\|\'\'\'|\"\"\"|\r")
+#: A whole-line comment that holds no quote or ``>`` (so no string or IRI can end in it).
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\n\"'>]*$", re.M)
+
+
+def surely_safe(text: str) -> bool:
+    """True when ``text`` cannot hold SERVICE, LOAD or FROM, whatever a parser makes of it.
+
+    A lexical check that is conservative: True only for a text without a backslash (so no
+    ``\\u`` escape can spell a keyword), without long strings, in which none of the letter
+    sequences ``service``, ``load`` or ``from`` (any case, even inside a word, a string or an
+    IRI) appears outside whole-line comments. A whole-line comment is one whose first
+    non-blank character is ``#``: no short string or IRI can span lines, so it is a comment
+    for any parser; one holding a quote or ``>`` is not skipped. False does not mean unsafe,
+    only that the full parse (``parse_safe``) must decide.
+
+    >>> surely_safe("# every model it derives from\\nSELECT ?m WHERE { ?m a kg:Model }")
+    True
+    >>> surely_safe("SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }")
+    False
+    """
+    if _NOT_PLAIN.search(text):
+        return False
+    return _KEYWORD_STEMS.search(_COMMENT_LINE.sub("", text)) is None
+
+
+def check_safe(text: str) -> None:
+    """Refuse SERVICE, LOAD and FROM (and updates) in ``text``, by the full parse unless
+    ``surely_safe`` already proves there are none."""
+    if not surely_safe(text):
+        parse_safe(text)
 
 
 def _strip_comments(text: str) -> str:
@@ -199,27 +251,46 @@ def _walk_forbidden(node) -> None:
 
 # --- parameters ---------------------------------------------------------------------------
 
-def bind_parameters(query: SavedQuery, given: dict[str, str], graph: Graph | None,
-                    base: str) -> dict[Variable, object]:
-    """Turn ``name=value`` strings into RDF terms for the query's parameters."""
+def bind_parameters(query: SavedQuery, given: dict[str, str], graph, base: str) -> dict:
+    """Turn ``name=value`` strings into rdflib terms for the query's parameters (``bind_terms``,
+    as rdflib Variables and terms)."""
+    from rdflib import Variable
+
+    from kg.rdf.terms import to_rdflib
+
+    return {Variable(name): to_rdflib(term) for name, term in bind_terms(query, given, graph, base).items()}
+
+
+def bind_terms(query: SavedQuery, given: dict[str, str], graph, base: str) -> dict[str, Iri | Lit]:
+    """Turn ``name=value`` strings into kg's neutral terms (``Iri``/``Lit``), by variable name.
+
+    ``graph`` (an rdflib Graph or a pyoxigraph Store, or None) resolves an id that no parameter
+    name hints at the kind of.
+    """
     by_name = {p.name: p for p in query.parameters}
     unknown = sorted(set(given) - set(by_name))
     if unknown:
         known = ", ".join(sorted(by_name)) or "none"
         raise ParameterError(f"unknown parameter '{unknown[0]}' for {query.name} (parameters: {known})")
-    values = {**{k: v for k, v in query.defaults.items() if k in by_name}, **given}
-    bindings: dict[Variable, object] = {}
+    missing = [p for p in query.parameters if p.name not in given]
+    defaults = query.defaults if missing else {}  # the header is read only when it is needed
+    values = {**{k: v for k, v in defaults.items() if k in by_name}, **given}
+    bindings: dict[str, Iri | Lit] = {}
     for parameter in query.parameters:
         if parameter.name not in values:
             if parameter.required:
                 raise ParameterError(f"{query.name} needs -p {parameter.name}=… ({parameter.type})")
             continue
-        bindings[Variable(parameter.variable)] = to_term(parameter, values[parameter.name], graph, base)
+        bindings[parameter.variable] = to_term(parameter, values[parameter.name], graph, base)
     return bindings
 
 
-def to_term(parameter: Parameter, value: str, graph: Graph | None, base: str):
-    """The RDF term for one parameter value; ParameterError says what is wrong with it."""
+_XSD_INTEGER, _XSD_DECIMAL, _XSD_BOOLEAN = XSD + "integer", XSD + "decimal", XSD + "boolean"
+
+
+def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
+    """The term for one parameter value, its lexical form as rdflib would normalize it;
+    ParameterError says what is wrong with it."""
     kind = parameter.type
     name = parameter.name
     if kind == "iri":
@@ -227,56 +298,65 @@ def to_term(parameter: Parameter, value: str, graph: Graph | None, base: str):
     if kind in ("integer", "year"):
         if not re.fullmatch(r"[+-]?\d+", value.strip()):
             raise ParameterError(f"parameter '{name}' must be an integer, not '{value}'")
-        return Literal(int(value), datatype=XSD.integer)
+        return Lit(str(int(value)), _XSD_INTEGER)
     if kind in ("decimal", "number"):
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value.strip()):
             raise ParameterError(f"parameter '{name}' must be a decimal number, not '{value}'")
-        return Literal(value.strip(), datatype=XSD.decimal)
+        from decimal import Decimal
+
+        return Lit(f"{Decimal(value.strip()):f}", _XSD_DECIMAL)
     if kind == "boolean":
         if value not in ("true", "false"):
             raise ParameterError(f"parameter '{name}' must be true or false, not '{value}'")
-        return Literal(value == "true")
+        return Lit(value, _XSD_BOOLEAN)
     if kind in ("date", "gYear", "gYearMonth"):
+        from kg.catalog.values import BadValue, parse_date
+
         try:
             date = parse_date(value)
         except BadValue as exc:
             raise ParameterError(f"parameter '{name}' {exc}") from None
-        return Literal(date.text, datatype=date.datatype)
+        return Lit(date.text, date.datatype)
     if kind == "literal":
-        return Literal(value, lang=parameter.language) if parameter.language else Literal(value)
-    datatype = XSD[kind]
-    return Literal(value, datatype=datatype)
+        return Lit(value, None, parameter.language) if parameter.language else Lit(value)
+    from rdflib import Literal  # any other XSD datatype: its lexical form as rdflib normalizes it
+
+    return Lit(str(Literal(value, datatype=XSD + kind)), XSD + kind)
 
 
-def _entities_with_id(graph, value: str) -> list[URIRef]:
-    """Subjects whose dcterms:identifier is ``value``, in an rdflib Graph or a pyoxigraph Store."""
-    if isinstance(graph, Graph):
-        return sorted(set(graph.subjects(DCTERMS.identifier, Literal(value))))
-    import pyoxigraph as ox
+def _entities_with_id(graph, value: str) -> list[Iri]:
+    """Subjects whose dcterms:identifier is ``value``, in a pyoxigraph Store or an rdflib Graph."""
+    identifier = DCTERMS + "identifier"
+    if hasattr(graph, "quads_for_pattern"):
+        import pyoxigraph as ox
 
-    quads = graph.quads_for_pattern(None, ox.NamedNode(str(DCTERMS.identifier)), ox.Literal(value))
-    return sorted({URIRef(q.subject.value) for q in quads if isinstance(q.subject, ox.NamedNode)})
+        quads = graph.quads_for_pattern(None, ox.NamedNode(identifier), ox.Literal(value))
+        return [Iri(v) for v in sorted({q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)})]
+    from rdflib import Literal, URIRef
+
+    found = graph.subjects(URIRef(identifier), Literal(value))
+    return [Iri(str(v)) for v in sorted(set(found)) if isinstance(v, URIRef)]
 
 
-def _iri(name: str, value: str, graph, base: str) -> URIRef:
+def _iri(name: str, value: str, graph, base: str) -> Iri:
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
     if re.match(r"^[a-z][a-z0-9+.-]*:", value) and not re.match(r"^[a-z0-9.-]+$", value):
         if re.search(r"[\s<>\"{}|\\^`]", value):
             raise ParameterError(f"parameter '{name}' is not a valid IRI: '{value}'")
-        return URIRef(value)
+        return Iri(value)
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", value):
         raise ParameterError(f"parameter '{name}' must be an IRI or a catalog id, not '{value}'")
-    hint = KIND_HINTS.get(name.split("_")[0])
-    if hint is not None:
-        return URIRef(entity_iri(base, hint.segment, value))
+    segment = SEGMENT_HINTS.get(name.split("_")[0])
+    if segment is not None:
+        return Iri(entity_iri(base, segment, value))
     if graph is not None:
         found = _entities_with_id(graph, value)
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            options = ", ".join(str(f) for f in found)
+            options = ", ".join(f.value for f in found)
             raise ParameterError(f"parameter '{name}': id '{value}' names several entities ({options}); "
                                  "pass the full IRI")
     raise ParameterError(f"parameter '{name}': no entity has the id '{value}'")

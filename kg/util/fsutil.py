@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
@@ -58,6 +57,8 @@ class PendingFile:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        import tempfile
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
@@ -147,6 +148,8 @@ class StagedFolder:
             self._unlock()
             raise FolderBusy(f"another {self.owner} is writing into {parent} now: run again when it has "
                              "finished") from None
+        import tempfile
+
         try:
             self._recover()
             self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-{os.getpid()}-", dir=parent))
@@ -232,6 +235,8 @@ def _exchange(new: Path, old: Path) -> None:
         error = ctypes.get_errno()
         if error not in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: no exchange here; fall back
             raise OSError(error, os.strerror(error), str(old))
+    import tempfile
+
     aside = Path(tempfile.mkdtemp(prefix=f".{old.name}.old-", dir=old.parent))
     os.rename(old, aside / "set")
     os.rename(new, old)

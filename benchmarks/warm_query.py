@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""A warm `kg query NAME`, start-up included, next to `oxigraph query` on the same data.
+
+    .venv/bin/python benchmarks/warm_query.py [--runs 21] [--data DIR] [--query NAME] [-p NAME=VALUE]
+
+The catalog (--data, default data/) is built once with `kg build --engine oxigraph` into a
+private query cache, which leaves an on-disk Oxigraph store of the query graph there. A copy
+of that store is what `oxigraph query` (the Rust command of the `oxigraph` package) reads,
+with the saved query's parameters bound by a VALUES clause at its end (the same terms kg
+substitutes). Then each command runs --runs times, all of them interleaved (one of each in
+turn), each a fresh process timed from its start to its exit; the table gives medians and
+the ratio of each to `oxigraph query`. `python -c pass` is the floor of any Python command.
+
+Python's bytecode cache is allowed (PYTHONDONTWRITEBYTECODE is dropped), as on a user's
+machine; a first untimed round writes it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+
+def kg_command() -> list[str]:
+    """The installed `kg` entry point (running this checkout, see PYTHONPATH below)."""
+    return [str(BIN / "kg")] if (BIN / "kg").exists() else [sys.executable, "-m", "kg"]
+
+
+def oxigraph_text(query_name: str, params: dict[str, str], data: Path) -> str:
+    """The saved query with its parameters bound as kg binds them, by a trailing VALUES clause."""
+    from kg.pipeline.location import Project
+    from kg.rdf.ntriples import term
+    from kg.sparql.saved import bind_terms, find_saved_query
+
+    project = Project.locate(data=data, start=ROOT)
+    saved = find_saved_query(project.queries, query_name)
+    bindings = bind_terms(saved, params, None, project.base)
+    if not bindings:
+        return saved.text
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(term(value) for value in bindings.values())
+    return f"{saved.text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+
+
+def timed(command: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command[:6])}… failed: {done.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    parser.add_argument("--query", default="models-by-organization")
+    parser.add_argument("-p", "--param", action="append", default=None, metavar="NAME=VALUE")
+    args = parser.parse_args()
+    params = dict(p.split("=", 1) for p in (args.param if args.param is not None else ["org=mistral-ai"]))
+    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
+    if oxigraph is None:
+        raise SystemExit("the oxigraph command is missing: pip install oxigraph")
+
+    with tempfile.TemporaryDirectory(prefix="kg-warm-") as tmp:
+        env = {**os.environ, "KG_CACHE_DIR": f"{tmp}/cache", "PYTHONPATH": str(ROOT)}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        data = ["--data", str(args.data)]
+        subprocess.run([*kg_command(), "build", *data, "--engine", "oxigraph", "--out", f"{tmp}/dist"],
+                       cwd=ROOT, env=env, check=True, capture_output=True)
+        stores = list(Path(tmp, "cache").glob("projects/*/*/oxigraph"))
+        assert len(stores) == 1, stores
+        shutil.copytree(stores[0], f"{tmp}/store")
+        text = oxigraph_text(args.query, params, args.data)
+        flags = [x for name, value in params.items() for x in ("-p", f"{name}={value}")]
+        commands = {
+            "oxigraph query (Rust, on-disk store)": [oxigraph, "query", "--location", f"{tmp}/store",
+                                                     "--query", text, "--results-format", "csv"],
+            f"kg query {args.query} --engine oxigraph": [*kg_command(), "query", *data, args.query, *flags,
+                                                         "--engine", "oxigraph"],
+            f"kg query {args.query} --engine rdflib": [*kg_command(), "query", *data, args.query, *flags,
+                                                       "--engine", "rdflib"],
+            f"kg query {args.query} (default engine)": [*kg_command(), "query", *data, args.query, *flags],
+            "python -c pass (interpreter start-up)": [sys.executable, "-c", "pass"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for command in commands.values():  # untimed: bytecode caches, the store made, the page cache
+            timed(command, env)
+        for _ in range(args.runs):
+            for name, command in commands.items():
+                times[name].append(timed(command, env))
+
+    reference = statistics.median(next(iter(times.values())))
+    print(f"{args.runs} interleaved runs each; data: {args.data}; query: {args.query} "
+          f"{' '.join(f'{k}={v}' for k, v in params.items())}; {os.cpu_count()} cores\n")
+    print("| command | median ms | min ms | max ms | × oxigraph query |")
+    print("|---|---:|---:|---:|---:|")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"| `{name}` | {median * 1000:.1f} | {min(values) * 1000:.1f} | {max(values) * 1000:.1f} | "
+              f"{median / reference:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

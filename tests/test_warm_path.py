@@ -1,0 +1,217 @@
+"""The warm query path: SERVICE, LOAD and FROM refused on both engines however they are
+spelled, results printed from pyoxigraph exactly as from rdflib terms, and no rdflib import
+on the way (so that a warm query starts fast)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kg.pipeline.project import Project, compile_catalog
+from kg.pipeline.queryable import query_graph
+from kg.rdf.terms import neutral_from_oxigraph, neutral_from_rdflib, to_oxigraph
+from kg.rdf.vocab import bind_prefixes
+from kg.sparql.engines import run_query, store_from_graph
+from kg.sparql.results import Shortener, lexical, short
+from kg.sparql.saved import QueryError, list_saved_queries, surely_safe
+
+from .conftest import FIXTURE_CATALOG, ROOT, project_args
+
+BASE = "https://w3id.org/llm-kg"
+SAVED = list_saved_queries(ROOT / "queries")
+
+
+@pytest.fixture(scope="module")
+def engines():
+    project = Project.locate(data=ROOT / "data", start=ROOT)
+    graph = query_graph(compile_catalog(project, shapes=False), project)
+    return graph, store_from_graph(graph)
+
+
+REFUSED = [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { service <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o . { OPTIONAL { { SERVICE <http://127.0.0.1:9/> { ?s ?p ?x } } } } }",
+    "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } }",
+    "SELECT * WHERE { { SELECT ?s WHERE { SERVICE ?endpoint { ?s ?p ?o } } } }",
+    "# a comment\nSELECT * WHERE { # SERVICE in a comment, then the real one:\n"
+    "  SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "PREFIX kg: <https://w3id.org/llm-kg/ontology#>\nSELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\U00000053\\u0045RVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p \"x\" . SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }",
+    "select * from <http://127.0.0.1:9/data.ttl> where { ?s ?p ?o }",
+    "SELECT * FROM NAMED <http://127.0.0.1:9/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "SELECT * \\u0046ROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }",
+    "ASK FROM <http://127.0.0.1:9/data.ttl> { ?s ?p ?o }",
+    "CONSTRUCT { ?s ?p ?o } FROM <http://127.0.0.1:9/d.ttl> WHERE { ?s ?p ?o }",
+    "DESCRIBE ?s FROM NAMED <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }",
+    "LOAD <http://127.0.0.1:9/data.ttl>",
+    "\\u004cOAD <http://127.0.0.1:9/data.ttl>",
+    "INSERT DATA { <http://a> <http://b> <http://c> }",
+]
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("text", REFUSED)
+def test_network_and_updates_refused_on_both_engines(engines, engine, text):
+    graph, store = engines
+    assert not surely_safe(text) or text.startswith("INSERT")
+    with pytest.raises(QueryError, match="refused"):
+        run_query(graph if engine == "rdflib" else store, text, engine=engine)
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_the_refusals_in_kg_s_words_on_both_engines(run, engine):
+    for text, words in [(REFUSED[0], "refused: SERVICE"), (REFUSED[11], "refused: FROM"),
+                        (REFUSED[8], "refused: SERVICE"), (REFUSED[-3], "updates are refused"),
+                        ("SELECT WHERE {", "SPARQL syntax error at line 1"),
+                        ("SELECT * WHERE { ?s ?p \\U0FFFFFFF }", "SPARQL syntax error")]:
+        result = run("query", *project_args(), "--engine", engine, "--query", text)
+        assert result.exit_code == 1 and words in result.stderr, (text, result.stderr)
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_keywords_that_are_not_clauses_are_fine(engines, engine):
+    graph, store = engines
+    for text in ['# SERVICE <http://x>\nSELECT ?s WHERE { ?s ?p "SERVICE <http://x>, FROM, LOAD" }',
+                 "SELECT ?loaded WHERE { ?s <http://example.org/from> ?loaded }",
+                 "SELECT ?s WHERE { ?s <http://example.org/p> ?o } # LOAD <http://x> at the end of a line"]:
+        assert run_query(graph if engine == "rdflib" else store, text, engine=engine).rows == []
+
+
+def test_every_saved_query_is_surely_safe():
+    """The lexical check spares the saved queries a second parser (their comments say "from")."""
+    assert all(surely_safe(query.text) for query in SAVED)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { ?s ?p ?o }\n# from here on\n",
+    "SELECT * WHERE { ?s ?p ?o }  \n  \t# LOAD and SERVICE (nothing that ends a string or an IRI)\nLIMIT 1",
+])
+def test_whole_line_comments_are_skipped(text):
+    assert surely_safe(text)
+
+
+@pytest.mark.parametrize("text", [
+    'SELECT * WHERE { ?s ?p """\n# """ SERVICE <http://x> { ?s ?p ?o } }',  # a long string hides the "#"
+    "SELECT * WHERE { ?s ?p '\n# ' SERVICE <http://x> { ?s ?p ?o } }",  # a quote ends on the comment line
+    "SELECT * WHERE { ?s ?p <http://x\n# > SERVICE <http://x> { ?s ?p ?o } }",  # so may an IRI
+    "SELECT * WHERE { ?s ?p ?o } \\u000a# SERVICE",  # an escaped line break
+    "SELECT * WHERE { ?s ?p ?o }\r# SERVICE",
+    "SELECT * WHERE { ?s ?p ?o . ?s ?p \"from\" }",  # a false alarm: the parser decides
+])
+def test_anything_that_could_hide_a_keyword_goes_to_the_parser(text):
+    assert not surely_safe(text)
+
+
+def _old_short(term, namespaces) -> str:
+    """How the table wrote an rdflib term before results were printed from neutral terms."""
+    from rdflib import Literal, URIRef
+
+    if isinstance(term, URIRef):
+        try:
+            return namespaces.normalizeUri(term) if not str(term).endswith("/") else str(term)
+        except Exception:
+            return str(term)
+    if isinstance(term, Literal):
+        return str(term)
+    return f"_:{term}"
+
+
+@pytest.mark.parametrize("data", [FIXTURE_CATALOG, ROOT / "data"], ids=["fixture", "catalog"])
+def test_every_term_prints_as_rdflib_prints_it(data):
+    """Each IRI and literal of the graph, read back from pyoxigraph as the warm path reads it,
+    prints in the table, CSV and JSON as the rdflib term does."""
+    from rdflib import Graph, Literal, URIRef
+
+    project = Project.locate(data=data, start=ROOT)
+    graph = query_graph(compile_catalog(project, shapes=False), project)
+    namespaces = Graph()
+    bind_prefixes(namespaces, BASE)
+    manager, shorten = namespaces.namespace_manager, Shortener(BASE)
+    extra = [URIRef(f"{BASE}/model/7b"), URIRef(f"{BASE}/model/gpt-3.5"), URIRef(f"{BASE}/model/x."),
+             URIRef("http://www.w3.org/ns/org#Organization"), URIRef("https://example.org/a%20b"),
+             URIRef(f"{BASE}/model/"), Literal("007", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer")),
+             *(Literal(v, datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))
+               for v in ("1.50", "-0.0", "25.0", "007.5", ".5", "1e3", "5.")),
+             Literal("2023-02-30", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")),
+             Literal("x", lang="en")]
+    terms = {t for triple in graph for t in triple} | set(extra)
+    assert len(terms) > 100
+    shortened_here = 0
+    for term in terms:
+        for cell in (neutral_from_rdflib(term), neutral_from_oxigraph(to_oxigraph(term))):
+            assert short(cell, shorten) == _old_short(term, manager), term
+            if isinstance(term, Literal):
+                assert lexical(cell) == str(term), term
+    for term in terms:
+        if isinstance(term, URIRef) and shorten(str(term)) == _old_short(term, manager):
+            shortened_here += 1
+    assert shortened_here > 50
+
+
+@pytest.mark.parametrize("query", SAVED, ids=lambda q: q.name)
+def test_both_engines_print_the_same(run, query):
+    outputs = {}
+    for engine in ("rdflib", "oxigraph"):
+        for fmt in ("table", "csv", "json", "tsv"):
+            result = run("query", *project_args(), query.name, "--engine", engine, "--format", fmt)
+            outputs.setdefault(fmt, []).append((result.exit_code, result.stdout, result.stderr))
+    for fmt, (mine, theirs) in outputs.items():
+        assert mine == theirs, fmt
+
+
+def test_a_warm_query_on_oxigraph_imports_no_rdflib(tmp_path):
+    env = {**os.environ, "KG_CACHE_DIR": str(tmp_path / "cache")}
+    args = [sys.executable, "-m", "kg", "query", *project_args(), "models-by-organization", "-p", "org=meta",
+            "--engine", "oxigraph", "--format", "json"]
+    cold = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert cold.returncode == 0, cold.stderr
+    probe = ("import runpy, sys\n"
+             "try:\n    runpy.run_module('kg', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('rdflib', 'yaml', 'pyparsing', 'pyshacl') if m in sys.modules), "
+             "file=sys.stderr)\n")
+    warm = subprocess.run([sys.executable, "-c", probe, *args[3:]], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    assert warm.returncode == 0, warm.stderr
+    assert json.loads(warm.stdout) == json.loads(cold.stdout)
+    assert warm.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_the_registry_names_the_rdf_formats():
+    from kg.rdf.formats import FORMATS
+    from kg.registry import RDF_FORMATS
+
+    assert tuple(FORMATS) == RDF_FORMATS
+
+
+def test_parameter_hints_name_the_kinds_segments():
+    from kg.catalog.schema import KINDS
+    from kg.sparql.saved import SEGMENT_HINTS
+
+    segments = {kind.segment for kind in KINDS}
+    assert {k: v for k, v in SEGMENT_HINTS.items() if k in segments} == {s: s for s in segments}
+    assert set(SEGMENT_HINTS.values()) <= segments
+
+
+def test_an_iri_and_a_blank_node_of_the_same_name_stay_apart():
+    from rdflib import BNode, URIRef
+
+    from kg.rdf.ntriples import Blank, Iri
+    from kg.sparql.results import QueryResult
+
+    result = QueryResult("select", ["x"], cells=[(Iri("urn:x:1"),), (Blank("urn:x:1"),)])
+    assert [type(row[0]) for row in result.rows] == [URIRef, BNode]
+
+
+def test_the_registry_names_the_dataset_formats():
+    from kg.rdf.formats import FORMATS
+    from kg.registry import DATASET_FORMATS
+
+    assert tuple(name for name, fmt in FORMATS.items() if fmt.dataset) == DATASET_FORMATS
