@@ -175,5 +175,5 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     source = query_source(opened, engine=engine, reason=reason, use_cache=cache, progress=progress,
                           named_graphs=uses_named_graphs(saved.text))
     bindings = bind_terms(saved, given, source.target, opened.base)
-    result = run_query(source.target, saved.text, bindings, engine=engine)
+    result = run_query(source.target, saved.text, bindings, engine=engine, base=opened.base)
     return Answer(result, source.triples, source.inferred, source.errors, source.summary)

@@ -483,3 +483,42 @@ def test_build_and_validate_say_which_triples_they_count(run, tmp_path):
     build = run("build", *project_args(), "--out", str(tmp_path / "dist"), "--no-cache")
     catalog = int(validate.stderr.split(" entries, ")[1].split(" catalog triples")[0])
     assert f"the {catalog} of the catalog and its dataset description" in build.stderr
+
+
+# --- queries: one behaviour on both engines, and bad ones refused in words ---------------------
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("depth", [40, 300, 3000])
+def test_deeply_nested_queries_get_a_message_not_a_recursion_error(run, engine, depth):
+    text = "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth + " LIMIT 1"
+    result = run("query", *project_args(), "--engine", engine, "--query", text, "--format", "csv")
+    assert "RecursionError" not in result.output and "Traceback" not in result.output
+    assert result.exit_code == 0 or "nests" in result.output
+    service = "SELECT * WHERE " + "{" * depth + " SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } " + "}" * depth
+    refused = run("query", *project_args(), "--engine", engine, "--query", service)
+    assert refused.exit_code == 1 and ("SERVICE" in refused.output or "nests" in refused.output)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { ?s ?p ?o . ?o ?q ?z } ORDER BY ?s ?p ?o ?q ?z LIMIT 5",
+    "SELECT (COUNT(?m) AS ?n) WHERE { ?m a kg:Model ; kg:developer org:meta }",
+    "SELECT ?g ?s WHERE { GRAPH ?g { ?s a kg:Model } } ORDER BY ?g ?s LIMIT 5",
+])
+def test_ad_hoc_queries_behave_the_same_on_both_engines(run, query):
+    outputs = {engine: run("query", *project_args(), "--engine", engine, "--query", query, "--format", "csv")
+               for engine in ("rdflib", "oxigraph")}
+    assert outputs["rdflib"].exit_code == outputs["oxigraph"].exit_code == 0, outputs
+    assert outputs["rdflib"].stdout == outputs["oxigraph"].stdout
+
+
+def test_select_star_columns_follow_the_query(run):
+    for engine in ("rdflib", "oxigraph"):
+        for _ in range(3):
+            result = run("query", *project_args(), "--engine", engine, "--no-cache", "--query",
+                         "SELECT * WHERE { ?s ?p ?o . ?o ?q ?z } LIMIT 1", "--format", "csv")
+            assert result.stdout.splitlines()[0] == "s,p,o,q,z"
+
+
+def test_a_graph_result_in_a_table_format_is_a_usage_error(run):
+    result = run("query", *project_args(), "--query", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--format", "csv")
+    assert result.exit_code == 2 and "CONSTRUCT or DESCRIBE gives a graph" in result.output

@@ -31,8 +31,8 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value; repeat for several. Ids stand for catalog IRIs.")
 @click.option("--format", "fmt", type=click.Choice([*SELECT_FORMATS, *rdf_format_names(datasets=False)]),
-              default="table", show_default=True,
-              help="SELECT/ASK: table, csv, tsv, json. CONSTRUCT/DESCRIBE: turtle, json-ld, nt.")
+              help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), "
+                   "json-ld, nt.")
 @engine_option("SPARQL engine: oxigraph (pyoxigraph) or rdflib (pure Python, much slower); the same rows.")
 @click.option("--reason", type=click.Choice(PROFILES),
               help="Also query the triples this reasoning profile infers (cached after the first run).")
@@ -81,15 +81,18 @@ def _print_result(result, fmt: str, base: str) -> None:
         from kg.rdf.formats import FORMATS, serialize
         from kg.rdf.vocab import bind_prefixes
 
-        rdf_format = fmt if fmt in FORMATS else "turtle"
+        if fmt is not None and fmt not in FORMATS:
+            raise click.UsageError(f"--format {fmt} is for SELECT/ASK; a CONSTRUCT or DESCRIBE gives a graph: "
+                                   "use turtle, json-ld or nt")
+        rdf_format = fmt or "turtle"
         bind_prefixes(result.graph, base)
         click.echo(serialize(result.graph, FORMATS[rdf_format], base).decode("utf-8"), nl=False)
         return
-    if fmt in rdf_format_names():
+    if fmt is not None and fmt in rdf_format_names():
         raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv or json")
     from kg.sparql.results import render
 
-    click.echo(render(result, fmt, base), nl=False)
+    click.echo(render(result, fmt or "table", base), nl=False)
 
 
 @click.command("queries")

@@ -8,29 +8,51 @@ parser only for a text it cannot prove safe by reading it (see ``saved.surely_sa
 """
 from __future__ import annotations
 
+import re
+
 from kg.errors import KgUsageError
 from kg.registry import ENGINES
 from kg.rdf.ntriples import Blank, Iri, Lit
 from kg.rdf.terms import load_store, neutral_from_oxigraph, to_oxigraph, to_rdflib
-from kg.sparql.saved import QueryError, check_safe, parse_safe
-from kg.sparql.results import QueryResult, from_rdflib, without_parameters
+from kg.sparql.saved import check_nesting, QueryError, check_safe, parse_safe
+from kg.sparql.results import QueryResult, from_rdflib, without_parameters, with_columns
 
 _NEUTRAL = (Iri, Lit, Blank)
 
 
-def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdflib") -> QueryResult:
+def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdflib", *,
+              base: str | None = None) -> QueryResult:
     """Refuse network-reaching queries, then evaluate ``text`` on ``graph``.
 
     ``graph`` is an rdflib Graph, or for the oxigraph engine either an rdflib Graph (loaded
     into a fresh in-memory store) or a ``pyoxigraph.Store``. ``bindings`` maps variable names
     (or rdflib Variables) to terms: kg's neutral ``Iri``/``Lit`` or rdflib terms.
     """
+    check_nesting(text)
     if engine == "rdflib":
-        return without_parameters(_run_on_rdflib(graph, text, bindings))
+        return in_order_of_appearance(without_parameters(_run_on_rdflib(graph, text, bindings)), text)
     if engine == "oxigraph":
         store = store_from_graph(graph) if _is_rdflib_graph(graph) else graph
-        return without_parameters(run_on_store(store, text, bindings))
+        result = run_on_store(store, text, bindings, prefixes=known_prefixes(base))
+        return in_order_of_appearance(without_parameters(result), text)
     raise KgUsageError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
+
+
+_SELECT_ALL = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
+_VARIABLE = re.compile(r"[?$]([A-Za-z0-9_]+)")
+
+
+def in_order_of_appearance(result: QueryResult, text: str) -> QueryResult:
+    """The columns of a ``SELECT *`` in the order their variables first appear in the query, on both
+    engines (SPARQL leaves it open: rdflib's order changed from run to run)."""
+    if result.kind != "select" or not _SELECT_ALL.search(text):
+        return result
+    first = {}
+    for match in _VARIABLE.finditer(text):
+        first.setdefault(match.group(1), match.start())
+    order = sorted(range(len(result.variables)), key=lambda i: (first.get(result.variables[i], 1 << 60),
+                                                                result.variables[i]))
+    return result if order == list(range(len(order))) else with_columns(result, order)
 
 
 def _is_rdflib_graph(graph) -> bool:
@@ -49,6 +71,9 @@ def _run_on_rdflib(graph, text: str, bindings: dict | None) -> QueryResult:
     try:
         prepared = translateQuery(tree, None, dict(graph.namespaces()))
         return from_rdflib(graph.query(prepared, initBindings=terms))
+    except RecursionError:
+        raise QueryError("the query nests too deeply for the rdflib engine: flatten it, or run it with "
+                         "--engine oxigraph") from None
     except Exception as exc:  # rdflib raises many types while evaluating; all mean the same
         raise QueryError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
                          "try --engine oxigraph") from None
@@ -61,13 +86,27 @@ def store_from_graph(graph):
     return load_store(graph_lines(graph))
 
 
-def run_on_store(store, text: str, bindings: dict | None = None) -> QueryResult:
+def known_prefixes(base: str | None = None) -> dict[str, str]:
+    """The prefixes an ad-hoc query may use without declaring them, on both engines: kg's own
+    (kg:, schema:, skos:, …) and, given ``base``, the entity prefixes (model:, org:, …), as rdflib
+    resolves them from the graph's bindings."""
+    from kg import namespaces as ns
+
+    prefixes = dict(ns.PREFIXES)
+    if base is not None:
+        root = ns.normalized_base(base)
+        prefixes.update({prefix: f"{root}/{segment}/" for prefix, segment in ns.ENTITY_PREFIXES.items()})
+    return prefixes
+
+
+def run_on_store(store, text: str, bindings: dict | None = None, *,
+                 prefixes: dict[str, str] | None = None) -> QueryResult:
     import pyoxigraph as ox
 
     check_safe(text)
     substitutions = {ox.Variable(str(var)): to_oxigraph(term) for var, term in (bindings or {}).items()}
     try:
-        result = store.query(text, substitutions=substitutions)
+        result = store.query(text, substitutions=substitutions, prefixes=prefixes)
     except RuntimeError as exc:
         if "SELECT projection" in str(exc):
             names = ", ".join(f"?{v}" for v in sorted(str(v) for v in (bindings or {})))

@@ -12,7 +12,7 @@ import http.server
 import threading
 import urllib.parse
 
-from kg.sparql.saved import QueryError, parse_safe, surely_safe
+from kg.sparql.saved import QueryError, check_nesting, parse_safe, surely_safe
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                "proxy-authorization", "proxy-authenticate"}
@@ -23,6 +23,10 @@ def refusal(query: str) -> str | None:
     """Why ``query`` may not run here, or None. Queries that a lexical check proves free of SERVICE,
     LOAD and FROM (kg.sparql.saved.surely_safe) are let through at once; the others are parsed,
     and refused if they use those forms (or do not parse)."""
+    try:
+        check_nesting(query)
+    except QueryError as exc:  # a parser's stack is not for a client to overflow
+        return str(exc)
     if surely_safe(query):
         return None
     try:

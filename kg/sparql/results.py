@@ -82,10 +82,15 @@ def without_parameters(result: QueryResult) -> QueryResult:
     keep = [i for i, v in enumerate(result.variables) if not v.startswith("_")]
     if len(keep) == len(result.variables):
         return result
-    variables = [result.variables[i] for i in keep]
+    return with_columns(result, keep)
+
+
+def with_columns(result: QueryResult, columns: list[int]) -> QueryResult:
+    """The SELECT result with only ``columns`` (indices), in that order, in whichever form it holds."""
+    variables = [result.variables[i] for i in columns]
     if result._cells is not None:
-        return QueryResult("select", variables, cells=[tuple(row[i] for i in keep) for row in result._cells])
-    return QueryResult("select", variables, [tuple(row[i] for i in keep) for row in result._rows])
+        return QueryResult("select", variables, cells=[tuple(row[i] for i in columns) for row in result._cells])
+    return QueryResult("select", variables, [tuple(row[i] for i in columns) for row in result._rows])
 
 
 def from_rdflib(result) -> QueryResult:

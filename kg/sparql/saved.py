@@ -173,6 +173,45 @@ _FORBIDDEN = {
 }
 
 
+#: How deep a query may nest its groups and brackets: far beyond any real query, well below what
+#: overflows a parser's stack (pyoxigraph's crashes the process somewhere past 2,000).
+MAX_NESTING = 200
+
+
+def check_nesting(text: str) -> None:
+    """Refuse a query that nests ``{ ( [`` more than MAX_NESTING deep (strings, IRIs and comments
+    skipped), before any parser sees it."""
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'":
+            end = text.find(c, i + 1)
+            while end != -1 and text[end - 1] == "\\":
+                end = text.find(c, end + 1)
+            i = n if end == -1 else end + 1
+            continue
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end == -1 else end + 1
+            continue
+        if c == "<" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in "=<":
+            end = text.find(">", i + 1)
+            if end != -1 and not any(ch.isspace() for ch in text[i + 1:end]):
+                i = end + 1
+                continue
+        if c in "{([":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    raise QueryError(f"the query nests more than {MAX_NESTING} groups or brackets deep: "
+                                     "flatten it")
+        elif c in "})]":
+            depth -= 1
+        i += 1
+
+
 def parse_safe(text: str):
     """Parse ``text`` as a SPARQL query and refuse what would touch the network or write."""
     from pyparsing import ParseException
@@ -180,6 +219,9 @@ def parse_safe(text: str):
 
     try:
         tree = parseQuery(text)
+    except RecursionError:  # rdflib's parser recurses a few dozen frames per nested group
+        raise QueryError("the query nests its groups too deeply for the parser that checks it (rdflib's): "
+                         "flatten it") from None
     except ValueError as exc:  # an escape of no code point, such as \U0FFFFFFF
         raise QueryError(f"SPARQL syntax error: {exc}") from None
     except ParseException as exc:
@@ -187,7 +229,10 @@ def parse_safe(text: str):
                      _strip_comments(expandUnicodeEscapes(text)), re.I):
             raise QueryError("updates are refused: kg runs read-only queries") from None
         raise QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
-    _walk_forbidden(tree)
+    try:
+        _walk_forbidden(tree)
+    except RecursionError:
+        raise QueryError("the query nests its groups too deeply to be checked: flatten it") from None
     return tree
 
 
