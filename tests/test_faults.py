@@ -522,3 +522,67 @@ def test_select_star_columns_follow_the_query(run):
 def test_a_graph_result_in_a_table_format_is_a_usage_error(run):
     result = run("query", *project_args(), "--query", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--format", "csv")
     assert result.exit_code == 2 and "CONSTRUCT or DESCRIBE gives a graph" in result.output
+
+
+# --- the query cache: damaged, cut short, or on a disk that is full ----------------------------
+
+def _cache_entry(cache_root):
+    entries = [p.parent for p in cache_root.rglob("meta.json")]
+    assert len(entries) == 1, entries
+    return entries[0]
+
+
+COUNT = ["--format", "csv", "--query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("damage", ["cut at a line", "garbage meta", "meta without counts", "empty graph file"])
+def test_a_damaged_cache_entry_is_rebuilt_not_believed(run, fixture_catalog, tmp_path, monkeypatch, engine, damage):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    args = [*project_args(fixture_catalog), "--engine", engine]
+    expected = run("query", *args, *COUNT)
+    assert expected.exit_code == 0
+    entry = _cache_entry(cache)
+    graph = entry / "query-graph.nt"
+    if damage == "cut at a line":
+        lines = graph.read_bytes().splitlines(keepends=True)
+        graph.write_bytes(b"".join(lines[: len(lines) // 2]))
+    elif damage == "garbage meta":
+        (entry / "meta.json").write_text("{not json")
+    elif damage == "meta without counts":
+        (entry / "meta.json").write_text("{}")
+    else:
+        graph.write_bytes(b"")
+    again = run("query", *args, *COUNT)
+    assert again.exit_code == 0 and "Traceback" not in again.output
+    assert again.stdout == expected.stdout
+    assert run("query", *args, *COUNT).stdout == expected.stdout  # and the entry was repaired
+
+
+def test_a_cache_that_cannot_be_written_stops_neither_build_nor_query(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", "/dev/null/kg-cache")  # no folder can be made there
+    built = run("build", *project_args(), "--out", str(tmp_path / "dist"))
+    assert built.exit_code == 0, built.output
+    asked = run("query", *project_args(), *COUNT)
+    assert asked.exit_code == 0 and asked.stdout.splitlines()[0] == "n"
+
+
+def test_an_interrupted_atomic_write_leaves_nothing_for_long(tmp_path):
+    from kg.util.fsutil import write_atomic
+
+    target = tmp_path / "out.nt"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    stale = tmp_path / f".out.nt.{dead}.abcd1234.tmp"
+    stale.write_bytes(b"half")
+    write_atomic(target, b"whole\n")
+    assert target.read_bytes() == b"whole\n" and not stale.exists()
+
+
+def test_run_from_a_subfolder_kg_writes_under_the_project_root(tmp_path):
+    root = _project_copy(tmp_path)
+    inside = root / "queries"
+    done = subprocess.run([*KG, "build", "--no-cache"], cwd=inside, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (root / "dist" / "catalog.nt").is_file() and not (inside / "dist").exists()

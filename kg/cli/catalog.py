@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, exit_with, read_catalog,
-                           library_errors, rdf_format_names)
+                           library_errors, output_folder, rdf_format_names)
 from kg.registry import PROFILES, REPORT_FORMATS
 
 
@@ -37,7 +37,7 @@ def validate(settings: Settings, project, fmt, engine) -> None:
 @click.command()
 @catalog_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("dist"), show_default=True, help="Folder for the exports.")
+              help="Folder for the exports (default: dist/ of the project root, wherever kg runs inside it).")
 @click.option("--reason", type=click.Choice(PROFILES),
               help="Also materialize the inferred triples into inferred-PROFILE.ttl/.nt (kept apart).")
 @engine_option()
@@ -57,6 +57,7 @@ def build(settings: Settings, project, out_dir, reason, engine,
 
     start = time.perf_counter()
     with settings.progress() as progress:
+        out_dir = out_dir or output_folder(project, "dist")
         result = build_catalog(project, out=out_dir, engine=engine, reason=reason, cache=not no_cache,
                                progress=progress)
     settings.print_report(result.report)

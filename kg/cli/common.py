@@ -191,3 +191,13 @@ def read_catalog(settings: Settings, project, engine: str = DEFAULT_ENGINE):
                       "incomplete (kg validate lists them)")
     return compiled
 
+
+def output_folder(project, *parts: str) -> Path:
+    """A default output folder under the project root (dist/), wherever inside the project kg runs;
+    shown relative to the working directory when it is inside it."""
+    folder = (project.root or Path.cwd()).joinpath(*parts)
+    try:
+        return folder.relative_to(Path.cwd())
+    except ValueError:
+        return folder
+

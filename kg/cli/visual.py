@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import (Settings, catalog_options, read_catalog, library_errors,
+from kg.cli.common import (Settings, catalog_options, read_catalog, library_errors, output_folder,
                            write_output)
 
 
@@ -79,8 +79,9 @@ def timeline(settings: Settings, project, fmt, output, top) -> None:
 
 @click.command()
 @catalog_options
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist/site"),
-              show_default=True, help="Folder for the site (replaced whole if it is a previous kg site).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the site, replaced whole if it is a previous kg site (default: dist/site of "
+                   "the project root).")
 @click.pass_obj
 @library_errors
 def site(settings: Settings, project, out_dir) -> None:
@@ -91,5 +92,6 @@ def site(settings: Settings, project, out_dir) -> None:
     from kg.views.site import build_site
 
     catalog = read_catalog(settings, project).catalog
+    out_dir = out_dir or output_folder(project, "dist", "site")
     pages = build_site(catalog, out_dir, project.base, sources=project.source_text())
     settings.info(f"wrote {pages} pages to {out_dir} (open {out_dir / 'index.html'})")

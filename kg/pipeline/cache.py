@@ -350,7 +350,11 @@ class CacheEntry:
 
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            scratch = tempfile.mkdtemp(prefix=".oxigraph-", dir=self.folder)
+            for leftover in self.folder.glob(".oxigraph-*"):  # scratch stores of writers that died
+                pid = leftover.name.split("-")[1]
+                if pid.isdigit() and not _process_alive(int(pid)):
+                    shutil.rmtree(leftover, ignore_errors=True)
+            scratch = tempfile.mkdtemp(prefix=f".oxigraph-{os.getpid()}-", dir=self.folder)
         except OSError:
             return False
         try:
@@ -559,3 +563,14 @@ def clear(project: Path | None = None) -> Pruned:
             else:
                 stale.unlink(missing_ok=True)
     return Pruned(removed, in_use, sum(info.size for info in in_use))
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+

@@ -55,7 +55,8 @@ def prime_query_cache(compiled: Compiled, project: Project,
     read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
     entry = entry_for([project.data, project.ontology, project.shapes], project.base, read,
                       compiled.catalog.read_at_ns)
-    meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(), "triples": len(lines)}
+    meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(), "triples": len(lines),
+            "quads": len(quads)}
     loader = None
     if compiled.engine == "oxigraph" and not entry.store_dir.is_dir():
         loader = threading.Thread(target=entry.write_store, args=(lines, quads), name="kg-cache-store",
@@ -63,7 +64,10 @@ def prime_query_cache(compiled: Compiled, project: Project,
         loader.start()
 
     def finish() -> None:
-        entry.store_lines(lines, meta, quads)
+        try:
+            entry.store_lines(lines, meta, quads)
+        except OSError:  # a full or read-only cache must not stop a build: it costs the next query speed
+            pass
         if loader is not None:
             loader.join()
 
@@ -98,12 +102,15 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     if entry is not None and entry.complete() and (lease := entry.hold()) is not None:
         try:
             loaded = _from_cache(entry, engine, reason)
-        except (OSError, ValueError):  # removed or damaged meanwhile: rebuilt below
+        except (OSError, ValueError, KeyError, TypeError):  # removed or damaged: rebuilt, and rewritten
             loaded = None
     if loaded is None:
         loaded = _from_catalog(project, engine, progress)
         if entry is not None:
-            entry.store_lines(loaded.lines, loaded.meta, loaded.quads)
+            try:
+                entry.store_lines(loaded.lines, loaded.meta, loaded.quads)
+            except OSError:  # a full or read-only cache costs only speed
+                pass
     inferred = _inferred(loaded, entry, reason, project.base) if reason else b""
     if engine == "oxigraph":
         if loaded.store is not None:
@@ -152,7 +159,11 @@ MEMORY_LOAD_BYTES = 4 << 20
 
 
 def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
+    """The cached graph; ValueError when the entry is damaged (its files disagree with its meta)."""
     loaded = _Loaded(entry.meta())
+    for key in ("triples", "quads", "errors", "summary"):
+        if key not in loaded.meta:
+            raise ValueError(f"cache entry meta lacks {key}")
     if engine == "oxigraph" and not reason:
         try:
             small = entry.graph_file.stat().st_size <= MEMORY_LOAD_BYTES
@@ -165,6 +176,9 @@ def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
     if loaded.store is None:
         loaded.ntriples = entry.graph_file.read_bytes()
         loaded.nquads = entry.provenance_file.read_bytes()
+        if (loaded.ntriples.count(b"\n") != loaded.meta["triples"]
+                or loaded.nquads.count(b"\n") != loaded.meta["quads"]):
+            raise ValueError("a cache file was cut short")  # a truncated file would answer wrongly
     return loaded
 
 
@@ -181,7 +195,7 @@ def _from_catalog(project: Project, engine: str, progress: Progress) -> _Loaded:
         extra = ontology_lines(project)
         store = load_store(quads, load_store(to_bytes(extra), compiled.store), quads=True)
         loaded = _Loaded(meta, store=store, lines=merge(compiled.lines(), extra), quads=quads)
-    meta["triples"] = len(loaded.lines)
+    meta["triples"], meta["quads"] = len(loaded.lines), len(quads)
     return loaded
 
 

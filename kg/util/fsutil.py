@@ -60,7 +60,9 @@ class PendingFile:
         import tempfile
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        remove_stale_temporaries(self.path)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp",
+                                        dir=self.path.parent)
         try:
             os.fchmod(fd, mode_for(self.path))  # mkstemp makes 0600 files; an export is for everyone
             self.handle: BinaryIO = os.fdopen(fd, "wb", buffering=1 << 20)
@@ -106,6 +108,21 @@ def mode_for(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporary files of earlier writers of ``path`` that died before renaming them
+    (``.NAME.PID.XXXX.tmp`` of a process that is gone): a killed run leaves no debris for long."""
+    import glob
+
+    prefix = f".{path.name}."
+    for leftover in path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        pid = leftover.name[len(prefix):].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
 
 
 class FolderBusy(OSError):
