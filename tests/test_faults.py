@@ -586,3 +586,21 @@ def test_run_from_a_subfolder_kg_writes_under_the_project_root(tmp_path):
     done = subprocess.run([*KG, "build", "--no-cache"], cwd=inside, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert (root / "dist" / "catalog.nt").is_file() and not (inside / "dist").exists()
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_a_local_query_that_would_run_forever_is_stopped_at_its_timeout(engine):
+    cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    start = time.monotonic()
+    done = subprocess.run([*KG, "query", *project_args(), "--engine", engine, "--query", cross, "--timeout", "2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "ran longer than --timeout 2 s" in done.stderr
+    assert time.monotonic() - start < 60 and "Traceback" not in done.stderr
+
+
+def test_a_local_query_cannot_take_more_memory_than_it_is_given():
+    cross = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    done = subprocess.run([*KG, "query", "--data", str(ROOT / "data"), "--query", cross, "--format", "csv",
+                           "--max-memory", "300M"], cwd=ROOT, capture_output=True, timeout=300)
+    assert done.returncode == 1 and b"needed more than --max-memory 300 MiB" in done.stderr
+    assert b"Traceback" not in done.stderr

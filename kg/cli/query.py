@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -9,7 +10,20 @@ import click
 
 from kg.cli.common import (Settings, catalog_options, engine_option, library_errors, timeout_option,
                            rdf_format_names)
+from kg.errors import KgUsageError
 from kg.registry import PROFILES, SELECT_FORMATS
+
+
+def _memory_size(_ctx, _param, value: str) -> int:
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGkmg]?)i?[Bb]?\s*", value or "")
+    if not match:
+        raise click.BadParameter(f"'{value}' is not a size such as 512M or 4G")
+    size = int(float(match.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match.group(2).lower()])
+    if size < 64 << 20:
+        raise click.BadParameter(f"{value} is too little to run a query in: give at least 64M")
+    return size
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
@@ -39,11 +53,13 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--no-cache", is_flag=True, help="Rebuild the graph instead of reusing the cached build.")
 @click.option("--endpoint", metavar="URL",
               help="Run on this SPARQL 1.1 endpoint instead of the local catalog.")
-@timeout_option("Seconds --endpoint has to answer in full.")
+@timeout_option("Seconds the query has to answer in full, locally or on --endpoint.")
+@click.option("--max-memory", type=str, default="4G", show_default=True, callback=_memory_size,
+              help="How much more memory a local query may take (K, M, G: binary units); past it, it stops.")
 @click.pass_obj
 @library_errors
 def query(settings: Settings, project, name, query_text, query_file,
-          params, fmt, engine, reason, no_cache, endpoint, timeout) -> None:
+          params, fmt, engine, reason, no_cache, endpoint, timeout, max_memory) -> None:
     """Run a saved query (NAME, see 'kg queries') or an ad-hoc one on the catalog.
 
     Parameters are bound as RDF terms, never pasted into the query text. SERVICE,
@@ -64,16 +80,62 @@ def query(settings: Settings, project, name, query_text, query_file,
         text = name
     else:
         text = query_text if query_text else query_file.read_text(encoding="utf-8")
-    start = time.perf_counter()
-    with settings.progress() as progress:
-        outcome = answer(text, project, params=_parse_params(params), engine=engine, reason=reason,
-                         cache=not no_cache, endpoint=endpoint, timeout=timeout, progress=progress)
-    settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
-                   f"{time.perf_counter() - start:.3f} s")
-    if outcome.catalog_errors:
-        settings.info(f"warning: the catalog has {outcome.catalog_summary}; results may be incomplete "
-                      "(kg validate lists them)")
-    _print_result(outcome.result, fmt, project.base)
+    given_params = _parse_params(params)
+
+    def answer_and_print() -> None:
+        start = time.perf_counter()
+        with settings.progress() as progress:
+            outcome = answer(text, project, params=given_params, engine=engine, reason=reason,
+                             cache=not no_cache, endpoint=endpoint, timeout=timeout, progress=progress)
+        settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
+                       f"{time.perf_counter() - start:.3f} s")
+        if outcome.catalog_errors:
+            settings.info(f"warning: the catalog has {outcome.catalog_summary}; results may be incomplete "
+                          "(kg validate lists them)")
+        _print_result(outcome.result, fmt, project.base)
+        sys.stdout.flush()
+
+    if endpoint:
+        answer_and_print()  # the endpoint's --timeout bounds the exchange
+    else:
+        run_bounded(answer_and_print, timeout=timeout, max_memory=max_memory)
+
+
+def _writes_to_a_file(stream) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return False
+    return True
+
+
+def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
+    """``work()`` in a forked child that prints as it goes: stopped after ``timeout`` seconds, and
+    unable to grow by more than ``max_memory`` bytes; its errors are raised here."""
+    from kg.errors import KgError
+    from kg.util.parallel import can_fork, start_in_child
+
+    if not can_fork() or not _writes_to_a_file(sys.stdout):  # not Linux, or output captured in memory
+        work()  # (click's test runner): only a real file descriptor is shared with a child
+        return
+    from kg.util.parallel import limit_memory
+
+    def bounded() -> None:  # in the child only: the limit is for the query, not for kg
+        if max_memory:
+            limit_memory(max_memory)
+        work()
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = start_in_child(bounded)
+    try:
+        child.wait(timeout=timeout)
+    except TimeoutError:
+        raise KgError(f"the query ran longer than --timeout {timeout:g} s and was stopped: add a LIMIT "
+                      "or a tighter pattern, or give it more time with --timeout") from None
+    except (MemoryError, RuntimeError):  # a MemoryError, or an engine that aborts when it cannot allocate
+        raise KgError(f"the query needed more than --max-memory {max_memory // (1 << 20)} MiB and was "
+                      "stopped: add a LIMIT or a tighter pattern, or raise --max-memory") from None
 
 
 def _print_result(result, fmt: str, base: str) -> None:
@@ -82,17 +144,17 @@ def _print_result(result, fmt: str, base: str) -> None:
         from kg.rdf.vocab import bind_prefixes
 
         if fmt is not None and fmt not in FORMATS:
-            raise click.UsageError(f"--format {fmt} is for SELECT/ASK; a CONSTRUCT or DESCRIBE gives a graph: "
-                                   "use turtle, json-ld or nt")
+            raise KgUsageError(f"--format {fmt} is for SELECT/ASK; a CONSTRUCT or DESCRIBE gives a graph: "
+                               "use turtle, json-ld or nt")
         rdf_format = fmt or "turtle"
         bind_prefixes(result.graph, base)
         click.echo(serialize(result.graph, FORMATS[rdf_format], base).decode("utf-8"), nl=False)
         return
     if fmt is not None and fmt in rdf_format_names():
-        raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv or json")
-    from kg.sparql.results import render
+        raise KgUsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv or json")
+    from kg.sparql.results import render_to
 
-    click.echo(render(result, fmt or "table", base), nl=False)
+    render_to(result, fmt or "table", sys.stdout, base)
 
 
 @click.command("queries")

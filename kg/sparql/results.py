@@ -121,10 +121,23 @@ def render(result: QueryResult, fmt: str, base: str | None = None) -> str:
     if fmt == "json":
         return _json(result)
     if fmt == "csv":
-        return _csv(result)
+        return "".join(_csv_chunks(result))
     if fmt == "tsv":
-        return _tsv(result)
+        return "".join(_tsv_chunks(result))
     return _table(result, base)
+
+
+def render_to(result: QueryResult, fmt: str, out, base: str | None = None) -> None:
+    """``render`` written to the text file ``out`` as it goes: CSV and TSV a block of rows at a time,
+    so that a large result never exists twice (rows, and the whole text) in memory."""
+    if result.kind == "select" and fmt in ("csv", "tsv"):
+        for chunk in (_csv_chunks if fmt == "csv" else _tsv_chunks)(result):
+            out.write(chunk)
+        return
+    out.write(render(result, fmt, base))
+
+
+_BLOCK = 10_000
 
 
 #: Datatypes whose lexical forms matching these patterns rdflib keeps as they are (a date that
@@ -176,24 +189,31 @@ def _json_term(cell) -> dict:
     return out
 
 
-def _csv(result: QueryResult) -> str:
+def _csv_chunks(result: QueryResult):
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.variables)
-    for row in result.cells:
+    for number, row in enumerate(result.cells, 1):
         writer.writerow(["" if c is None else (f"_:{c.value}" if type(c) is Blank else
                                                c.value if type(c) is Iri else lexical(c)) for c in row])
-    return buffer.getvalue()
+        if number % _BLOCK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
-def _tsv(result: QueryResult) -> str:
+def _tsv_chunks(result: QueryResult):
     lines = ["\t".join(f"?{v}" for v in result.variables)]
     for row in result.rows:
         lines.append("\t".join("" if t is None else t.n3() for t in row))
-    return "\n".join(lines) + "\n"
+        if len(lines) >= _BLOCK:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    yield "\n".join(lines) + "\n" if lines else ""
 
 
 #: A local name that rdflib's namespace manager writes after the prefix unchanged.

@@ -130,14 +130,18 @@ class Child:
     def __init__(self, process, receiver, ran_here: tuple[bool, object] | None = None) -> None:
         self.process, self.receiver, self.ran_here = process, receiver, ran_here
 
-    def outcome(self) -> tuple[bool, object]:
+    def outcome(self, timeout: float | None = None) -> tuple[bool, object]:
         """``(True, what the function returned)`` or ``(False, the exception it raised)``.
 
-        A child that died without a word gives ``(False, RuntimeError)``. A result that cannot
+        A child that died without a word gives ``(False, RuntimeError)``; one still at work after
+        ``timeout`` seconds is stopped and gives ``(False, TimeoutError)``. A result that cannot
         be unpickled is a bug in kg, and raises.
         """
         if self.process is None:
             return self.ran_here or (False, RuntimeError("the child process was stopped"))
+        if timeout is not None and not self.receiver.poll(timeout):
+            self.stop()
+            return False, TimeoutError(f"still at work after {timeout:g} s: stopped")
         try:
             return self.receiver.recv()
         except (EOFError, OSError):
@@ -148,9 +152,10 @@ class Child:
             if self.process is not None:
                 self._end()
 
-    def wait(self):
-        """What the function returned; what it raised is raised here (a full disk stays an OSError)."""
-        ok, value = self.outcome()
+    def wait(self, timeout: float | None = None):
+        """What the function returned; what it raised is raised here (a full disk stays an OSError;
+        a child stopped after ``timeout`` seconds, a TimeoutError)."""
+        ok, value = self.outcome(timeout)
         if not ok:
             raise value
         return value
@@ -165,6 +170,21 @@ class Child:
         self.receiver.close()
         self.process.join()
         self.process = None
+
+
+def limit_memory(extra_bytes: int) -> None:
+    """In this process, let the address space grow by at most ``extra_bytes`` more (Linux): an
+    allocation past it raises MemoryError instead of swapping the machine to a halt."""
+    import resource
+
+    os.environ["RUST_BACKTRACE"] = "0"  # an engine that aborts on allocation says one line, not fifty
+    try:
+        with open("/proc/self/status") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):  # pragma: no cover - not Linux
+        return
+    limit = size + extra_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def start_in_child(function: Callable[[], R]) -> Child:
