@@ -55,14 +55,24 @@ def load(project: ProjectLike = None, *, shapes: bool = False, engine: str = "rd
     return compiled
 
 
-def validate(project: ProjectLike = None, *, engine: str = "rdflib", progress: Progress = quiet) -> Report:
+def validate(project: ProjectLike = None, *, engine: str = "rdflib", since: str | None = None,
+             progress: Progress = quiet) -> Report:
     """Every problem of the catalog (loader checks and SHACL shapes), each at its file and line.
+
+    With ``since`` (a git revision, a release folder or an export file), also every entity IRI
+    of that state that the catalog no longer has, without a ``replaced_by`` stub (KG130).
 
     >>> report = validate(open_project("tests/fixtures", data="tests/fixtures/catalog"))
     >>> report.summary()
     '0 errors, 0 warnings'
     """
-    return load(project, shapes=True, engine=engine, progress=progress).report
+    opened = open_project(project)
+    compiled = load(opened, shapes=True, engine=engine, progress=progress)
+    if since is not None:
+        from kg.pipeline.diff import check_since
+
+        check_since(since, opened, compiled, progress=progress)
+    return compiled.report
 
 
 def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str = "rdflib",
@@ -169,3 +179,52 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     bindings = bind_parameters(saved, given, source.target, opened.base)
     result = run_query(source.target, saved.text, bindings, engine=engine)
     return Answer(result, source.triples, source.inferred, source.errors, source.summary)
+
+
+def diff(old: str, new: str, project: ProjectLike = None, *, format: str = "markdown", dataset: bool = False,
+         releases: str | Path = "dist", progress: Progress = quiet) -> str:
+    """What changed from ``old`` to ``new``: each a git revision, a release folder (or a version
+    released in ``releases``), a project folder, or an export file (.nt, .ttl, .jsonld; .nq, .trig
+    with ``dataset``). ``format``: markdown (a changelog), json, or rdfpatch (RDF Patch).
+
+    >>> changes = diff("tests/fixtures/golden/catalog.nt", "tests/fixtures/golden/catalog.nt", format="json")
+    >>> import json; json.loads(changes)["triples"]
+    {'removed': 0, 'added': 0}
+    """
+    from kg.pipeline.diff import diff_states, load_state
+    from kg.rdf.diff import RENDERERS
+
+    if format not in RENDERERS:
+        raise KgUsageError(f"unknown diff format '{format}': use one of {', '.join(RENDERERS)}")
+    opened = open_project(project)
+    before = load_state(old, opened, dataset=dataset, progress=progress, releases=Path(releases))
+    after = load_state(new, opened, dataset=dataset, progress=progress, releases=Path(releases))
+    return RENDERERS[format](diff_states(before, after, opened.base))
+
+
+def release(version: str, project: ProjectLike = None, *, out: str | Path = "dist", date=None,
+            previous: str | None = None, changelog: str | Path | None = None, engine: str = "rdflib",
+            progress: Progress = quiet):
+    """Make release ``version`` in ``out/version``: the exports, CHANGELOG.md, changes.json,
+    changes.rdfpatch (against the previous release: the latest in ``out``, or ``previous``),
+    the mappings, the saved queries as SPARQL examples, void.ttl and SHA256SUMS; the changes are
+    prepended to ``changelog`` (a file) if given. Refuses an existing release and a vanished IRI.
+
+    >>> import tempfile, datetime
+    >>> out = tempfile.mkdtemp()
+    >>> fixture = open_project("tests/fixtures", data="tests/fixtures/catalog")
+    >>> made = release("0.1.0", fixture, out=out, date=datetime.date(2026, 1, 1))
+    >>> made.folder.name, made.previous, "SHA256SUMS" in [p.name for p in made.files]
+    ('0.1.0', None, True)
+    """
+    from kg.pipeline.release import release as make_release
+
+    opened = open_project(project)
+    return make_release(opened, version, out=Path(out), date=date, previous=previous,
+                        changelog=Path(changelog) if changelog else None, engine=engine,
+                        extra_files=_release_extras(opened), progress=progress)
+
+
+def _release_extras(project: Project):
+    """What a release holds beyond the build: nothing more yet."""
+    return None

@@ -344,7 +344,7 @@ def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Va
                     "use an SPDX id (Apache-2.0, MIT) or add the licence to kg/licenses.py"
                 raise BadValue(f"unknown licence '{item}': {hint}")
             return Value(item, path)
-        if kind == "ref":
+        if kind in ("ref", "replacement"):
             return _ref(entry, spec, item, path, report)
         if kind == "based_on":
             return _based_on(entry, spec, item, path, report)

@@ -17,15 +17,22 @@ from kg.registry import PROFILES, REPORT_FORMATS
 @catalog_options
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
               help="Diagnostics as compiler-style text, JSON, or GitHub annotations.")
+@click.option("--since", metavar="REV", help="Also report each entity IRI of REV (a git revision, a release "
+              "folder or an export file) that is gone without a replaced_by stub (KG130).")
 @engine_option()
 @click.pass_obj
 @library_errors
-def validate(settings: Settings, project, fmt, engine) -> None:
+def validate(settings: Settings, project, fmt, since, engine) -> None:
     """Check every entry and run the SHACL shapes; list each problem at its file and line.
 
     Exits 0 when there is no error (warnings never fail), 1 otherwise.
     """
     compiled = compile_project(settings, project, engine=engine)
+    if since is not None:
+        from kg.pipeline.diff import check_since
+
+        with settings.progress() as progress:
+            check_since(since, project, compiled, progress=progress)
     report = compiled.report
     settings.print_report(report, fmt)
     if fmt != "json":

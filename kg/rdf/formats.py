@@ -123,7 +123,7 @@ def jsonld_context(base: str) -> dict:
             if spec.predicate is None or spec.key in context:
                 continue
             term: dict = {"@id": compact(spec.predicate)}
-            if spec.value in ("ref", "based_on", "url", "source", "license"):
+            if spec.value in ("ref", "based_on", "url", "source", "license", "replacement"):
                 term["@type"] = "@id"
             if spec.many or spec.value in ("ref", "based_on"):
                 term["@container"] = "@set"

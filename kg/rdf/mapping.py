@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg.rdf import ntriples
 from kg.catalog.loader import Catalog, Entry
@@ -28,6 +28,7 @@ _LICENSE_DOCUMENT = Iri(str(DCTERMS.LicenseDocument))
 _CONCEPT, _IN_SCHEME = Iri(str(SKOS.Concept)), str(SKOS.inScheme)
 _TOP_CONCEPT_OF, _HAS_TOP_CONCEPT = str(SKOS.topConceptOf), str(SKOS.hasTopConcept)
 _FAMILY = Iri(str(KG.ModelFamily))
+_DEPRECATED, _TRUE = str(OWL.deprecated), Lit("true", XSD_BOOLEAN)
 
 #: One triple: subject and predicate IRIs, the object, and the value path behind it in the
 #: entry's file (``()`` for the entry as a whole; None for a triple that describes another node).
@@ -85,11 +86,13 @@ def value_objects(spec, value, base: str):
         yield predicate, Lit("true" if v else "false", XSD_BOOLEAN)
     elif kind == "license":
         yield predicate, Iri(license_iri(v, base))
-    elif kind in ("ref", "based_on"):
+    elif kind in ("ref", "based_on", "replacement"):
         target = Iri(entity_iri(base, spec.target.segment, v))
         yield predicate, target
         if value.relation:
             yield str(DERIVATIONS[value.relation]), target
+        if kind == "replacement":  # the old IRI stays, deprecated, with its label
+            yield _DEPRECATED, _TRUE
     else:  # pragma: no cover - schema.py is fixed
         raise AssertionError(kind)
 
