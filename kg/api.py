@@ -17,6 +17,7 @@ from typing import BinaryIO, Mapping
 
 from kg.catalog.diagnostics import Report
 from kg.errors import KgUsageError
+from kg.registry import OTHER_EXPORTS
 from kg.pipeline.build import BuildResult, InvalidCatalog
 from kg.pipeline.build import build as _build
 from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines, provenance_dataset_lines
@@ -91,10 +92,16 @@ def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str 
                   progress=progress)
 
 
+#: The endpoint the SPARQL examples target unless told otherwise: where ``kg serve`` listens.
+DEFAULT_ENDPOINT = "http://127.0.0.1:7878/query"
+
+
 def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO | None = None,
-           validate: bool = True, engine: str = "rdflib", progress: Progress = quiet) -> bytes | None:
+           validate: bool = True, engine: str = "rdflib", endpoint: str = DEFAULT_ENDPOINT,
+           progress: Progress = quiet) -> bytes | None:
     """The catalog graph with its dataset description, serialized as ``format`` (turtle, json-ld, nt),
-    or the provenance dataset, one named graph per source (nquads, trig).
+    or the provenance dataset, one named graph per source (nquads, trig), or the saved queries as
+    SPARQL examples (sparql-examples: Turtle, each query targeting ``endpoint``).
 
     Returned as bytes, or streamed into the binary file ``to`` (then None is returned).
 
@@ -104,20 +111,37 @@ def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO 
     """
     from kg.rdf.formats import FORMATS, serialize_lines, write_lines
 
-    if format not in FORMATS:
-        raise KgUsageError(f"unknown format '{format}': use one of {', '.join(FORMATS)}")
+    if format not in FORMATS and format not in OTHER_EXPORTS:
+        raise KgUsageError(f"unknown format '{format}': use one of {', '.join([*FORMATS, *OTHER_EXPORTS])}")
     opened = open_project(project)
-    compiled = load(opened, shapes=validate, engine=engine, progress=progress)
-    if compiled.report.errors:
-        raise InvalidCatalog(f"{compiled.report.summary()}: nothing exported (kg validate lists the "
-                             "problems)", compiled.report)
-    lines = export_lines(compiled, opened.base)
-    if FORMATS[format].dataset:
-        lines = provenance_dataset_lines(compiled, opened.base, lines)
+    if format == "sparql-examples":
+        data = sparql_examples(opened, endpoint=endpoint)
+    else:
+        compiled = load(opened, shapes=validate, engine=engine, progress=progress)
+        if compiled.report.errors:
+            raise InvalidCatalog(f"{compiled.report.summary()}: nothing exported (kg validate lists the "
+                                 "problems)", compiled.report)
+        lines = export_lines(compiled, opened.base)
+        if FORMATS[format].dataset:
+            lines = provenance_dataset_lines(compiled, opened.base, lines)
+        if to is None:
+            return serialize_lines(lines, FORMATS[format], opened.base)
+        write_lines(lines, FORMATS[format], opened.base, to)
+        return None
     if to is None:
-        return serialize_lines(lines, FORMATS[format], opened.base)
-    write_lines(lines, FORMATS[format], opened.base, to)
+        return data
+    to.write(data)
     return None
+
+
+def sparql_examples(project: ProjectLike = None, *, endpoint: str = DEFAULT_ENDPOINT) -> bytes:
+    """The saved queries as SPARQL examples (sib-swiss/sparql-examples), Turtle, targeting ``endpoint``."""
+    from kg.sparql.examples import example_lines, examples_turtle
+    from kg.sparql.saved import list_saved_queries
+
+    opened = open_project(project)
+    opened.require("queries")
+    return examples_turtle(example_lines(list_saved_queries(opened.queries), opened.base, endpoint))
 
 
 @dataclass
@@ -204,10 +228,10 @@ def diff(old: str, new: str, project: ProjectLike = None, *, format: str = "mark
 
 def release(version: str, project: ProjectLike = None, *, out: str | Path = "dist", date=None,
             previous: str | None = None, changelog: str | Path | None = None, engine: str = "rdflib",
-            progress: Progress = quiet):
+            endpoint: str = DEFAULT_ENDPOINT, progress: Progress = quiet):
     """Make release ``version`` in ``out/version``: the exports, CHANGELOG.md, changes.json,
     changes.rdfpatch (against the previous release: the latest in ``out``, or ``previous``),
-    the mappings, the saved queries as SPARQL examples, void.ttl and SHA256SUMS; the changes are
+    the saved queries as SPARQL examples (targeting ``endpoint``), void.ttl and SHA256SUMS; the changes are
     prepended to ``changelog`` (a file) if given. Refuses an existing release and a vanished IRI.
 
     >>> import tempfile, datetime
@@ -222,9 +246,15 @@ def release(version: str, project: ProjectLike = None, *, out: str | Path = "dis
     opened = open_project(project)
     return make_release(opened, version, out=Path(out), date=date, previous=previous,
                         changelog=Path(changelog) if changelog else None, engine=engine,
-                        extra_files=_release_extras(opened), progress=progress)
+                        extra_files=_release_extras(opened, endpoint), progress=progress)
 
 
-def _release_extras(project: Project):
-    """What a release holds beyond the build: nothing more yet."""
-    return None
+def _release_extras(project: Project, endpoint: str):
+    """What a release holds beyond the build: the saved queries as SPARQL examples."""
+    from kg.util.fsutil import write_atomic
+
+    def write(folder: Path) -> None:
+        if project.queries.is_dir():
+            write_atomic(folder / "sparql-examples.ttl", sparql_examples(project, endpoint=endpoint))
+
+    return write

@@ -17,3 +17,6 @@ SELECT_FORMATS = ("table", "csv", "tsv", "json")
 
 #: Formats of diagnostics.
 REPORT_FORMATS = ("text", "json", "github")
+
+#: Exports beside the RDF serializations of kg.rdf.formats: the saved queries as SPARQL examples.
+OTHER_EXPORTS = ("sparql-examples",)

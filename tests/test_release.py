@@ -94,7 +94,7 @@ def test_release_folder_holds_every_file(releases):
     names = sorted(p.name for p in (releases / "dist" / "0.2.0").iterdir())
     assert names == ["CHANGELOG.md", "SHA256SUMS", "catalog.jsonld", "catalog.nt", "catalog.ttl",
                      "changes.json", "changes.rdfpatch", "ontology.ttl", "provenance.nq",
-                     "provenance.trig", "void.ttl"]
+                     "provenance.trig", "sparql-examples.ttl", "void.ttl"]
     assert not [p for p in (releases / "dist").iterdir() if p.name.startswith(".")], "staging folder left"
 
 

@@ -10,7 +10,7 @@ import click
 
 from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, exit_with,
                            library_errors, rdf_format_names)
-from kg.registry import PROFILES, REPORT_FORMATS
+from kg.registry import OTHER_EXPORTS, PROFILES, REPORT_FORMATS
 
 
 @click.command()
@@ -82,18 +82,22 @@ def build(settings: Settings, project, out_dir, reason, engine,
 
 @click.command()
 @catalog_options
-@click.option("--format", "fmt", type=click.Choice(rdf_format_names()),
+@click.option("--format", "fmt", type=click.Choice([*rdf_format_names(), *OTHER_EXPORTS]),
               help="Serialization (default: guessed from --output's extension).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: stdout).")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL shapes (loader errors still stop).")
+@click.option("--endpoint", default="http://127.0.0.1:7878/query", show_default=True, metavar="URL",
+              help="The SPARQL endpoint the examples target (--format sparql-examples).")
 @engine_option()
 @click.pass_obj
 @library_errors
-def export(settings: Settings, project, fmt, output, no_validate,
+def export(settings: Settings, project, fmt, output, no_validate, endpoint,
            engine) -> None:
     """Write the catalog graph, with its dataset description, as Turtle, JSON-LD or N-Triples; or the
-    provenance dataset (one named graph per source, with the claims not preferred) as N-Quads or TriG.
+    provenance dataset (one named graph per source, with the claims not preferred) as N-Quads or TriG;
+    or the saved queries as SPARQL examples (sparql-examples: Turtle, the sib-swiss convention that
+    SPARQL editors list).
 
     The bytes are the same whichever --engine built the graph.
     """
@@ -101,12 +105,13 @@ def export(settings: Settings, project, fmt, output, no_validate,
     from kg.rdf.formats import guess_format
     from kg.util.fsutil import atomic_writer
 
-    chosen = guess_format(output, fmt)
+    chosen = guess_format(output, fmt) if fmt not in OTHER_EXPORTS else None
+    name = chosen.name if chosen is not None else fmt
 
     def write(handle) -> None:
         with settings.progress() as progress:
-            export_catalog(project, format=chosen.name, to=handle, validate=not no_validate, engine=engine,
-                           progress=progress)
+            export_catalog(project, format=name, to=handle, validate=not no_validate, engine=engine,
+                           endpoint=endpoint, progress=progress)
 
     if output is None or str(output) == "-":
         sys.stdout.flush()
@@ -115,7 +120,7 @@ def export(settings: Settings, project, fmt, output, no_validate,
     else:
         with atomic_writer(output) as handle:
             write(handle)
-        settings.info(f"wrote {output} ({chosen.name})")
+        settings.info(f"wrote {output} ({name})")
 
 
 @click.command()

@@ -37,14 +37,16 @@ def default_changelog(project) -> Path | None:
 @click.option("--changelog", type=click.Path(dir_okay=False, path_type=Path),
               help="Changelog to prepend the changes to (default: CHANGELOG.md beside data/).")
 @click.option("--no-changelog", is_flag=True, help="Do not touch the project changelog.")
+@click.option("--endpoint", default="http://127.0.0.1:7878/query", show_default=True, metavar="URL",
+              help="The SPARQL endpoint the examples (sparql-examples.ttl) target.")
 @engine_option()
 @click.pass_obj
 @library_errors
 def release(settings: Settings, project, version, out_dir, date, previous, changelog, no_changelog,
-            engine) -> None:
+            endpoint, engine) -> None:
     """Make release VERSION in OUT/VERSION: the exports, the changes since the previous release
-    (CHANGELOG.md, changes.json, changes.rdfpatch), the mappings (SSSOM), the saved queries as
-    SPARQL examples, a VoID/DCAT description (void.ttl) and SHA256SUMS.
+    (CHANGELOG.md, changes.json, changes.rdfpatch), the saved queries as SPARQL examples
+    (sparql-examples.ttl), a VoID/DCAT description (void.ttl) and SHA256SUMS.
 
     The release is built in a temporary folder beside it and renamed into place in one step:
     it is there whole or not at all. An existing release is never overwritten, and an entity
@@ -56,7 +58,7 @@ def release(settings: Settings, project, version, out_dir, date, previous, chang
     log = None if no_changelog else (changelog or default_changelog(project))
     with settings.progress() as progress:
         made = make_release(version, project, out=out_dir, date=date, previous=previous, changelog=log,
-                            engine=engine, progress=progress)
+                            engine=engine, endpoint=endpoint, progress=progress)
     settings.print_report(made.report)
     diff = made.diff
     counts = ", ".join(f"{len(diff.by_status(s))} {s}" for s in ("added", "replaced", "removed", "changed"))
