@@ -100,8 +100,9 @@ def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO 
            validate: bool = True, engine: str = "rdflib", endpoint: str = DEFAULT_ENDPOINT,
            progress: Progress = quiet) -> bytes | None:
     """The catalog graph with its dataset description, serialized as ``format`` (turtle, json-ld, nt),
-    or the provenance dataset, one named graph per source (nquads, trig), or the saved queries as
-    SPARQL examples (sparql-examples: Turtle, each query targeting ``endpoint``).
+    or the provenance dataset, one named graph per source (nquads, trig), or the links out to arXiv,
+    DOI, Wikidata and Hugging Face as an SSSOM TSV (sssom), or the saved queries as SPARQL examples
+    (sparql-examples: Turtle, each query targeting ``endpoint``).
 
     Returned as bytes, or streamed into the binary file ``to`` (then None is returned).
 
@@ -121,6 +122,15 @@ def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO 
         if compiled.report.errors:
             raise InvalidCatalog(f"{compiled.report.summary()}: nothing exported (kg validate lists the "
                                  "problems)", compiled.report)
+        if format == "sssom":
+            from kg import __version__
+            from kg.rdf.mappings import catalog_mappings, sssom_tsv
+
+            data = sssom_tsv(catalog_mappings(compiled.catalog, opened.base), opened.base, __version__)
+            if to is None:
+                return data
+            to.write(data)
+            return None
         lines = export_lines(compiled, opened.base)
         if FORMATS[format].dataset:
             lines = provenance_dataset_lines(compiled, opened.base, lines)
@@ -231,7 +241,8 @@ def release(version: str, project: ProjectLike = None, *, out: str | Path = "dis
             endpoint: str = DEFAULT_ENDPOINT, progress: Progress = quiet):
     """Make release ``version`` in ``out/version``: the exports, CHANGELOG.md, changes.json,
     changes.rdfpatch (against the previous release: the latest in ``out``, or ``previous``),
-    the saved queries as SPARQL examples (targeting ``endpoint``), void.ttl and SHA256SUMS; the changes are
+    the links out (mappings.sssom.tsv), the saved queries as SPARQL examples (targeting ``endpoint``),
+    void.ttl and SHA256SUMS; the changes are
     prepended to ``changelog`` (a file) if given. Refuses an existing release and a vanished IRI.
 
     >>> import tempfile, datetime
@@ -250,10 +261,11 @@ def release(version: str, project: ProjectLike = None, *, out: str | Path = "dis
 
 
 def _release_extras(project: Project, endpoint: str):
-    """What a release holds beyond the build: the saved queries as SPARQL examples."""
+    """What a release holds beyond the build: the links out (SSSOM) and the saved queries as SPARQL examples."""
     from kg.util.fsutil import write_atomic
 
     def write(folder: Path) -> None:
+        write_atomic(folder / "mappings.sssom.tsv", export(project, format="sssom", validate=False))
         if project.queries.is_dir():
             write_atomic(folder / "sparql-examples.ttl", sparql_examples(project, endpoint=endpoint))
 

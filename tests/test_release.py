@@ -93,7 +93,7 @@ def check_golden(name: str, data: bytes) -> None:
 def test_release_folder_holds_every_file(releases):
     names = sorted(p.name for p in (releases / "dist" / "0.2.0").iterdir())
     assert names == ["CHANGELOG.md", "SHA256SUMS", "catalog.jsonld", "catalog.nt", "catalog.ttl",
-                     "changes.json", "changes.rdfpatch", "ontology.ttl", "provenance.nq",
+                     "changes.json", "changes.rdfpatch", "mappings.sssom.tsv", "ontology.ttl", "provenance.nq",
                      "provenance.trig", "sparql-examples.ttl", "void.ttl"]
     assert not [p for p in (releases / "dist").iterdir() if p.name.startswith(".")], "staging folder left"
 
@@ -179,6 +179,7 @@ def test_void_description(releases):
     assert media["catalog.ttl"].endswith("/text/turtle")
     assert media["provenance.nq"].endswith("/application/n-quads")
     assert media["changes.json"].endswith("/application/json")
+    assert media["mappings.sssom.tsv"].endswith("/text/tab-separated-values")
     first = Graph().parse(releases / "dist" / "0.1.0" / "void.ttl")
     assert first.value(URIRef(f"{BASE}/release/0.1.0"), PROV.wasRevisionOf) is None
 

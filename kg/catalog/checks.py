@@ -196,6 +196,8 @@ def check_duplicates(catalog: Catalog, report: Report) -> None:
                 signs.add(("url", entry.first("url").rstrip("/").lower()))
             if entry.first("arxiv"):
                 signs.add(("arXiv id", entry.first("arxiv")))
+            if entry.first("wikidata"):
+                signs.add(("Wikidata item", entry.first("wikidata")))
             for sign in signs:
                 keys.setdefault(sign, []).append(entry)
         for (what, value), entries in sorted(keys.items()):
@@ -206,7 +208,7 @@ def check_duplicates(catalog: Catalog, report: Report) -> None:
                 if not alike:  # a renamed entry and the stub of its old id share the name, rightly
                     continue
                 others = ", ".join(sorted(e.file for e in alike))
-                line, col = entry.where({"name": "name", "url": "url"}.get(what, "arxiv"))
+                line, col = entry.where({"name": "name", "url": "url", "Wikidata item": "wikidata"}.get(what, "arxiv"))
                 report.add(entry.file, line, col, "KG307", f"same {what} as {others}: merge the "
                            "entries or tell them apart", severity=WARNING)
 

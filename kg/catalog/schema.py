@@ -57,6 +57,7 @@ class Field:
       claim   {key, value, source, reason, quote}: a value not preferred (kg.catalog.provenance)
       based_on a model id or ``{model: id, relation: kind}``
       choice  one of ``choices``
+      wikidata a Wikidata item id (Q42)
     """
 
     key: str
@@ -75,6 +76,8 @@ COMMON = (
     Field("aliases", "text", SKOS + "altLabel", many=True, doc="other names"),
     Field("description", "text", DCTERMS + "description", doc="one or two sentences"),
     Field("url", "url", SCHEMA + "url", doc="the main page (announcement, homepage, paper)"),
+    Field("wikidata", "wikidata", SKOS + "exactMatch",
+          doc="the Wikidata item of the entity (Q42), a fact like any other: name its source"),
     Field("sources", "source", DCTERMS + "source", many=True,
           doc="where the facts come from: {source: URL or seed:<file>:<line>, for: [facts], quote: …}"),
     Field("claims", "claim", None, many=True,

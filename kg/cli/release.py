@@ -45,8 +45,9 @@ def default_changelog(project) -> Path | None:
 def release(settings: Settings, project, version, out_dir, date, previous, changelog, no_changelog,
             endpoint, engine) -> None:
     """Make release VERSION in OUT/VERSION: the exports, the changes since the previous release
-    (CHANGELOG.md, changes.json, changes.rdfpatch), the saved queries as SPARQL examples
-    (sparql-examples.ttl), a VoID/DCAT description (void.ttl) and SHA256SUMS.
+    (CHANGELOG.md, changes.json, changes.rdfpatch), the links out (mappings.sssom.tsv), the saved
+    queries as SPARQL examples (sparql-examples.ttl), a VoID/DCAT description (void.ttl) and
+    SHA256SUMS.
 
     The release is built in a temporary folder beside it and renamed into place in one step:
     it is there whole or not at all. An existing release is never overwritten, and an entity

@@ -232,7 +232,7 @@ def property_key(predicate: str, kind: Kind | None) -> str:
     """The YAML key a predicate comes from (``released``), else a compact name (``void:triples``)."""
     if kind is not None:
         for spec in FIELDS[kind].values():
-            if spec.predicate is not None and predicate == f"<{spec.predicate}>":
+            if spec.predicate is not None and spec.value != "wikidata" and predicate == f"<{spec.predicate}>":
                 return spec.key
     if predicate in _DERIVATION_KEYS:
         return _DERIVATION_KEYS[predicate]

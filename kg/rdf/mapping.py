@@ -19,6 +19,7 @@ from kg.rdf.ntriples import XSD_BOOLEAN, XSD_INTEGER, Iri, Lit
 from kg.catalog.schema import DERIVATIONS, FIELDS, MODEL, TECHNIQUE
 from kg.catalog.values import source_iri
 from kg.namespaces import entity_iri, normalized_base
+from kg.rdf.mappings import value_links, wikidata_iri
 from kg.rdf.terms import to_rdflib
 from kg.rdf.vocab import DEFAULT_BASE, KG, bind_prefixes
 
@@ -60,15 +61,16 @@ def entry_statements(entry: Entry, base: str) -> Iterator[Statement]:
         if spec.predicate is None:
             continue
         for value in values:
-            for predicate, obj in value_objects(spec, value, base):
+            for predicate, obj in value_objects(spec, value, base, entry.kind):
                 yield subject, predicate, obj, value.path
                 if spec.value == "license":
                     yield obj.value, _TYPE, _LICENSE_DOCUMENT, None
                     yield obj.value, _LABEL, Lit(ALL_LICENSES[value.value]), None
 
 
-def value_objects(spec, value, base: str):
-    """The (predicate, object) pairs one value becomes."""
+def value_objects(spec, value, base: str, kind_of=None):
+    """The (predicate, object) pairs one value becomes (of an entry of ``kind_of``): its own triple,
+    and the links out it implies (kg.rdf.mappings)."""
     kind = spec.value
     v = value.value
     predicate = str(spec.predicate)
@@ -76,6 +78,8 @@ def value_objects(spec, value, base: str):
         yield predicate, Lit(v)
     elif kind == "url":
         yield predicate, Iri(v)
+    elif kind == "wikidata":
+        yield predicate, Iri(wikidata_iri(v))
     elif kind == "source":
         yield predicate, Iri(source_iri(v.source, base))
     elif kind == "date":
@@ -95,6 +99,8 @@ def value_objects(spec, value, base: str):
             yield _DEPRECATED, _TRUE
     else:  # pragma: no cover - schema.py is fixed
         raise AssertionError(kind)
+    for link, target in value_links(spec.key, v, kind_of):
+        yield link, Iri(target)
 
 
 def catalog_statements(catalog: Catalog, base: str) -> Iterator[Statement]:
