@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Answer", "BuildResult", "Compiled", "InvalidCatalog", "KgError", "KgUsageError", "Project",
-    "ProjectError", "Report", "QueryResult", "__version__", "answer", "build", "export", "load",
-    "open_project", "query", "validate",
+    "ProjectError", "Report", "QueryResult", "__version__", "answer", "build", "diff", "export", "load",
+    "open_project", "query", "release", "validate",
 ]
 
 _HOMES = {

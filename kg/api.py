@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, BinaryIO, Mapping
 
 from kg.errors import KgUsageError
 from kg.pipeline.location import Project
+from kg.registry import OTHER_EXPORTS
 from kg.util.progress import Progress, quiet
 
 if TYPE_CHECKING:  # imported where used: a warm query needs none of them
@@ -59,14 +60,24 @@ def load(project: ProjectLike = None, *, shapes: bool = False, engine: str = "rd
     return compiled
 
 
-def validate(project: ProjectLike = None, *, engine: str = "rdflib", progress: Progress = quiet) -> Report:
+def validate(project: ProjectLike = None, *, engine: str = "rdflib", since: str | None = None,
+             progress: Progress = quiet) -> Report:
     """Every problem of the catalog (loader checks and SHACL shapes), each at its file and line.
+
+    With ``since`` (a git revision, a release folder or an export file), also every entity IRI
+    of that state that the catalog no longer has, without a ``replaced_by`` stub (KG130).
 
     >>> report = validate(open_project("tests/fixtures", data="tests/fixtures/catalog"))
     >>> report.summary()
     '0 errors, 0 warnings'
     """
-    return load(project, shapes=True, engine=engine, progress=progress).report
+    opened = open_project(project)
+    compiled = load(opened, shapes=True, engine=engine, progress=progress)
+    if since is not None:
+        from kg.pipeline.diff import check_since
+
+        check_since(since, opened, compiled, progress=progress)
+    return compiled.report
 
 
 def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str = "rdflib",
@@ -87,10 +98,17 @@ def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str 
                   progress=progress)
 
 
+#: The endpoint the SPARQL examples target unless told otherwise: where ``kg serve`` listens.
+DEFAULT_ENDPOINT = "http://127.0.0.1:7878/query"
+
+
 def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO | None = None,
-           validate: bool = True, engine: str = "rdflib", progress: Progress = quiet) -> bytes | None:
+           validate: bool = True, engine: str = "rdflib", endpoint: str = DEFAULT_ENDPOINT,
+           progress: Progress = quiet) -> bytes | None:
     """The catalog graph with its dataset description, serialized as ``format`` (turtle, json-ld, nt),
-    or the provenance dataset, one named graph per source (nquads, trig).
+    or the provenance dataset, one named graph per source (nquads, trig), or the links out to arXiv,
+    DOI, Wikidata and Hugging Face as an SSSOM TSV (sssom), or the saved queries as SPARQL examples
+    (sparql-examples: Turtle, each query targeting ``endpoint``).
 
     Returned as bytes, or streamed into the binary file ``to`` (then None is returned).
 
@@ -102,20 +120,46 @@ def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO 
     from kg.pipeline.project import export_lines, provenance_dataset_lines
     from kg.rdf.formats import FORMATS, serialize_lines, write_lines
 
-    if format not in FORMATS:
-        raise KgUsageError(f"unknown format '{format}': use one of {', '.join(FORMATS)}")
+    if format not in FORMATS and format not in OTHER_EXPORTS:
+        raise KgUsageError(f"unknown format '{format}': use one of {', '.join([*FORMATS, *OTHER_EXPORTS])}")
     opened = open_project(project)
-    compiled = load(opened, shapes=validate, engine=engine, progress=progress)
-    if compiled.report.errors:
-        raise InvalidCatalog(f"{compiled.report.summary()}: nothing exported (kg validate lists the "
-                             "problems)", compiled.report)
-    lines = export_lines(compiled, opened.base)
-    if FORMATS[format].dataset:
-        lines = provenance_dataset_lines(compiled, opened.base, lines)
+    if format == "sparql-examples":
+        data = sparql_examples(opened, endpoint=endpoint)
+    else:
+        compiled = load(opened, shapes=validate, engine=engine, progress=progress)
+        if compiled.report.errors:
+            raise InvalidCatalog(f"{compiled.report.summary()}: nothing exported (kg validate lists the "
+                                 "problems)", compiled.report)
+        if format == "sssom":
+            from kg import __version__
+            from kg.rdf.mappings import catalog_mappings, sssom_tsv
+
+            data = sssom_tsv(catalog_mappings(compiled.catalog, opened.base), opened.base, __version__)
+            if to is None:
+                return data
+            to.write(data)
+            return None
+        lines = export_lines(compiled, opened.base)
+        if FORMATS[format].dataset:
+            lines = provenance_dataset_lines(compiled, opened.base, lines)
+        if to is None:
+            return serialize_lines(lines, FORMATS[format], opened.base)
+        write_lines(lines, FORMATS[format], opened.base, to)
+        return None
     if to is None:
-        return serialize_lines(lines, FORMATS[format], opened.base)
-    write_lines(lines, FORMATS[format], opened.base, to)
+        return data
+    to.write(data)
     return None
+
+
+def sparql_examples(project: ProjectLike = None, *, endpoint: str = DEFAULT_ENDPOINT) -> bytes:
+    """The saved queries as SPARQL examples (sib-swiss/sparql-examples), Turtle, targeting ``endpoint``."""
+    from kg.sparql.examples import example_lines, examples_turtle
+    from kg.sparql.saved import list_saved_queries
+
+    opened = open_project(project)
+    opened.require("queries")
+    return examples_turtle(example_lines(list_saved_queries(opened.queries), opened.base, endpoint))
 
 
 @dataclass
@@ -177,3 +221,60 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     bindings = bind_terms(saved, given, source.target, opened.base)
     result = run_query(source.target, saved.text, bindings, engine=engine, base=opened.base)
     return Answer(result, source.triples, source.inferred, source.errors, source.summary)
+
+
+def diff(old: str, new: str, project: ProjectLike = None, *, format: str = "markdown", dataset: bool = False,
+         releases: str | Path = "dist", progress: Progress = quiet) -> str:
+    """What changed from ``old`` to ``new``: each a git revision, a release folder (or a version
+    released in ``releases``), a project folder, or an export file (.nt, .ttl, .jsonld; .nq, .trig
+    with ``dataset``). ``format``: markdown (a changelog), json, or rdfpatch (RDF Patch).
+
+    >>> changes = diff("tests/fixtures/golden/catalog.nt", "tests/fixtures/golden/catalog.nt", format="json")
+    >>> import json; json.loads(changes)["triples"]
+    {'removed': 0, 'added': 0}
+    """
+    from kg.pipeline.diff import diff_states, load_state
+    from kg.rdf.diff import RENDERERS
+
+    if format not in RENDERERS:
+        raise KgUsageError(f"unknown diff format '{format}': use one of {', '.join(RENDERERS)}")
+    opened = open_project(project)
+    before = load_state(old, opened, dataset=dataset, progress=progress, releases=Path(releases))
+    after = load_state(new, opened, dataset=dataset, progress=progress, releases=Path(releases))
+    return RENDERERS[format](diff_states(before, after, opened.base))
+
+
+def release(version: str, project: ProjectLike = None, *, out: str | Path = "dist", date=None,
+            previous: str | None = None, changelog: str | Path | None = None, engine: str = "rdflib",
+            endpoint: str = DEFAULT_ENDPOINT, progress: Progress = quiet):
+    """Make release ``version`` in ``out/version``: the exports, CHANGELOG.md, changes.json,
+    changes.rdfpatch (against the previous release: the latest in ``out``, or ``previous``),
+    the links out (mappings.sssom.tsv), the saved queries as SPARQL examples (targeting ``endpoint``),
+    void.ttl and SHA256SUMS; the changes are
+    prepended to ``changelog`` (a file) if given. Refuses an existing release and a vanished IRI.
+
+    >>> import tempfile, datetime
+    >>> out = tempfile.mkdtemp()
+    >>> fixture = open_project("tests/fixtures", data="tests/fixtures/catalog")
+    >>> made = release("0.1.0", fixture, out=out, date=datetime.date(2026, 1, 1))
+    >>> made.folder.name, made.previous, "SHA256SUMS" in [p.name for p in made.files]
+    ('0.1.0', None, True)
+    """
+    from kg.pipeline.release import release as make_release
+
+    opened = open_project(project)
+    return make_release(opened, version, out=Path(out), date=date, previous=previous,
+                        changelog=Path(changelog) if changelog else None, engine=engine,
+                        extra_files=_release_extras(opened, endpoint), progress=progress)
+
+
+def _release_extras(project: Project, endpoint: str):
+    """What a release holds beyond the build: the links out (SSSOM) and the saved queries as SPARQL examples."""
+    from kg.util.fsutil import write_atomic
+
+    def write(folder: Path) -> None:
+        write_atomic(folder / "mappings.sssom.tsv", export(project, format="sssom", validate=False))
+        if project.queries.is_dir():
+            write_atomic(folder / "sparql-examples.ttl", sparql_examples(project, endpoint=endpoint))
+
+    return write

@@ -22,3 +22,7 @@ SELECT_FORMATS = ("table", "csv", "tsv", "json")
 
 #: Formats of diagnostics.
 REPORT_FORMATS = ("text", "json", "github")
+
+#: Exports beside the RDF serializations of kg.rdf.formats: the links out as an SSSOM mapping set,
+#: and the saved queries as SPARQL examples.
+OTHER_EXPORTS = ("sssom", "sparql-examples")

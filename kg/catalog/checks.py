@@ -18,6 +18,9 @@ def check_catalog(catalog: Catalog, report: Report, today: datetime.date | None 
     check_cycles(catalog, report, "based_on", MODEL, "based_on")
     check_cycles(catalog, report, "broader", TECHNIQUE, "broader")
     check_cycles(catalog, report, "family", MODEL, "family")
+    for kind in KINDS:
+        check_cycles(catalog, report, "replaced_by", kind, "replaced_by")
+    check_deprecated_references(catalog, report)
     check_dates(catalog, report, today)
     check_duplicates(catalog, report)
     check_shared_names(catalog, report)
@@ -41,6 +44,30 @@ def check_references(catalog: Catalog, report: Report) -> None:
                 report.add(entry.file, line, col, "KG201",
                            f"{key} '{value.value}' is not a known {spec.target.label}"
                            f"{_suggestion(value.value, spec.target, ids)}")
+
+
+def replaces(one: Entry, other: Entry) -> bool:
+    """Is one of the two entries the stub that the other replaces (``replaced_by``)?"""
+    return (one.kind is other.kind and
+            (one.first("replaced_by") == other.id or other.first("replaced_by") == one.id))
+
+
+def check_deprecated_references(catalog: Catalog, report: Report) -> None:
+    """Warn (KG205) at a reference to a deprecated entry (one with ``replaced_by``): name its replacement."""
+    deprecated = {(e.kind, e.id): e.first("replaced_by") for e in catalog.entries if e.first("replaced_by")}
+    if not deprecated:
+        return
+    for entry in catalog.entries:
+        for key, spec in FIELDS[entry.kind].items():
+            if spec.target is None or spec.value == "replacement":
+                continue
+            for value in entry.values.get(key, []):
+                successor = deprecated.get((spec.target, value.value))
+                if successor is None:
+                    continue
+                line, col = entry.where(*value.path)
+                report.add(entry.file, line, col, "KG205", f"{key} '{value.value}' is deprecated, replaced "
+                           f"by '{successor}': point at '{successor}' instead", severity=WARNING)
 
 
 def _suggestion(missing: str, target, ids) -> str:
@@ -169,14 +196,19 @@ def check_duplicates(catalog: Catalog, report: Report) -> None:
                 signs.add(("url", entry.first("url").rstrip("/").lower()))
             if entry.first("arxiv"):
                 signs.add(("arXiv id", entry.first("arxiv")))
+            if entry.first("wikidata"):
+                signs.add(("Wikidata item", entry.first("wikidata")))
             for sign in signs:
                 keys.setdefault(sign, []).append(entry)
         for (what, value), entries in sorted(keys.items()):
             if len(entries) < 2 or not value:
                 continue
             for entry in entries:
-                others = ", ".join(sorted(e.file for e in entries if e is not entry))
-                line, col = entry.where({"name": "name", "url": "url"}.get(what, "arxiv"))
+                alike = [e for e in entries if e is not entry and not replaces(entry, e)]
+                if not alike:  # a renamed entry and the stub of its old id share the name, rightly
+                    continue
+                others = ", ".join(sorted(e.file for e in alike))
+                line, col = entry.where({"name": "name", "url": "url", "Wikidata item": "wikidata"}.get(what, "arxiv"))
                 report.add(entry.file, line, col, "KG307", f"same {what} as {others}: merge the "
                            "entries or tell them apart", severity=WARNING)
 
@@ -207,7 +239,8 @@ def check_shared_names(catalog: Catalog, report: Report) -> None:
     for found in holders.values():
         for i, (entry, key, value) in enumerate(found):
             for other, other_key, _ in found[:i]:
-                if other is entry or (key == other_key == "name" and other.kind is entry.kind):
+                if other is entry or (key == other_key == "name" and other.kind is entry.kind) or \
+                        replaces(entry, other):
                     continue
                 if (other.kind is PAPER and _presents(other, entry)) or \
                         (entry.kind is PAPER and _presents(entry, other)):

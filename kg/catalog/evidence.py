@@ -333,6 +333,8 @@ def shows(entry, fact: Fact, text: str, names: Names | None = None) -> bool:
         return shows_url(value, text)
     if key == "arxiv":
         return re.search(rf"(?<![\d.]){re.escape(value)}(?!\d)", text) is not None
+    if key == "wikidata":
+        return re.search(rf"(?<![\w]){re.escape(value)}(?!\d)", text) is not None
     if key in REF_TARGETS and REF_TARGETS[key] == "papers":
         return shows_any(names.get("papers", value), text)  # its title, an alias or its arXiv id
     text = without_urls(text)

@@ -15,7 +15,7 @@ from kg.catalog.licenses import ALL_LICENSES
 from kg.util.parallel import available_cores, map_shares, split
 from kg.catalog.schema import DERIVATIONS, FIELDS, ID_PATTERN, KIND_BY_FOLDER, KINDS, Field, Kind
 from kg.catalog.provenance import parse_attribution, parse_claim
-from kg.catalog.values import BadValue, parse_count, parse_date, parse_url
+from kg.catalog.values import BadValue, parse_count, parse_date, parse_url, parse_wikidata
 from kg.catalog.yamlload import Document, YamlProblem, load_document
 
 
@@ -310,6 +310,8 @@ def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Va
             return Value(parse_url(item), path)
         if kind == "source":
             return Value(parse_attribution(item), path)
+        if kind == "wikidata":
+            return Value(parse_wikidata(item), path)
         if kind == "claim":
             return Value(parse_claim(item), path)
         if kind == "date":
@@ -344,7 +346,7 @@ def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Va
                     "use an SPDX id (Apache-2.0, MIT) or add the licence to kg/licenses.py"
                 raise BadValue(f"unknown licence '{item}': {hint}")
             return Value(item, path)
-        if kind == "ref":
+        if kind in ("ref", "replacement"):
             return _ref(entry, spec, item, path, report)
         if kind == "based_on":
             return _based_on(entry, spec, item, path, report)

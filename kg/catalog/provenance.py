@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from kg.catalog.values import BadValue, parse_source
 
-#: Keys that are not facts about the world: the file's id and the provenance itself.
-NOT_FACTS = frozenset({"id", "kind", "sources", "claims"})
+#: Keys that are not facts about the world: the file's id, the provenance itself, and
+#: ``replaced_by`` (a decision about the catalog's own identifiers, recorded by its history).
+NOT_FACTS = frozenset({"id", "kind", "sources", "claims", "replaced_by"})
 
 ATTRIBUTION_KEYS = ("source", "for", "quote")
 CLAIM_KEYS = ("key", "value", "source", "reason", "quote")

@@ -7,7 +7,7 @@ that the ontology declares every predicate it names.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kg.namespaces import DCTERMS, FABIO, KG, RDFS, SCHEMA, SKOS
 
@@ -51,11 +51,13 @@ class Field:
       date    2023-07-18 / 2023-07 / 2023   count   a number or '7B'/'270M', an integer
       integer a non-negative integer        bool    true / false
       ref     the id of another entry (``target`` names its kind)
+      replacement  the id of the entry of the same kind that replaces this one (``replaced_by``)
       license an SPDX id or a licence id of kg/catalog/licenses.py
       source  a URL or ``seed:<file>:<line>``, or {source, for: [facts], quote} (kg.catalog.provenance)
       claim   {key, value, source, reason, quote}: a value not preferred (kg.catalog.provenance)
       based_on a model id or ``{model: id, relation: kind}``
       choice  one of ``choices``
+      wikidata a Wikidata item id (Q42)
     """
 
     key: str
@@ -74,10 +76,15 @@ COMMON = (
     Field("aliases", "text", SKOS + "altLabel", many=True, doc="other names"),
     Field("description", "text", DCTERMS + "description", doc="one or two sentences"),
     Field("url", "url", SCHEMA + "url", doc="the main page (announcement, homepage, paper)"),
+    Field("wikidata", "wikidata", SKOS + "exactMatch",
+          doc="the Wikidata item of the entity (Q42), a fact like any other: name its source"),
     Field("sources", "source", DCTERMS + "source", many=True,
           doc="where the facts come from: {source: URL or seed:<file>:<line>, for: [facts], quote: …}"),
     Field("claims", "claim", None, many=True,
           doc="values a source states that the entry does not prefer: {key, value, source, reason}"),
+    Field("replaced_by", "replacement", DCTERMS + "isReplacedBy",
+          doc="the id of the entry (of the same kind) that replaces this one: the entry stays, as a stub "
+              "with its name and sources, so that its published IRI never disappears (owl:deprecated)"),
 )
 
 #: Kinds of derivation between models: YAML relation name -> sub-property of kg:basedOn.
@@ -149,9 +156,16 @@ TECHNIQUE_FIELDS = COMMON + (
           doc="the more general technique(s)"),
 )
 
+
+
+def _of_kind(kind: Kind, fields: tuple[Field, ...]) -> dict[str, Field]:
+    """The keys of ``kind``: ``replaced_by`` names an entry of the kind itself."""
+    return {f.key: (replace(f, target=kind) if f.value == "replacement" else f) for f in fields}
+
+
 FIELDS: dict[Kind, dict[str, Field]] = {
-    MODEL: {f.key: f for f in MODEL_FIELDS},
-    ORGANIZATION: {f.key: f for f in ORGANIZATION_FIELDS},
-    PAPER: {f.key: f for f in PAPER_FIELDS},
-    TECHNIQUE: {f.key: f for f in TECHNIQUE_FIELDS},
+    MODEL: _of_kind(MODEL, MODEL_FIELDS),
+    ORGANIZATION: _of_kind(ORGANIZATION, ORGANIZATION_FIELDS),
+    PAPER: _of_kind(PAPER, PAPER_FIELDS),
+    TECHNIQUE: _of_kind(TECHNIQUE, TECHNIQUE_FIELDS),
 }

@@ -117,6 +117,21 @@ def parse_url(value) -> str:
     return value.strip()
 
 
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+def parse_wikidata(value) -> str:
+    """A Wikidata item id: ``Q42`` (also read from its page or entity URL, and from ``q42``)."""
+    text = str(value).strip() if isinstance(value, str) else ""
+    found = re.search(r"(?:^|/)([Qq][1-9][0-9]*)$", text)
+    if found is None:
+        raise BadValue(f"'{value}' is not a Wikidata item id: write it like Q42")
+    qid = found.group(1).upper()
+    if qid != text:
+        raise BadValue(f"'{value}': write the item id alone, {qid}")
+    return qid
+
+
 def parse_source(value) -> str:
     """A URL, or a seed reference ``seed:<file>:<line>``; returned as written."""
     if isinstance(value, str) and _SEED.match(value.strip()):

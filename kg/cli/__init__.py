@@ -13,6 +13,7 @@ from kg.cli.catalog import build, export, stats, validate
 from kg.cli.common import CONTEXT_SETTINGS, ReaderGone, Settings
 from kg.cli.importer import import_group
 from kg.cli.query import list_queries, query
+from kg.cli.release import diff, release
 from kg.cli.serve import push, serve
 from kg.cli.visual import lineage, site, timeline
 from kg.cli.why import why
@@ -33,7 +34,8 @@ def cli(ctx: click.Context, quiet: int, verbose: int) -> None:
     ctx.obj = Settings(verbose - quiet)
 
 
-for command in (validate, build, export, query, list_queries, stats, why, serve, push, lineage, timeline, site):
+for command in (validate, build, export, query, list_queries, stats, why, serve, push, lineage, timeline, site,
+                release, diff):
     cli.add_command(command)
 cli.add_command(import_group, name="import")
 cli.add_command(cache_group, name="cache")

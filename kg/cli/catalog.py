@@ -10,22 +10,29 @@ import click
 
 from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, exit_with, read_catalog,
                            library_errors, output_folder, rdf_format_names)
-from kg.registry import PROFILES, REPORT_FORMATS
+from kg.registry import OTHER_EXPORTS, PROFILES, REPORT_FORMATS
 
 
 @click.command()
 @catalog_options
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
               help="Diagnostics as compiler-style text, JSON, or GitHub annotations.")
+@click.option("--since", metavar="REV", help="Also report each entity IRI of REV (a git revision, a release "
+              "folder or an export file) that is gone without a replaced_by stub (KG130).")
 @engine_option()
 @click.pass_obj
 @library_errors
-def validate(settings: Settings, project, fmt, engine) -> None:
+def validate(settings: Settings, project, fmt, since, engine) -> None:
     """Check every entry and run the SHACL shapes; list each problem at its file and line.
 
     Exits 0 when there is no error (warnings never fail), 1 otherwise.
     """
     compiled = compile_project(settings, project, engine=engine)
+    if since is not None:
+        from kg.pipeline.diff import check_since
+
+        with settings.progress() as progress:
+            check_since(since, project, compiled, progress=progress)
     report = compiled.report
     settings.print_report(report, fmt)
     if fmt != "json":
@@ -77,18 +84,22 @@ def build(settings: Settings, project, out_dir, reason, engine,
 
 @click.command()
 @catalog_options
-@click.option("--format", "fmt", type=click.Choice(rdf_format_names()),
+@click.option("--format", "fmt", type=click.Choice([*rdf_format_names(), *OTHER_EXPORTS]),
               help="Serialization (default: guessed from --output's extension).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: stdout).")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL shapes (loader errors still stop).")
+@click.option("--endpoint", default="http://127.0.0.1:7878/query", show_default=True, metavar="URL",
+              help="The SPARQL endpoint the examples target (--format sparql-examples).")
 @engine_option()
 @click.pass_obj
 @library_errors
-def export(settings: Settings, project, fmt, output, no_validate,
+def export(settings: Settings, project, fmt, output, no_validate, endpoint,
            engine) -> None:
     """Write the catalog graph, with its dataset description, as Turtle, JSON-LD or N-Triples; or the
-    provenance dataset (one named graph per source, with the claims not preferred) as N-Quads or TriG.
+    provenance dataset (one named graph per source, with the claims not preferred) as N-Quads or TriG;
+    or the saved queries as SPARQL examples (sparql-examples: Turtle, the sib-swiss convention that
+    SPARQL editors list).
 
     The bytes are the same whichever --engine built the graph.
     """
@@ -96,12 +107,13 @@ def export(settings: Settings, project, fmt, output, no_validate,
     from kg.rdf.formats import guess_format
     from kg.util.fsutil import atomic_writer
 
-    chosen = guess_format(output, fmt)
+    chosen = guess_format(output, fmt) if fmt not in OTHER_EXPORTS else None
+    name = chosen.name if chosen is not None else fmt
 
     def write(handle) -> None:
         with settings.progress() as progress:
-            export_catalog(project, format=chosen.name, to=handle, validate=not no_validate, engine=engine,
-                           progress=progress)
+            export_catalog(project, format=name, to=handle, validate=not no_validate, engine=engine,
+                           endpoint=endpoint, progress=progress)
 
     if output is None or str(output) == "-":
         sys.stdout.flush()
@@ -117,7 +129,7 @@ def export(settings: Settings, project, fmt, output, no_validate,
     else:
         with atomic_writer(output) as handle:
             write(handle)
-        settings.info(f"wrote {output} ({chosen.name})")
+        settings.info(f"wrote {output} ({name})")
 
 
 @click.command()

@@ -30,29 +30,43 @@ def _publishable_lines(settings: Settings, project, validate: bool, with_ontolog
 @catalog_options
 @click.option("--bind", default="127.0.0.1:7878", show_default=True, help="HOST:PORT to listen on.")
 @click.option("--no-validate", is_flag=True, help="Serve even if the shapes find problems.")
+@click.option("--no-examples", is_flag=True, help="Do not serve the saved queries as SPARQL examples.")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests (a SPARQL editor in a browser).")
 @engine_option()
 @click.pass_obj
 @library_errors
-def serve(settings: Settings, project, bind, no_validate, engine) -> None:
+def serve(settings: Settings, project, bind, no_validate, no_examples, cors, engine) -> None:
     """Serve the catalog (with the ontology) read-only over SPARQL 1.1 through Oxigraph.
 
     Builds and validates the graph, loads it into a temporary Oxigraph store and runs
-    `oxigraph serve-read-only` on it, bound to 127.0.0.1 by default. Ctrl-C or SIGTERM
-    stops the server and removes the store.
+    `oxigraph serve-read-only` on it, bound to 127.0.0.1 by default. The saved queries are
+    served as SPARQL examples in the graph <endpoint>/.well-known/sparql-examples (and the
+    default graph is the union of the graphs, so that SPARQL editors list them). Ctrl-C or
+    SIGTERM stops the server and removes the store.
     """
-    from kg.sparql.serve import Server, parse_bind, terminate_on_signals
+    from kg.sparql.serve import Server, endpoint_url, parse_bind, terminate_on_signals
 
     host, port = parse_bind(bind)
     from kg.rdf.ntriples import to_bytes
 
     lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=True, engine=engine)
-    server = Server(to_bytes(lines), host, port)
+    examples: list[str] = []
+    if not no_examples and project.queries.is_dir():
+        from kg.sparql.examples import example_lines, example_quads
+        from kg.sparql.saved import list_saved_queries
+
+        url = endpoint_url(host, port)
+        examples = example_quads(example_lines(list_saved_queries(project.queries), project.base, url), url)
+    server = Server(to_bytes(lines), host, port, nquads=to_bytes(examples), union_default_graph=bool(examples),
+                    cors=cors)
     code = 0
     with terminate_on_signals():
         try:
             url = server.start()
+            listed = f"; the saved queries as SPARQL examples in <{url}/.well-known/sparql-examples>" \
+                if examples else ""
             click.echo(f"SPARQL endpoint: {url} ({len(lines)} triples: the catalog, its dataset description "
-                       "and the ontology); Ctrl-C to stop", err=True)
+                       f"and the ontology{listed}); Ctrl-C to stop", err=True)
             code = server.wait()
         except KeyboardInterrupt:
             pass

@@ -120,10 +120,10 @@ def jsonld_context(base: str) -> dict:
     compact = compactor()
     for fields in FIELDS.values():
         for spec in fields.values():
-            if spec.predicate is None or spec.key in context:
-                continue
+            if spec.predicate is None or spec.key in context or spec.value == "wikidata":
+                continue  # wikidata: skos:exactMatch also links papers to arXiv; it keeps its compact IRI
             term: dict = {"@id": compact(spec.predicate)}
-            if spec.value in ("ref", "based_on", "url", "source", "license"):
+            if spec.value in ("ref", "based_on", "url", "source", "license", "replacement"):
                 term["@type"] = "@id"
             if spec.many or spec.value in ("ref", "based_on"):
                 term["@container"] = "@set"

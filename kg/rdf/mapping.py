@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg.rdf import ntriples
 from kg.catalog.loader import Catalog, Entry
@@ -19,6 +19,7 @@ from kg.rdf.ntriples import XSD_BOOLEAN, XSD_INTEGER, Iri, Lit
 from kg.catalog.schema import DERIVATIONS, FIELDS, MODEL, TECHNIQUE
 from kg.catalog.values import source_iri
 from kg.namespaces import entity_iri, normalized_base
+from kg.rdf.mappings import value_links, wikidata_iri
 from kg.rdf.terms import to_rdflib
 from kg.rdf.vocab import DEFAULT_BASE, KG, bind_prefixes
 
@@ -28,6 +29,7 @@ _LICENSE_DOCUMENT = Iri(str(DCTERMS.LicenseDocument))
 _CONCEPT, _IN_SCHEME = Iri(str(SKOS.Concept)), str(SKOS.inScheme)
 _TOP_CONCEPT_OF, _HAS_TOP_CONCEPT = str(SKOS.topConceptOf), str(SKOS.hasTopConcept)
 _FAMILY = Iri(str(KG.ModelFamily))
+_DEPRECATED, _TRUE = str(OWL.deprecated), Lit("true", XSD_BOOLEAN)
 
 #: One triple: subject and predicate IRIs, the object, and the value path behind it in the
 #: entry's file (``()`` for the entry as a whole; None for a triple that describes another node).
@@ -59,15 +61,16 @@ def entry_statements(entry: Entry, base: str) -> Iterator[Statement]:
         if spec.predicate is None:
             continue
         for value in values:
-            for predicate, obj in value_objects(spec, value, base):
+            for predicate, obj in value_objects(spec, value, base, entry.kind):
                 yield subject, predicate, obj, value.path
                 if spec.value == "license":
                     yield obj.value, _TYPE, _LICENSE_DOCUMENT, None
                     yield obj.value, _LABEL, Lit(ALL_LICENSES[value.value]), None
 
 
-def value_objects(spec, value, base: str):
-    """The (predicate, object) pairs one value becomes."""
+def value_objects(spec, value, base: str, kind_of=None):
+    """The (predicate, object) pairs one value becomes (of an entry of ``kind_of``): its own triple,
+    and the links out it implies (kg.rdf.mappings)."""
     kind = spec.value
     v = value.value
     predicate = str(spec.predicate)
@@ -75,6 +78,8 @@ def value_objects(spec, value, base: str):
         yield predicate, Lit(v)
     elif kind == "url":
         yield predicate, Iri(v)
+    elif kind == "wikidata":
+        yield predicate, Iri(wikidata_iri(v))
     elif kind == "source":
         yield predicate, Iri(source_iri(v.source, base))
     elif kind == "date":
@@ -85,13 +90,17 @@ def value_objects(spec, value, base: str):
         yield predicate, Lit("true" if v else "false", XSD_BOOLEAN)
     elif kind == "license":
         yield predicate, Iri(license_iri(v, base))
-    elif kind in ("ref", "based_on"):
+    elif kind in ("ref", "based_on", "replacement"):
         target = Iri(entity_iri(base, spec.target.segment, v))
         yield predicate, target
         if value.relation:
             yield str(DERIVATIONS[value.relation]), target
+        if kind == "replacement":  # the old IRI stays, deprecated, with its label
+            yield _DEPRECATED, _TRUE
     else:  # pragma: no cover - schema.py is fixed
         raise AssertionError(kind)
+    for link, target in value_links(spec.key, v, kind_of):
+        yield link, Iri(target)
 
 
 def catalog_statements(catalog: Catalog, base: str) -> Iterator[Statement]:

@@ -99,6 +99,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         self._forward(body)
 
+    def do_OPTIONS(self) -> None:  # noqa: N802 - a browser's CORS preflight (kg serve --cors)
+        self._forward(b"")
+
     def do_PUT(self) -> None:  # noqa: N802
         self._answer(403, "this endpoint is read-only")
 

@@ -56,11 +56,14 @@ def check_port_free(host: str, port: int) -> None:
                              "with --bind") from None
 
 
-def load_store(ntriples: bytes, location: Path) -> None:
-    """Write the triples into an on-disk Oxigraph store at ``location`` (then closed)."""
+def load_store(ntriples: bytes, location: Path, nquads: bytes = b"") -> None:
+    """Write the triples (and the quads, into their named graphs) into an on-disk Oxigraph store at
+    ``location`` (then closed)."""
     import pyoxigraph as ox
 
     store = load_lines(ntriples, ox.Store(str(location)))  # on disk: the server opens the folder
+    if nquads:
+        load_lines(nquads, store, quads=True)
     store.flush()
     del store
 
@@ -107,11 +110,13 @@ def endpoint_url(host: str, port: int) -> str:
 class Server:
     """An `oxigraph serve-read-only` child process over a temporary store, stopped on exit."""
 
-    def __init__(self, ntriples: bytes, host: str = "127.0.0.1", port: int = 7878, *,
-                 query_timeout: int = 60) -> None:
+    def __init__(self, ntriples: bytes, host: str = "127.0.0.1", port: int = 7878, *, nquads: bytes = b"",
+                 union_default_graph: bool = False, cors: bool = False, query_timeout: int = 60) -> None:
         self.host, self.port = host, port
         self.ntriples = ntriples
+        self.nquads = nquads
         self.query_timeout = query_timeout
+        self.options = (["--union-default-graph"] if union_default_graph else []) + (["--cors"] if cors else [])
         self.location: Path | None = None
         self.process: subprocess.Popen | None = None
         self.guard = None
@@ -127,11 +132,11 @@ class Server:
         check_port_free(self.host, self.port)
         remove_stale_stores()
         self.location = Path(tempfile.mkdtemp(prefix=f"kg-serve-{os.getpid()}-"))
-        load_store(self.ntriples, self.location)
+        load_store(self.ntriples, self.location, self.nquads)
         inner = free_loopback_port()
         self.process = subprocess.Popen(
             [executable, "serve-read-only", "--location", str(self.location), "--bind", f"127.0.0.1:{inner}",
-             "--timeout-s", str(self.query_timeout)],
+             "--timeout-s", str(self.query_timeout), *self.options],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
             preexec_fn=_die_with_parent)
         upstream = endpoint_url("127.0.0.1", inner)
