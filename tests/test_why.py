@@ -4,22 +4,8 @@ from __future__ import annotations
 import json
 
 from .conftest import ROOT, project_args, write_entry
+from .test_provenance_dataset import QWEN
 
-QWEN = """name: Qwen2
-released: 2024-06
-parameters: [7B, 72B]
-sources:
-- source: seed:001_01e188e9c4403368.txt:135
-  for: [name, parameters]
-- source: https://qwenlm.github.io/blog/qwen2/
-  for: [released]
-  quote: the page's words
-claims:
-- key: released
-  value: 2024-02
-  source: seed:001_01e188e9c4403368.txt:135
-  reason: that line dates Qwen1.5
-"""
 
 
 def test_why_shows_each_fact_with_its_sources_and_the_seed_line(run, fixture_catalog):

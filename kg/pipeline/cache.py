@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import KgUsageError
-from kg.util.fsutil import atomic_writer, write_atomic
+from kg.util.fsutil import atomic_writer, process_alive, write_atomic
 from kg.util.gcpause import paused_gc
 
 
@@ -352,7 +352,7 @@ class CacheEntry:
             self.folder.mkdir(parents=True, exist_ok=True)
             for leftover in self.folder.glob(".oxigraph-*"):  # scratch stores of writers that died
                 pid = leftover.name.split("-")[1]
-                if pid.isdigit() and not _process_alive(int(pid)):
+                if pid.isdigit() and not process_alive(int(pid)):
                     shutil.rmtree(leftover, ignore_errors=True)
             scratch = tempfile.mkdtemp(prefix=f".oxigraph-{os.getpid()}-", dir=self.folder)
         except OSError:
@@ -563,14 +563,3 @@ def clear(project: Path | None = None) -> Pruned:
             else:
                 stale.unlink(missing_ok=True)
     return Pruned(removed, in_use, sum(info.size for info in in_use))
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.util.fsutil import process_alive
 from kg.rdf.terms import load_store as load_lines
 from kg.sparql.remote import RemoteError, query_endpoint
 
@@ -88,18 +89,8 @@ def remove_stale_stores() -> None:
     """Remove the temporary stores of kg serve processes that are gone (killed without cleaning up)."""
     for folder in Path(tempfile.gettempdir()).glob("kg-serve-*-*"):
         pid = folder.name.split("-")[2]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def endpoint_url(host: str, port: int) -> str:

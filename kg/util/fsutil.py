@@ -100,14 +100,15 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
-def mode_for(path: Path) -> int:
-    """The mode of the file being replaced, else what a plain open() would create (0666 less umask)."""
+def mode_for(path: Path, *, new: int = 0o666) -> int:
+    """The mode of the file (or folder) being replaced, else what a plain open() or mkdir() would
+    create: ``new`` (0666 for a file; 0777 for a folder) less the umask."""
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+        return new & ~umask
 
 
 def remove_stale_temporaries(path: Path) -> None:
@@ -118,7 +119,7 @@ def remove_stale_temporaries(path: Path) -> None:
     prefix = f".{path.name}."
     for leftover in path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
         pid = leftover.name[len(prefix):].split(".")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             try:
                 os.unlink(leftover)
             except OSError:
@@ -170,7 +171,7 @@ class StagedFolder:
         try:
             self._recover()
             self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-{os.getpid()}-", dir=parent))
-            os.chmod(self.staging, _mode_for_folder(self.target))
+            os.chmod(self.staging, mode_for(self.target, new=0o777))
         except OSError as exc:  # named by the folder the user asked for, not by a temporary one
             self._unlock()
             raise OSError(exc.errno, exc.strerror, str(self.target)) from None
@@ -211,7 +212,7 @@ class StagedFolder:
         prefix = f".{self.target.name}.staging-"
         for leftover in self.target.parent.glob(prefix + "*"):
             pid = leftover.name[len(prefix):].split("-")[0]
-            if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            if not pid.isdigit() or int(pid) == os.getpid() or process_alive(int(pid)):
                 continue
             if leftover.name.endswith(".carried"):
                 continue
@@ -225,7 +226,7 @@ class StagedFolder:
             _remove(record)
         for record in self.target.parent.glob(prefix + "*.carried"):  # a record whose folder is gone
             pid = record.name[len(prefix):].split("-")[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not process_alive(int(pid)):
                 _remove(record)
 
     def _unlock(self) -> None:
@@ -273,7 +274,8 @@ def _remove(path: Path) -> None:
             pass
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Is process ``pid`` still there? (Whose temporary files, stores or staging folders to keep.)"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -281,12 +283,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _mode_for_folder(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o777 & ~umask
