@@ -24,6 +24,9 @@ def test_a_fifo_in_data_is_reported_not_waited_on(fixture_catalog):
     assert done.returncode == 1
     assert "pipe.yaml:1: KG009 not a regular file" in done.stdout
     assert "Traceback" not in done.stderr
+    asked = subprocess.run([*KG, "query", *project_args(fixture_catalog), "releases-per-year"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)  # the cache key reads data/ too
+    assert asked.returncode == 0 and "Traceback" not in asked.stderr
 
 
 @pytest.mark.parametrize("text", [

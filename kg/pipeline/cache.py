@@ -18,6 +18,7 @@ lock, then renames the folder away before deleting it, so no reader ever sees ha
 from __future__ import annotations
 
 import hashlib
+import stat as stat_module
 import json
 import os
 import time
@@ -124,6 +125,8 @@ class DigestIndex:
         if type(recorded) is tuple and len(recorded) == 5 and recorded[:4] == key and type(recorded[4]) is bytes:
             return recorded[4]
         now_ns = time.time_ns()
+        if not stat_module.S_ISREG(stat.st_mode):  # a FIFO or device in a project folder: never read it
+            return hashlib.sha256(f"not a regular file {stat.st_mode:o}".encode()).digest()
         with open(path, "rb") as handle:
             digest = hashlib.sha256(handle.read()).digest()
         self._record(path, key, digest, now_ns)
