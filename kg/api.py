@@ -191,8 +191,12 @@ def query(text_or_name: str, project: ProjectLike = None, *, params: Mapping[str
 
 def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[str, str] | None = None,
            engine: str = "rdflib", reason: str | None = None, cache: bool = True,
-           endpoint: str | None = None, timeout: float = 60, progress: Progress = quiet) -> Answer:
+           endpoint: str | None = None, timeout: float = 60, progress: Progress = quiet,
+           stream: bool = False) -> Answer:
     """``query``, with the catalog's state (triples, inferred triples, errors) beside the result.
+
+    With ``stream`` (the oxigraph engine), a SELECT's ``result.cells`` is an iterator over the rows
+    as the engine produces them, to be read once.
 
     >>> fixture = open_project("tests/fixtures", data="tests/fixtures/catalog")
     >>> outcome = answer("ASK { ?m a kg:Model }", fixture, cache=False)
@@ -219,7 +223,7 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     source = query_source(opened, engine=engine, reason=reason, use_cache=cache, progress=progress,
                           named_graphs=uses_named_graphs(saved.text))
     bindings = bind_terms(saved, given, source.target, opened.base)
-    result = run_query(source.target, saved.text, bindings, engine=engine, base=opened.base)
+    result = run_query(source.target, saved.text, bindings, engine=engine, base=opened.base, stream=stream)
     return Answer(result, source.triples, source.inferred, source.errors, source.summary)
 
 

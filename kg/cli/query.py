@@ -86,7 +86,8 @@ def query(settings: Settings, project, name, query_text, query_file,
         start = time.perf_counter()
         with settings.progress() as progress:
             outcome = answer(text, project, params=given_params, engine=engine, reason=reason,
-                             cache=not no_cache, endpoint=endpoint, timeout=timeout, progress=progress)
+                             cache=not no_cache, endpoint=endpoint, timeout=timeout, progress=progress,
+                             stream=fmt == "csv")  # rows written as the engine finds them
         settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
                        f"{time.perf_counter() - start:.3f} s")
         if outcome.catalog_errors:

@@ -21,7 +21,7 @@ _NEUTRAL = (Iri, Lit, Blank)
 
 
 def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdflib", *,
-              base: str | None = None) -> QueryResult:
+              base: str | None = None, stream: bool = False) -> QueryResult:
     """Refuse network-reaching queries, then evaluate ``text`` on ``graph``.
 
     ``graph`` is an rdflib Graph, or for the oxigraph engine either an rdflib Graph (loaded
@@ -33,7 +33,7 @@ def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdf
         return in_order_of_appearance(without_parameters(_run_on_rdflib(graph, text, bindings)), text)
     if engine == "oxigraph":
         store = store_from_graph(graph) if _is_rdflib_graph(graph) else graph
-        result = run_on_store(store, text, bindings, prefixes=known_prefixes(base))
+        result = run_on_store(store, text, bindings, prefixes=known_prefixes(base), stream=stream)
         return in_order_of_appearance(without_parameters(result), text)
     raise KgUsageError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
 
@@ -100,7 +100,9 @@ def known_prefixes(base: str | None = None) -> dict[str, str]:
 
 
 def run_on_store(store, text: str, bindings: dict | None = None, *,
-                 prefixes: dict[str, str] | None = None) -> QueryResult:
+                 prefixes: dict[str, str] | None = None, stream: bool = False) -> QueryResult:
+    """Evaluate on a pyoxigraph store. With ``stream``, a SELECT's rows are produced as they are read
+    (``cells`` is an iterator, to be read once): a large result is never held whole."""
     import pyoxigraph as ox
 
     check_safe(text)
@@ -128,6 +130,15 @@ def run_on_store(store, text: str, bindings: dict | None = None, *,
                 value = converted[term] = neutral_from_oxigraph(term)
             return value
 
+        if stream:
+            def rows():
+                for solution in result:
+                    if len(converted) > 100_000:  # the cache of converted terms stays small too
+                        converted.clear()
+                        converted[None] = None
+                    yield tuple(convert(solution[v]) for v in variables)
+
+            return QueryResult("select", variables, cells=rows())
         cells = [tuple(convert(solution[v]) for v in variables) for solution in result]
         return QueryResult("select", variables, cells=cells)
     from rdflib import Graph

@@ -89,7 +89,8 @@ def with_columns(result: QueryResult, columns: list[int]) -> QueryResult:
     """The SELECT result with only ``columns`` (indices), in that order, in whichever form it holds."""
     variables = [result.variables[i] for i in columns]
     if result._cells is not None:
-        return QueryResult("select", variables, cells=[tuple(row[i] for i in columns) for row in result._cells])
+        picked = (tuple(row[i] for i in columns) for row in result._cells)
+        return QueryResult("select", variables, cells=picked if not isinstance(result._cells, list) else list(picked))
     return QueryResult("select", variables, [tuple(row[i] for i in columns) for row in result._rows])
 
 
