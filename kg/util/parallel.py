@@ -14,7 +14,7 @@ import gc
 import os
 import signal
 import sys
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, NoReturn, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,9 +44,8 @@ def die_with_parent(parent: int | None = None) -> None:
 
 
 def can_fork() -> bool:
-    import multiprocessing
-
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    """Whether work may go to forked children: on Linux (elsewhere fork is not a safe default)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def split(items: Sequence[T], parts: int, weights: Sequence[float] | None = None) -> list[Sequence[T]]:
@@ -77,19 +76,19 @@ def map_shares(function: Callable[[Sequence[T], Tick], R], shares: list[Sequence
     """
     if len(shares) <= 1 or not can_fork():
         return _serial(function, shares, progress)
-    import multiprocessing
+    import mmap
 
-    context = multiprocessing.get_context("fork")
-    counters = [context.Value("q", 0, lock=False) for _ in shares[:-1]]  # each child's items done
-    children = [start_in_child(functools.partial(function, share, _adding_to(counter)))
-                for share, counter in zip(shares[:-1], counters)]
+    shared = mmap.mmap(-1, 8 * len(shares))  # anonymous and shared: each child's items done, one slot each
+    counters = memoryview(shared).cast("q")
+    children = [start_in_child(functools.partial(function, share, _adding_to(counters, slot)))
+                for slot, share in enumerate(shares[:-1])]
     own = 0
 
     def tick(n: int) -> None:
         nonlocal own
         own += n
         if progress is not None:
-            progress(own + sum(counter.value for counter in counters))
+            progress(own + sum(counters[:len(children)]))
 
     try:
         last = function(shares[-1], tick)
@@ -117,40 +116,43 @@ def _serial(function, shares, progress) -> list:
     return [function(share, tick) for share in shares]
 
 
-def _adding_to(counter) -> Tick:
+def _adding_to(counters, slot: int) -> Tick:
     def tick(n: int) -> None:
-        counter.value += n
+        counters[slot] += n
 
     return tick
 
 
 class Child:
-    """A function running in a forked child process (see ``start_in_child``)."""
+    """A function running in a forked child process (see ``start_in_child``): its pid, and the
+    read end of the pipe its pickled outcome comes back on."""
 
-    def __init__(self, process, receiver, ran_here: tuple[bool, object] | None = None) -> None:
-        self.process, self.receiver, self.ran_here = process, receiver, ran_here
+    def __init__(self, pid: int | None, fd: int | None, ran_here: tuple[bool, object] | None = None) -> None:
+        self.pid, self.fd, self.ran_here = pid, fd, ran_here
 
     def outcome(self, timeout: float | None = None) -> tuple[bool, object]:
         """``(True, what the function returned)`` or ``(False, the exception it raised)``.
 
         A child that died without a word gives ``(False, RuntimeError)``; one still at work after
         ``timeout`` seconds is stopped and gives ``(False, TimeoutError)``. A result that cannot
-        be unpickled is a bug in kg, and raises.
+        be unpickled is a bug in kg, and raises. Interrupted here (Ctrl-C), the child is stopped.
         """
-        if self.process is None:
+        if self.pid is None:
             return self.ran_here or (False, RuntimeError("the child process was stopped"))
-        if timeout is not None and not self.receiver.poll(timeout):
-            self.stop()
-            return False, TimeoutError(f"still at work after {timeout:g} s: stopped")
         try:
-            return self.receiver.recv()
-        except (EOFError, OSError):
-            process = self.process
-            self._end()  # join first: the exit code is known only once the child is reaped
-            return False, RuntimeError(f"a child process of kg died (exit code {process.exitcode})")
-        finally:
-            if self.process is not None:
-                self._end()
+            if timeout is not None and not _readable(self.fd, timeout):
+                self.stop()
+                return False, TimeoutError(f"still at work after {timeout:g} s: stopped")
+            data = _read_to_end(self.fd)
+        except BaseException:
+            self.stop()
+            raise
+        code = self._end()  # reaped first: the exit code is known only then
+        if not data:
+            return False, RuntimeError(f"a child process of kg died ({_described(code)})")
+        import pickle
+
+        return pickle.loads(data)
 
     def wait(self, timeout: float | None = None):
         """What the function returned; what it raised is raised here (a full disk stays an OSError;
@@ -162,14 +164,49 @@ class Child:
 
     def stop(self) -> None:
         """Stop the child now, whatever it is doing (its work is being thrown away)."""
-        if self.process is not None:
-            self.process.terminate()
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:  # pragma: no cover - already reaped by someone else
+                pass
             self._end()
 
-    def _end(self) -> None:
-        self.receiver.close()
-        self.process.join()
-        self.process = None
+    def _end(self) -> int | None:
+        """Close the pipe and reap the child; its exit code (-N after signal N)."""
+        os.close(self.fd)
+        pid, self.pid, self.fd = self.pid, None, None
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+            except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
+                continue
+            except ChildProcessError:  # pragma: no cover - reaped elsewhere
+                return None
+            return os.waitstatus_to_exitcode(status)
+
+
+def _described(code: int | None) -> str:
+    if code is None:
+        return "exit code unknown"
+    if code < 0:
+        return f"killed by signal {-code}, exit code {code}"
+    return f"exit code {code}"
+
+
+def _readable(fd: int, timeout: float) -> bool:
+    """Whether ``fd`` has data or its end-of-file within ``timeout`` seconds."""
+    import select
+
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    return bool(poller.poll(max(0, int(timeout * 1000))))
+
+
+def _read_to_end(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def limit_memory(extra_bytes: int) -> None:
@@ -191,37 +228,44 @@ def start_in_child(function: Callable[[], R]) -> Child:
     """Start ``function()`` in a forked child process; ``wait()`` on the result to end it.
 
     Where fork is not safe, ``function`` runs here and now, and ``wait()`` has nothing to do.
+    The child is a bare ``os.fork`` with a pipe back (no multiprocessing: its imports and
+    machinery cost a short command 15 ms of its start-up).
     """
     if not can_fork():
         try:
             return Child(None, None, (True, function()))
         except Exception as exc:
             return Child(None, None, (False, exc))
-    import multiprocessing
+    parent = os.getpid()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child (its outcome is what the tests check)
+        os.close(read_end)
+        _run_in_child(function, write_end, parent)
+    os.close(write_end)
+    return Child(pid, read_end)
 
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_run_in_child, args=(function, sender, os.getpid()), daemon=True)
-    process.start()
-    sender.close()
-    return Child(process, receiver)
 
+def _run_in_child(function, write_end: int, parent: int) -> NoReturn:  # pragma: no cover - in the child
+    """In the child: run, send ``(True, result)`` or ``(False, exception)`` pickled, and leave at once."""
+    import pickle
 
-def _run_in_child(function, sender, parent: int) -> None:
-    """In the child: run, send ``(True, result)`` or ``(False, exception)``, and leave at once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's clean-up handler is not the child's
-    die_with_parent(parent)
-    gc.disable()  # no collector passes: they would copy every page the child shares
     try:
-        result = (True, function())
-    except BaseException as exc:
-        result = (False, exc)
-    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's clean-up handler is not the child's
+        die_with_parent(parent)
+        gc.disable()  # no collector passes: they would copy every page the child shares
         try:
-            sender.send(result)
+            result = (True, function())
+            sys.stdout.flush()  # what the function printed (os._exit below flushes nothing)
+            sys.stderr.flush()
+        except BaseException as exc:
+            result = (False, exc)
+        try:
+            data = pickle.dumps(result)
         except Exception:  # an exception (or result) that does not pickle: send its text
-            sender.send((False, RuntimeError(f"{type(result[1]).__name__}: {result[1]}")))
+            data = pickle.dumps((False, RuntimeError(f"{type(result[1]).__name__}: {result[1]}")))
+        with open(write_end, "wb", closefd=True) as pipe:
+            pipe.write(data)
     finally:
-        sender.close()
         os._exit(0)  # no atexit handlers or finalizers of the parent's objects in the child
