@@ -9,6 +9,10 @@ from __future__ import annotations
 #: (the shapes compiled to SPARQL).
 ENGINES = ("rdflib", "oxigraph")
 
+#: The engine of every command with --engine: measured fastest on the real catalog and beyond
+#: (docs/scale.md); the library's functions keep rdflib, whose graph their callers may use.
+DEFAULT_ENGINE = "oxigraph"
+
 #: Reasoning profiles of owlrl.
 PROFILES = ("rdfs", "owlrl")
 

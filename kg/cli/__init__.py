@@ -1,44 +1,21 @@
 """The ``kg`` command line: a thin layer over the library (kg.api) that turns its errors into exit codes.
 
 Each command lives in a module of this package and takes what it shares from
-``kg.cli.common``; this module only makes the root group and registers them.
+``kg.cli.common``; ``kg.cli.root`` makes the root group (``cli``, importable from here), which
+imports a command's module only when it runs. ``main`` first offers the command line to the
+short path of ``kg query NAME`` (kg.cli.short_path), which answers without importing click.
 """
 from __future__ import annotations
 
-import click
-
-from kg import __version__
-from kg.cli.cache import cache_group
-from kg.cli.catalog import build, export, stats, validate
-from kg.cli.common import CONTEXT_SETTINGS, ReaderGone, Settings
-from kg.cli.importer import import_group
-from kg.cli.query import list_queries, query
-from kg.cli.release import diff, release
-from kg.cli.serve import push, serve
-from kg.cli.visual import lineage, site, timeline
-from kg.cli.why import why
+import sys
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "--version", prog_name="kg")
-@click.option("-q", "--quiet", count=True, help="Print less (errors only).")
-@click.option("-v", "--verbose", count=True, help="Print more (timings, counts).")
-@click.pass_context
-def cli(ctx: click.Context, quiet: int, verbose: int) -> None:
-    """kg: the large-language-model landscape as a knowledge graph.
+def __getattr__(name: str):
+    if name == "cli":  # the click group, made on first use: `kg query NAME` may never need click
+        from kg.cli.root import cli
 
-    Reads the catalog (data/), ontology (ontology/), SHACL shapes (shapes/) and saved
-    queries (queries/) of the project root. Exit codes: 0 success, 1 problems to fix,
-    2 usage error.
-    """
-    ctx.obj = Settings(verbose - quiet)
-
-
-for command in (validate, build, export, query, list_queries, stats, why, serve, push, lineage, timeline, site,
-                release, diff):
-    cli.add_command(command)
-cli.add_command(import_group, name="import")
-cli.add_command(cache_group, name="cache")
+        return cli
+    raise AttributeError(f"module 'kg.cli' has no attribute '{name}'")
 
 
 class Terminated(Exception):
@@ -53,20 +30,18 @@ def main() -> None:  # pragma: no cover - the console script (tests/test_faults.
     """Run the CLI with the exit codes of a well-behaved Unix tool: 130 after Ctrl-C, 128+N after
     signal N (SIGTERM, SIGHUP), and a quiet end when the reader of stdout goes away."""
     import signal
-    import sys
+
+    from kg.cli.settings import ReaderGone
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _terminated)
     try:
-        code = cli.main(prog_name="kg", standalone_mode=False)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo("interrupted", err=True)
+        code = run(sys.argv[1:])
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
         code = 130
     except Terminated as signal_received:
         code = 128 + signal_received.args[0]
-    except click.ClickException as error:
-        error.show()
-        code = error.exit_code
     except (BrokenPipeError, ReaderGone):
         _quiet_stdout()
         code = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader left
@@ -74,10 +49,29 @@ def main() -> None:  # pragma: no cover - the console script (tests/test_faults.
     sys.exit(code if isinstance(code, int) else 0)
 
 
+def run(args: list[str]) -> int | None:
+    """The exit code of ``kg ARGS``: by the short path when it takes them, else by click."""
+    from kg.cli.short_path import run_short_path
+
+    code = run_short_path(args)
+    if code is not None:
+        return code
+    import click
+
+    from kg.cli.root import cli
+
+    try:
+        return cli.main(args=args, prog_name="kg", standalone_mode=False)
+    except click.exceptions.Abort:
+        raise KeyboardInterrupt from None
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+
+
 def _quiet_stdout() -> None:
     """After a broken pipe, point stdout at /dev/null so that Python's final flush says nothing."""
     import os
-    import sys
 
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())

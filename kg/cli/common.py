@@ -4,7 +4,6 @@ Command modules import from here, never from ``kg.cli`` itself, so each imports 
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import sys
 import time
@@ -12,54 +11,14 @@ from pathlib import Path
 
 import click
 
-from kg.registry import DATASET_FORMATS, ENGINES, RDF_FORMATS
+from kg.cli.settings import ReaderGone, Settings, error_text  # noqa: F401 - re-exported for the commands
+from kg.registry import DATASET_FORMATS, DEFAULT_ENGINE, ENGINES, RDF_FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 GRAPH_ENGINE_HELP = ("Where the graph lives: a pyoxigraph store (the SHACL shapes compiled to SPARQL), "
                      "or rdflib in memory (validated by pySHACL, the reference). Same output; oxigraph is "
                      "several times faster, even on a small catalog.")
-
-#: The engine of every command with --engine: measured fastest on the real catalog and beyond
-#: (docs/scale.md); the library's functions keep rdflib, whose graph their callers may use.
-DEFAULT_ENGINE = "oxigraph"
-
-
-class Settings:
-    """Options of the root group that every command sees."""
-
-    def __init__(self, verbosity: int = 0) -> None:
-        self.verbosity = verbosity
-
-    def info(self, message: str) -> None:
-        if self.verbosity >= 0:
-            click.echo(message, err=True)
-
-    def debug(self, message: str) -> None:
-        if self.verbosity > 0:
-            click.echo(message, err=True)
-
-    @contextlib.contextmanager
-    def progress(self):
-        """A progress callback for long work: a status line on a terminal, silence otherwise."""
-        from kg.util.progress import for_terminal, quiet
-
-        reporter = for_terminal(self.verbosity)
-        try:
-            yield reporter or quiet
-        finally:
-            if reporter is not None:
-                reporter.close()
-
-    def print_report(self, report, fmt: str = "text") -> None:
-        """Diagnostics as compiler-style text, JSON or GitHub annotations (errors only with -q)."""
-        if fmt == "json":
-            click.echo(report.render("json"))
-            return
-        shown = report.errors if self.verbosity < 0 else report.items
-        for diagnostic in shown:
-            click.echo(diagnostic.text() if fmt == "text" else diagnostic.github())
-
 
 def rdf_format_names(datasets: bool = True) -> tuple[str, ...]:
     """The RDF serializations (with the dataset formats, N-Quads and TriG, unless ``datasets`` is false)."""
@@ -143,10 +102,6 @@ def write_output(settings: Settings, data: bytes, output: Path | None) -> None:
     settings.info(f"wrote {output}")
 
 
-class ReaderGone(Exception):
-    """The reader of stdout went away (``kg export | head``): kg.cli.main ends quietly, exit 141."""
-
-
 def library_errors(fn):
     """The error boundary: the library's errors become click's; a user never sees a traceback.
 
@@ -167,12 +122,11 @@ def library_errors(fn):
             if report is not None:
                 settings = click.get_current_context().find_object(Settings) or Settings()
                 settings.print_report(report)
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(error_text(exc)) from None
         except BrokenPipeError:
             raise ReaderGone() from None  # not an OSError, which click would turn into exit 1
         except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+            raise click.ClickException(error_text(exc)) from None
 
     return wrapper
 

@@ -1,0 +1,135 @@
+"""Answering a query and printing it, bounded in time and memory: what ``kg query`` does once its
+options are read, shared by the click command (kg.cli.query) and its short path (kg.cli.short_path).
+
+Click-free: the short path answers ``kg query NAME`` without importing click.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+from kg.cli.settings import Settings
+from kg.errors import KgError, KgUsageError
+from kg.registry import DATASET_FORMATS, DEFAULT_ENGINE, RDF_FORMATS
+
+#: --timeout's default: seconds a query has to answer in full.
+DEFAULT_TIMEOUT = 60.0
+#: --max-memory's default, as written on the command line, and in bytes.
+DEFAULT_MAX_MEMORY = "4G"
+DEFAULT_MAX_MEMORY_BYTES = 4 << 30
+
+
+@dataclass
+class QueryRequest:
+    """A ``kg query`` as its options give it (``text``: a saved query's name or SPARQL)."""
+
+    text: str
+    params: dict[str, str] = field(default_factory=dict)
+    fmt: str | None = None
+    engine: str = DEFAULT_ENGINE
+    reason: str | None = None
+    cache: bool = True
+    endpoint: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_memory: int | None = DEFAULT_MAX_MEMORY_BYTES
+
+
+def answer_and_print(settings: Settings, project, request: QueryRequest) -> None:
+    """Answer ``request`` on ``project`` (or its endpoint) and print the result to stdout.
+
+    A local query runs in a forked child bounded by ``request.timeout`` and ``request.max_memory``
+    (see ``run_bounded``); an endpoint's exchange is bounded by its own timeout.
+    """
+    def work() -> None:
+        from kg.api import answer
+
+        start = time.perf_counter()
+        with settings.progress() as progress:
+            outcome = answer(request.text, project, params=request.params, engine=request.engine,
+                             reason=request.reason, cache=request.cache, endpoint=request.endpoint,
+                             timeout=request.timeout, progress=progress,
+                             stream=request.fmt == "csv")  # rows written as the engine finds them
+        settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
+                       f"{time.perf_counter() - start:.3f} s")
+        check_format(outcome.result.kind, request.fmt)  # a usage error comes before any output
+        if outcome.catalog_errors:
+            settings.info(f"warning: the catalog has {outcome.catalog_summary}; results may be incomplete "
+                          "(kg validate lists them)")
+        print_result(outcome.result, request.fmt, project.base)
+        sys.stdout.flush()
+
+    if request.endpoint:
+        work()
+    else:
+        run_bounded(work, timeout=request.timeout, max_memory=request.max_memory)
+
+
+def _writes_to_a_file(stream) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return False
+    return True
+
+
+def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
+    """``work()`` in a forked child that prints as it goes: stopped after ``timeout`` seconds, and
+    unable to grow by more than ``max_memory`` bytes; its errors are raised here."""
+    from kg.util.parallel import can_fork, start_in_child
+
+    if not can_fork() or not _writes_to_a_file(sys.stdout):  # not Linux, or output captured in memory
+        work()  # (click's test runner): only a real file descriptor is shared with a child
+        return
+
+    def bounded() -> None:  # in the child only: the limit is for the query, not for kg
+        if max_memory:
+            from kg.util.parallel import limit_memory
+
+            limit_memory(max_memory)
+        work()
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = start_in_child(bounded)
+    try:
+        child.wait(timeout=timeout)
+    except TimeoutError:
+        raise KgError(f"the query ran longer than --timeout {timeout:g} s and was stopped: add a LIMIT "
+                      "or a tighter pattern, or give it more time with --timeout") from None
+    except (MemoryError, RuntimeError):  # a MemoryError, or an engine that aborts when it cannot allocate
+        raise KgError(f"the query needed more than --max-memory {max_memory // (1 << 20)} MiB and was "
+                      "stopped: add a LIMIT or a tighter pattern, or raise --max-memory") from None
+
+
+def check_format(kind: str, fmt: str | None) -> None:
+    """A KgUsageError when ``fmt`` does not fit a result of this ``kind`` ("graph" or rows)."""
+    if fmt is None:
+        return
+    if kind == "graph" and fmt not in RDF_FORMATS:
+        raise KgUsageError(f"--format {fmt} is for SELECT/ASK; a CONSTRUCT or DESCRIBE gives a graph: "
+                           "use turtle, json-ld or nt")
+    if kind != "graph" and fmt in RDF_FORMATS:
+        raise KgUsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv or json")
+
+
+def print_result(result, fmt: str | None, base: str) -> None:
+    """A query's result on stdout: a graph in ``fmt`` (default Turtle), rows as a table, CSV, TSV or JSON."""
+    check_format(result.kind, fmt)
+    if result.kind == "graph":
+        from kg.rdf.formats import FORMATS, serialize
+        from kg.rdf.vocab import bind_prefixes
+
+        bind_prefixes(result.graph, base)
+        sys.stdout.write(serialize(result.graph, FORMATS[fmt or "turtle"], base).decode("utf-8"))
+        return
+    from kg.sparql.results import render_to
+
+    render_to(result, fmt or "table", sys.stdout, base)
+
+
+def query_formats() -> tuple[str, ...]:
+    """The formats --format takes: rows, then graphs (not the dataset formats: a query gives one graph)."""
+    from kg.registry import SELECT_FORMATS
+
+    return (*SELECT_FORMATS, *(name for name in RDF_FORMATS if name not in DATASET_FORMATS))

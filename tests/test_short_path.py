@@ -1,0 +1,138 @@
+"""`kg query NAME`'s short path (kg.cli.short_path): it reads only the command lines click would
+read the same way, answers them with the same bytes and exit codes as the click command, and
+never imports click; anything else goes to click."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.cli.querying import QueryRequest
+from kg.cli.short_path import parse
+from kg.sparql.saved import list_saved_queries
+
+from .conftest import FIXTURE_CATALOG, ROOT, write_entry
+
+SAVED = list_saved_queries(ROOT / "queries")
+PARAMS = {"country": "US", "min_parameters": "1000000000", "since": "2023-01", "org": "meta",
+          "model": "llama-2", "technique": "rope", "family": "llama-family", "entity": "alpaca",
+          "arxiv": "2307.09288", "text": "llama"}
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["query", "moe-models"], QueryRequest("moe-models")),
+    (["query", "models-by-organization", "-p", "org=meta"], QueryRequest("models-by-organization", {"org": "meta"})),
+    (["query", "--param=org=meta", "models-by-organization"], QueryRequest("models-by-organization", {"org": "meta"})),
+    (["query", "search", "--param", "text=a=b", "--format", "csv", "--engine=rdflib"],
+     QueryRequest("search", {"text": "a=b"}, "csv", "rdflib")),
+    (["query", "x", "--engine", "rdflib", "--engine", "oxigraph"], QueryRequest("x")),  # the last one wins
+    (["query", "model-neighbourhood", "-p", "model=llama", "--format=nt"],
+     QueryRequest("model-neighbourhood", {"model": "llama"}, "nt")),
+])
+def test_it_reads_the_plain_spellings(args, expected):
+    assert parse(args) == expected
+
+
+@pytest.mark.parametrize("args", [
+    [], ["validate"], ["-v", "query", "moe-models"], ["query"], ["query", "a", "b"],
+    ["query", "moe-models", "-h"], ["query", "moe-models", "--help"], ["query", "moe-models", "--"],
+    ["query", "--query", "ASK {}"], ["query", "moe-models", "--timeout", "5"], ["query", "moe-models", "--no-cache"],
+    ["query", "moe-models", "--data", "x"], ["query", "moe-models", "-pkey=value"], ["query", "moe-models", "-p=k=v"],
+    ["query", "moe-models", "-p"], ["query", "moe-models", "-p", "novalue"], ["query", "moe-models", "-p", " =v"],
+    ["query", "moe-models", "--engine", "virtuoso"], ["query", "moe-models", "--format", "nquads"],
+    ["query", "moe-models", "--format", "CSV"], ["query", "moe-models", "--form", "csv"],
+    ["query", "SELECT * WHERE { ?s ?p ?o }"], ["query", "moe-models", "-"],
+])
+def test_anything_else_goes_to_click(args):
+    assert parse(args) is None
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A project root of its own (the short path locates it from the working directory)."""
+    root = tmp_path_factory.mktemp("project")
+    for name in ("ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copytree(FIXTURE_CATALOG, root / "data")
+    return root
+
+
+def kg(args: list[str], cwd: Path, env: dict) -> tuple[int, bytes, bytes]:
+    done = subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=env, capture_output=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> dict:
+    return {**os.environ, "KG_CACHE_DIR": str(tmp_path_factory.mktemp("cache")), "PYTHONPATH": str(ROOT)}
+
+
+def _short_and_click(args: list[str], cwd: Path, env: dict):
+    """The outcome of ``kg ARGS`` on the short path, and on click (--timeout 60, the default, is
+    an option only click reads)."""
+    assert parse(args) is not None, args
+    return kg(args, cwd, env), kg([*args, "--timeout", "60"], cwd, env)
+
+
+@pytest.mark.parametrize("query", SAVED, ids=lambda q: q.name)
+def test_every_saved_query_prints_the_same_bytes_on_both_paths(query, project, env):
+    params = [f"{p.name}={PARAMS[p.name]}" for p in query.parameters if p.required]
+    args = ["query", query.name, *(x for value in params for x in ("-p", value))]
+    formats = ["turtle", "nt"] if "CONSTRUCT" in query.text else ["table", "csv", "json"]
+    for fmt in formats:
+        short, full = _short_and_click([*args, "--format", fmt], project, env)
+        assert short == full, (fmt, short[2], full[2])
+        assert short[0] == 0 and short[1], short[2]
+
+
+@pytest.mark.parametrize("args", [
+    ["query", "models-by-organization", "-p", "nothere=1"],  # an unknown parameter: a usage error
+    ["query", "models-by-organization", "-p", "org=not an id"],
+    ["query", "moe-models", "--format", "turtle"],  # rows asked for as a graph
+    ["query", "model-neighbourhood", "-p", "model=llama-2", "--format", "csv"],
+])
+def test_usage_mistakes_get_click_s_words_and_exit_code(args, project, env):
+    short, full = _short_and_click(args, project, env)
+    assert short == full
+    assert short[0] == 2 and b"Usage: kg query" in short[2] and not short[1]
+
+
+def test_other_mistakes_get_the_same_words_and_exit_code(project, env):
+    short, full = _short_and_click(["query", "no-such-query"], project, env)
+    assert short == full
+    assert short == (1, b"", b"Error: no saved query 'no-such-query' in " + bytes(project / "queries") +
+                     b": run 'kg queries' to list them\n")
+
+
+def test_a_catalog_with_errors_warns_once_on_both_paths(project, env, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(project, broken)
+    write_entry(broken / "data", "models", "zz-broken.yaml", "name: Broken\nreleased: 2023-13\n")
+    short, full = _short_and_click(["query", "moe-models", "--format", "csv"], broken, env)
+    assert short == full
+    assert short[0] == 0 and short[2].count(b"warning: the catalog has") == 1
+
+
+def test_no_project_here_is_said_by_click(tmp_path, env):
+    short, full = _short_and_click(["query", "moe-models"], tmp_path, env)
+    assert short == full and short[0] == 1 and b"folder" in short[2] and b"does not exist" in short[2]
+
+
+def test_the_short_path_never_imports_click(project, env):
+    script = ("import sys\nfrom kg.cli import run\ncode = run(['query', 'moe-models', '--format', 'csv'])\n"
+              "print('click' in sys.modules, code, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", script], cwd=project, env=env, capture_output=True, timeout=120)
+    assert done.stderr.decode().strip().splitlines()[-1] == "False 0", done.stderr
+    assert done.stdout.startswith(b"model,")
+
+
+def test_a_reader_that_leaves_ends_the_short_path_quietly(project, env):
+    """`kg query NAME | head -1`: exit 141, nothing on stderr, on the short path as on click."""
+    shell = f"{sys.executable} -m kg query search -p text=a --format csv | head -c 10 >/dev/null; " \
+            "echo ${PIPESTATUS[0]}"
+    done = subprocess.run(["bash", "-c", shell], cwd=project, env=env, capture_output=True, timeout=120)
+    assert done.stdout.strip() in (b"0", b"141") and done.stderr == b""
