@@ -30,3 +30,6 @@ REPORT_FORMATS = ("text", "json", "github")
 #: Exports beside the RDF serializations of kg.rdf.formats: the links out as an SSSOM mapping set,
 #: and the saved queries as SPARQL examples.
 OTHER_EXPORTS = ("sssom", "sparql-examples")
+
+#: The name of a saved query (queries/NAME.rq), as opposed to SPARQL text: a regular expression.
+SAVED_QUERY_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli.querying import QueryRequest
-from kg.cli.short_path import parse
+from kg.cli.short_path import ShortRequest, parse
 from kg.sparql.saved import list_saved_queries
 
 from .conftest import FIXTURE_CATALOG, ROOT, write_entry
@@ -23,15 +22,21 @@ PARAMS = {"country": "US", "min_parameters": "1000000000", "since": "2023-01", "
           "arxiv": "2307.09288", "text": "llama"}
 
 
+def _short(name, params=None, fmt=None, engine="oxigraph", **folders) -> ShortRequest:
+    return ShortRequest(name, params or {}, fmt, engine, folders)
+
+
 @pytest.mark.parametrize("args, expected", [
-    (["query", "moe-models"], QueryRequest("moe-models")),
-    (["query", "models-by-organization", "-p", "org=meta"], QueryRequest("models-by-organization", {"org": "meta"})),
-    (["query", "--param=org=meta", "models-by-organization"], QueryRequest("models-by-organization", {"org": "meta"})),
+    (["query", "moe-models"], _short("moe-models")),
+    (["query", "models-by-organization", "-p", "org=meta"], _short("models-by-organization", {"org": "meta"})),
+    (["query", "--param=org=meta", "models-by-organization"], _short("models-by-organization", {"org": "meta"})),
     (["query", "search", "--param", "text=a=b", "--format", "csv", "--engine=rdflib"],
-     QueryRequest("search", {"text": "a=b"}, "csv", "rdflib")),
-    (["query", "x", "--engine", "rdflib", "--engine", "oxigraph"], QueryRequest("x")),  # the last one wins
+     _short("search", {"text": "a=b"}, "csv", "rdflib")),
+    (["query", "x", "--engine", "rdflib", "--engine", "oxigraph"], _short("x")),  # the last one wins
     (["query", "model-neighbourhood", "-p", "model=llama", "--format=nt"],
-     QueryRequest("model-neighbourhood", {"model": "llama"}, "nt")),
+     _short("model-neighbourhood", {"model": "llama"}, "nt")),
+    (["query", "x", "--data", "d", "--ontology=o", "--shapes", "s", "--queries", "q"],
+     _short("x", data="d", ontology="o", shapes="s", queries="q")),
 ])
 def test_it_reads_the_plain_spellings(args, expected):
     assert parse(args) == expected
@@ -41,7 +46,9 @@ def test_it_reads_the_plain_spellings(args, expected):
     [], ["validate"], ["-v", "query", "moe-models"], ["query"], ["query", "a", "b"],
     ["query", "moe-models", "-h"], ["query", "moe-models", "--help"], ["query", "moe-models", "--"],
     ["query", "--query", "ASK {}"], ["query", "moe-models", "--timeout", "5"], ["query", "moe-models", "--no-cache"],
-    ["query", "moe-models", "--data", "x"], ["query", "moe-models", "-pkey=value"], ["query", "moe-models", "-p=k=v"],
+    ["query", "moe-models", "--base", "x"], ["query", "moe-models", "--shared", "x"],
+    ["query", "moe-models", "--data", ""], ["query", "moe-models", "--data", __file__],
+    ["query", "moe-models", "-pkey=value"], ["query", "moe-models", "-p=k=v"],
     ["query", "moe-models", "-p"], ["query", "moe-models", "-p", "novalue"], ["query", "moe-models", "-p", " =v"],
     ["query", "moe-models", "--engine", "virtuoso"], ["query", "moe-models", "--format", "nquads"],
     ["query", "moe-models", "--format", "CSV"], ["query", "moe-models", "--form", "csv"],
@@ -120,6 +127,12 @@ def test_a_catalog_with_errors_warns_once_on_both_paths(project, env, tmp_path):
 def test_no_project_here_is_said_by_click(tmp_path, env):
     short, full = _short_and_click(["query", "moe-models"], tmp_path, env)
     assert short == full and short[0] == 1 and b"folder" in short[2] and b"does not exist" in short[2]
+
+
+def test_folders_named_on_the_command_line_are_read_on_both_paths(project, env, tmp_path):
+    folders = [x for name in ("data", "ontology", "shapes", "queries") for x in (f"--{name}", str(project / name))]
+    short, full = _short_and_click(["query", "models-by-organization", "-p", "org=meta", *folders], tmp_path, env)
+    assert short == full and short[0] == 0 and b"model:llama-2" in short[1]
 
 
 def test_the_short_path_never_imports_click(project, env):

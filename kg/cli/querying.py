@@ -9,15 +9,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from kg.cli.bounded import DEFAULT_MAX_MEMORY, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_TIMEOUT, run_bounded  # noqa: F401
 from kg.cli.settings import Settings
-from kg.errors import KgError, KgUsageError
+from kg.errors import KgUsageError
 from kg.registry import DATASET_FORMATS, DEFAULT_ENGINE, RDF_FORMATS
 
-#: --timeout's default: seconds a query has to answer in full.
-DEFAULT_TIMEOUT = 60.0
-#: --max-memory's default, as written on the command line, and in bytes.
-DEFAULT_MAX_MEMORY = "4G"
-DEFAULT_MAX_MEMORY_BYTES = 4 << 30
 
 
 @dataclass
@@ -39,67 +35,33 @@ def answer_and_print(settings: Settings, project, request: QueryRequest) -> None
     """Answer ``request`` on ``project`` (or its endpoint) and print the result to stdout.
 
     A local query runs in a forked child bounded by ``request.timeout`` and ``request.max_memory``
-    (see ``run_bounded``); an endpoint's exchange is bounded by its own timeout.
+    (see kg.cli.bounded); an endpoint's exchange is bounded by its own timeout.
     """
-    def work() -> None:
-        from kg.api import answer
-
-        start = time.perf_counter()
-        with settings.progress() as progress:
-            outcome = answer(request.text, project, params=request.params, engine=request.engine,
-                             reason=request.reason, cache=request.cache, endpoint=request.endpoint,
-                             timeout=request.timeout, progress=progress,
-                             stream=request.fmt == "csv")  # rows written as the engine finds them
-        settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
-                       f"{time.perf_counter() - start:.3f} s")
-        check_format(outcome.result.kind, request.fmt)  # a usage error comes before any output
-        if outcome.catalog_errors:
-            settings.info(f"warning: the catalog has {outcome.catalog_summary}; results may be incomplete "
-                          "(kg validate lists them)")
-        print_result(outcome.result, request.fmt, project.base)
-        sys.stdout.flush()
-
     if request.endpoint:
-        work()
+        answer_here(settings, project, request)
     else:
-        run_bounded(work, timeout=request.timeout, max_memory=request.max_memory)
+        run_bounded(lambda: answer_here(settings, project, request), timeout=request.timeout,
+                    max_memory=request.max_memory)
 
 
-def _writes_to_a_file(stream) -> bool:
-    try:
-        stream.fileno()
-    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
-        return False
-    return True
+def answer_here(settings: Settings, project, request: QueryRequest) -> None:
+    """``answer_and_print`` in this process, unbounded."""
+    from kg.api import answer
 
-
-def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
-    """``work()`` in a forked child that prints as it goes: stopped after ``timeout`` seconds, and
-    unable to grow by more than ``max_memory`` bytes; its errors are raised here."""
-    from kg.util.parallel import can_fork, start_in_child
-
-    if not can_fork() or not _writes_to_a_file(sys.stdout):  # not Linux, or output captured in memory
-        work()  # (click's test runner): only a real file descriptor is shared with a child
-        return
-
-    def bounded() -> None:  # in the child only: the limit is for the query, not for kg
-        if max_memory:
-            from kg.util.parallel import limit_memory
-
-            limit_memory(max_memory)
-        work()
-
+    start = time.perf_counter()
+    with settings.progress() as progress:
+        outcome = answer(request.text, project, params=request.params, engine=request.engine,
+                         reason=request.reason, cache=request.cache, endpoint=request.endpoint,
+                         timeout=request.timeout, progress=progress,
+                         stream=request.fmt == "csv")  # rows written as the engine finds them
+    settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
+                   f"{time.perf_counter() - start:.3f} s")
+    check_format(outcome.result.kind, request.fmt)  # a usage error comes before any output
+    if outcome.catalog_errors:
+        settings.info(f"warning: the catalog has {outcome.catalog_summary}; results may be incomplete "
+                      "(kg validate lists them)")
+    print_result(outcome.result, request.fmt, project.base)
     sys.stdout.flush()
-    sys.stderr.flush()
-    child = start_in_child(bounded)
-    try:
-        child.wait(timeout=timeout)
-    except TimeoutError:
-        raise KgError(f"the query ran longer than --timeout {timeout:g} s and was stopped: add a LIMIT "
-                      "or a tighter pattern, or give it more time with --timeout") from None
-    except (MemoryError, RuntimeError):  # a MemoryError, or an engine that aborts when it cannot allocate
-        raise KgError(f"the query needed more than --max-memory {max_memory // (1 << 20)} MiB and was "
-                      "stopped: add a LIMIT or a tighter pattern, or raise --max-memory") from None
 
 
 def check_format(kind: str, fmt: str | None) -> None:

@@ -2,45 +2,57 @@
 
 Importing click and the command modules takes about 25 ms, longer than Oxigraph takes to answer
 a saved query on a warm cache. So when the command line is ``kg query NAME`` with nothing but
-``-p/--param NAME=VALUE``, ``--engine`` and ``--format`` (in their plain spellings: ``-p X``,
-``--param X``, ``--param=X``, ``--engine X``, ``--engine=X``, ``--format X``, ``--format=X``), it
-is answered here, by the code the click command runs once it has read its options
-(kg.cli.querying), with the click command's defaults. Anything else (another option, a mistake,
-``--help``, a root option such as ``-v``) gives None: click takes the command line and says what
-it says. A usage error found while answering (an unknown or ill-typed parameter, a format that
-does not fit the result) comes before anything is printed; it too goes back to click, which
-words it. tests/test_short_path.py holds the two paths to the same bytes and exit codes.
+``-p/--param NAME=VALUE``, ``--engine``, ``--format`` and the folders ``--data``, ``--ontology``,
+``--shapes`` and ``--queries`` (in their plain spellings: ``-p X``, ``--param X`` or ``--param=X``,
+``--engine X`` or ``--engine=X``, and so on), it is answered here, by the code the click command
+runs once it has read its options (kg.cli.querying), with the click command's defaults. Anything
+else (another option, a mistake, ``--help``, a root option such as ``-v``) gives None: click takes
+the command line and says what it says. A usage error found while answering (an unknown or
+ill-typed parameter, a format that does not fit the result) comes before anything is printed;
+it too goes back to click, which words it. tests/test_short_path.py holds the two paths to the
+same bytes and exit codes.
+
+The bounded child (kg.cli.bounded) is forked before the rest of kg is imported: it then copies
+few of this process's pages as it works.
 """
 from __future__ import annotations
 
+import collections
+import os
+import re
 import sys
 
-from kg.cli.querying import QueryRequest, answer_and_print, query_formats
-from kg.cli.settings import Settings, error_text
-from kg.registry import ENGINES
+from kg.registry import DATASET_FORMATS, ENGINES, RDF_FORMATS, SAVED_QUERY_NAME, SELECT_FORMATS
 
-#: Each option the short path reads, and the field of QueryRequest it sets.
-_OPTIONS = {"-p": "params", "--param": "params", "--engine": "engine", "--format": "fmt"}
+#: A ``kg query NAME`` the short path takes: the saved query, its parameters, --format (None: the
+#: default), --engine, and the project folders given ({"data": "path", ...}).
+ShortRequest = collections.namedtuple("ShortRequest", "name params fmt engine folders")
+
+#: Each option the short path reads, and what it sets.
+_OPTIONS = {"-p": "params", "--param": "params", "--engine": "engine", "--format": "fmt",
+            "--data": "data", "--ontology": "ontology", "--shapes": "shapes", "--queries": "queries"}
+_FORMATS = (*SELECT_FORMATS, *(name for name in RDF_FORMATS if name not in DATASET_FORMATS))
 
 
-def parse(args: list[str]) -> QueryRequest | None:
-    """The request of ``kg ARGS`` when it is a ``kg query NAME`` the short path reads the way click
-    would; else None.
+def parse(args: list[str]) -> ShortRequest | None:
+    """What ``kg ARGS`` asks when it is a ``kg query NAME`` the short path reads the way click
+    would; else None. A folder option naming an existing file is click's to refuse.
 
-    >>> parse(["query", "models-by-organization", "-p", "org=mistral-ai", "--format=csv"])
-    QueryRequest(text='models-by-organization', params={'org': 'mistral-ai'}, fmt='csv', engine='oxigraph', \
-reason=None, cache=True, endpoint=None, timeout=60.0, max_memory=4294967296)
+    >>> parse(["query", "models-by-organization", "-p", "org=mistral-ai", "--format=csv", "--data", "data"])
+    ShortRequest(name='models-by-organization', params={'org': 'mistral-ai'}, fmt='csv', engine='oxigraph', \
+folders={'data': 'data'})
     >>> parse(["query", "--query", "ASK {}"]) is None, parse(["-v", "query", "x"]) is None
     (True, True)
     """
-    from kg.sparql.saved import looks_like_name
+    from kg.registry import DEFAULT_ENGINE
 
     if not args or args[0] != "query":
         return None
-    request, name, tokens = QueryRequest(""), None, iter(args[1:])
+    name, params, fmt, engine, folders = None, {}, None, DEFAULT_ENGINE, {}
+    tokens = iter(args[1:])
     for token in tokens:
         if not token.startswith("-"):
-            if name is not None or not looks_like_name(token):
+            if name is not None or not re.match(SAVED_QUERY_NAME, token.strip()):
                 return None
             name = token
             continue
@@ -51,43 +63,49 @@ reason=None, cache=True, endpoint=None, timeout=60.0, max_memory=4294967296)
             value = next(tokens, None)
             if value is None:
                 return None
-        field = _OPTIONS[option]
-        if field == "params":
+        what = _OPTIONS[option]
+        if what == "params":
             key, equals, given = value.partition("=")
             if not equals or not key.strip():
                 return None
-            request.params[key.strip()] = given
-        elif field == "engine" and value in ENGINES:
-            request.engine = value
-        elif field == "fmt" and value in query_formats():
-            request.fmt = value
+            params[key.strip()] = given
+        elif what == "engine" and value in ENGINES:
+            engine = value
+        elif what == "fmt" and value in _FORMATS:
+            fmt = value
+        elif what in ("data", "ontology", "shapes", "queries") and value and not os.path.isfile(value):
+            folders[what] = value
         else:
             return None
-    if name is None:
-        return None
-    request.text = name
-    return request
+    return ShortRequest(name, params, fmt, engine, folders) if name is not None else None
 
 
 def run_short_path(args: list[str]) -> int | None:
     """The exit code of ``kg ARGS`` answered on the short path, or None when click must take it."""
-    request = parse(args)
-    if request is None:
+    short = parse(args)
+    if short is None:
         return None
+    from kg.cli.bounded import DEFAULT_MAX_MEMORY_BYTES, DEFAULT_TIMEOUT, run_bounded
+    from kg.cli.settings import error_text
     from kg.errors import KgError, KgUsageError
-    from kg.pipeline.location import Project
 
-    settings = Settings()
     try:
-        answer_and_print(settings, Project.locate(), request)
+        run_bounded(lambda: _answer(short), timeout=DEFAULT_TIMEOUT, max_memory=DEFAULT_MAX_MEMORY_BYTES)
     except KgUsageError:
         return None  # found before anything was printed: click runs the command and words it
     except BrokenPipeError:
         raise
     except (KgError, OSError) as exc:
-        report = getattr(exc, "report", None)
-        if report is not None:
-            settings.print_report(report)
         sys.stderr.write(f"Error: {error_text(exc)}\n")
         return 1
     return 0
+
+
+def _answer(short: ShortRequest) -> None:
+    """In the bounded child: the rest of kg imported, the query answered and printed."""
+    from kg.cli.querying import QueryRequest, answer_here
+    from kg.cli.settings import Settings
+    from kg.pipeline.location import Project
+
+    request = QueryRequest(short.name, dict(short.params), short.fmt, short.engine)
+    answer_here(Settings(), Project.locate(**short.folders), request)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kg.errors import KgError, KgUsageError
 from kg.namespaces import DCTERMS, XSD, entity_iri
+from kg.registry import SAVED_QUERY_NAME
 from kg.rdf.ntriples import Iri, Lit
 
 
@@ -144,7 +145,7 @@ def looks_like_name(text: str) -> bool:
     return bool(_NAME.match(text.strip()))
 
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_NAME = re.compile(SAVED_QUERY_NAME)
 
 
 def ad_hoc_query(text: str) -> SavedQuery:

@@ -1,0 +1,59 @@
+"""A command's work in a forked child, bounded in time and memory, its errors raised here in the
+words of ``--timeout`` and ``--max-memory``.
+
+Lean on purpose (no click, no dataclasses): ``kg query NAME``'s short path forks before it
+imports the rest of kg, so that the child copies few of its parent's pages.
+"""
+from __future__ import annotations
+
+import sys
+
+from kg.errors import KgError
+
+#: --timeout's default for a query: seconds it has to answer in full.
+DEFAULT_TIMEOUT = 60.0
+#: --max-memory's default for a query, as written on the command line, and in bytes.
+DEFAULT_MAX_MEMORY = "4G"
+DEFAULT_MAX_MEMORY_BYTES = 4 << 30
+
+
+def _writes_to_a_file(stream) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return False
+    return True
+
+
+def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
+    """``work()`` in a forked child that prints as it goes: stopped after ``timeout`` seconds, and
+    unable to grow by more than ``max_memory`` bytes; what it raised is raised here.
+
+    >>> run_bounded(lambda: None, timeout=10, max_memory=None)
+    """
+    from kg.util.parallel import can_fork, start_in_child
+
+    if not can_fork() or not _writes_to_a_file(sys.stdout):  # not Linux, or output captured in memory
+        work()  # (click's test runner): only a real file descriptor is shared with a child
+        return
+
+    def bounded() -> None:  # in the child only: the limit is for the query, not for kg
+        if max_memory:
+            from kg.util.parallel import limit_memory
+
+            limit_memory(max_memory)
+        work()
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = start_in_child(bounded)
+    try:
+        child.wait(timeout=timeout)
+    except TimeoutError:
+        raise KgError(f"the query ran longer than --timeout {timeout:g} s and was stopped: add a LIMIT "
+                      "or a tighter pattern, or give it more time with --timeout") from None
+    except (MemoryError, RuntimeError) as exc:  # a MemoryError, or an engine that aborts when it cannot allocate
+        if not max_memory:
+            raise KgError(f"the query stopped: {exc}") from None
+        raise KgError(f"the query needed more than --max-memory {max_memory // (1 << 20)} MiB and was "
+                      "stopped: add a LIMIT or a tighter pattern, or raise --max-memory") from None
