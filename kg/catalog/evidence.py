@@ -58,9 +58,10 @@ their them then there these they this those through under very what when where w
 would your model models language large based using used uses like well""".split())
 
 
-def words(text: str) -> list[str]:
-    """Lowercase alphanumeric words, accents folded: 'LLaMA-2 (7B)' -> ['llama', '2', '7b']."""
-    return re.findall(r"[a-z0-9]+", fold(text))
+@lru_cache(maxsize=16384)
+def words(text: str) -> tuple[str, ...]:
+    """Lowercase alphanumeric words, accents folded: 'LLaMA-2 (7B)' -> ('llama', '2', '7b')."""
+    return tuple(_WORD.findall(fold(text)))
 
 
 @lru_cache(maxsize=65536)
@@ -128,27 +129,23 @@ def mentions(text: str, phrase: str) -> bool:
     """Does ``phrase`` appear in ``text`` ignoring case, punctuation and spacing ('Llama-2' ~ 'LLaMA 2'),
     as whole words and not as the start of a later version ('LLaMA' is not in 'LLaMA 2')?
 
-    The same matches as ``_phrase_pattern``, found by walking the text's words instead of
-    compiling a pattern per phrase (compiling dominated ``kg validate``).
+    The same matches as ``_phrase_pattern``, found without compiling a pattern per phrase
+    (compiling dominated ``kg validate``): the phrase's squashed words are searched for in the
+    text's squashed words, and a hit counts when it starts and ends on word boundaries.
     """
     squashed = "".join(words(phrase))
     if not squashed:
         return False
-    wanted = {squashed}
     other = _other_number(phrase, squashed)
-    if other:
-        wanted.add(other)
     folded = fold(text)
-    tokens = _tokens(folded)
-    longest = max(len(w) for w in wanted)
-    for start in range(len(tokens)):
-        joined = ""
-        for _begin, end, token in tokens[start:]:
-            joined += token
-            if len(joined) > longest or not any(w.startswith(joined) for w in wanted):
-                break
-            if joined in wanted and not _VERSION_AFTER.match(folded, end):
+    joined, starts, ends = _squashed(folded)
+    for wanted in (squashed, other) if other else (squashed,):
+        at = joined.find(wanted)
+        while at != -1:
+            end = ends.get(at + len(wanted))
+            if at in starts and end is not None and not _VERSION_AFTER.match(folded, end):
                 return True
+            at = joined.find(wanted, at + 1)
     return False
 
 
@@ -156,8 +153,37 @@ _VERSION_AFTER = re.compile(r"[ .-]?\d+(?:\.\d+)*(?![a-z0-9])")
 
 
 @lru_cache(maxsize=4096)
-def _tokens(folded: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple((m.start(), m.end(), m.group()) for m in re.finditer(r"[a-z0-9]+", folded))
+def _squashed(folded: str) -> tuple[str, frozenset[int], dict[int, int]]:
+    """The words of ``folded`` run together, the offsets where each word starts in that string, and,
+    by the offset where each word ends there, where it ends in ``folded``."""
+    parts, starts, ends, offset = [], set(), {}, 0
+    for match in _WORD.finditer(folded):
+        starts.add(offset)
+        offset += match.end() - match.start()
+        ends[offset] = match.end()
+        parts.append(match.group())
+    return "".join(parts), frozenset(starts), ends
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _found_alone(text: str, value: str, before: re.Pattern, after: re.Pattern) -> bool:
+    """Does ``value`` occur in ``text`` with no character matching ``before`` just before it, and
+    ``after`` not matching just after it (lookarounds, without compiling a pattern per value)?"""
+    at = text.find(value)
+    while at != -1:
+        end = at + len(value)
+        if (at == 0 or not before.match(text[at - 1])) and not after.match(text, end):
+            return True
+        at = text.find(value, at + 1)
+    return False
+
+
+_DIGIT_OR_DOT = re.compile(r"[\d.]")
+_WORD_CHAR = re.compile(r"\w")
+_DIGIT = re.compile(r"\d")
+_URL_CHAR = re.compile(r"[\w/.-]")
 
 
 def without_urls(text: str) -> str:
@@ -229,17 +255,29 @@ def shows_date(date_text: str, text: str) -> bool:
 def shows_url(url: str, text: str) -> bool:
     """The URL appears (trailing slashes ignored), not as the start of a longer URL path."""
     bare = url.rstrip("/")
-    return re.search(re.escape(bare) + r"/?(?![\w/.-])", text) is not None
+    at = text.find(bare)
+    while at != -1:
+        end = at + len(bare)
+        after = end + 1 if text.startswith("/", end) else end  # one trailing slash is the same URL
+        if not _URL_CHAR.match(text, after):
+            return True
+        at = text.find(bare, at + 1)
+    return False
 
 
 def stem(word: str) -> str:
     """A light stem, for prose: 'modelling'/'modeling', 'tokens'/'token'."""
-    word = re.sub(r"([b-df-hj-np-tv-z])\1(ing|ed)$", r"\1\2", word)
+    if word.endswith(("ing", "ed")):
+        word = _DOUBLED.sub(r"\1\2", word)
     return word[:-1] if word.endswith("s") and len(word) > 4 else word
 
 
-def content_words(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if len(w) >= 4 and w not in STOPWORDS}
+_DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1(ing|ed)$")
+
+
+@lru_cache(maxsize=4096)
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(text) if len(w) >= 4 and w not in STOPWORDS)
 
 
 def shows_prose(value: str, text: str) -> bool:
@@ -331,10 +369,10 @@ def shows(entry, fact: Fact, text: str, names: Names | None = None) -> bool:
     names = names or Names()
     if key in URL_KEYS:
         return shows_url(value, text)
-    if key == "arxiv":
-        return re.search(rf"(?<![\d.]){re.escape(value)}(?!\d)", text) is not None
+    if key == "arxiv":  # not inside a longer number
+        return _found_alone(text, value, _DIGIT_OR_DOT, _DIGIT)
     if key == "wikidata":
-        return re.search(rf"(?<![\w]){re.escape(value)}(?!\d)", text) is not None
+        return _found_alone(text, value, _WORD_CHAR, _DIGIT)
     if key in REF_TARGETS and REF_TARGETS[key] == "papers":
         return shows_any(names.get("papers", value), text)  # its title, an alias or its arXiv id
     text = without_urls(text)

@@ -12,7 +12,7 @@ from kg.pipeline.location import Project  # noqa: F401 - its home before; still 
 from kg.registry import ENGINES
 from kg.catalog.loader import Catalog, load_catalog
 from kg.catalog.checks import check_catalog
-from kg.catalog.sourcing import check_sources
+from kg.pipeline.source_checks import source_checks
 from kg.rdf.dataset import describe_dataset
 from kg.catalog.diagnostics import Report
 from kg.rdf.mapping import Origins, build_graph, catalog_lines
@@ -96,23 +96,28 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
         catalog = load_catalog(project.data, report, progress)
         progress("checking references, cycles and dates", 0, 0)
         check_catalog(catalog, report, today)
-        check_sources(catalog, report, project.source_text())
-        progress(f"building the graph ({engine})", 0, 0)
-        if engine == "rdflib":
-            built = build_graph(catalog, project.base)
-            compiled = Compiled(catalog, report, built.origins, engine, graph=built.graph)
+    with source_checks(catalog, project.source_text()) as add_source_diagnostics:
+        with paused_gc():
+            progress(f"building the graph ({engine})", 0, 0)
+            if engine == "rdflib":
+                built = build_graph(catalog, project.base)
+                compiled = Compiled(catalog, report, built.origins, engine, graph=built.graph)
+            else:
+                compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine,
+                                    _lines=catalog_lines(catalog, project.base))
+        if before_shapes is not None:
+            before_shapes(compiled)
+        if shapes:
+            progress(f"validating with the SHACL shapes ({'pySHACL' if engine == 'rdflib' else 'SPARQL'})", 0, 0)
+            _validate(compiled, project, before_results=lambda: add_source_diagnostics(report))
         else:
-            compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine,
-                                _lines=catalog_lines(catalog, project.base))
-    if before_shapes is not None:
-        before_shapes(compiled)
-    if shapes:
-        progress(f"validating with the SHACL shapes ({'pySHACL' if engine == 'rdflib' else 'SPARQL'})", 0, 0)
-        _validate(compiled, project)
+            add_source_diagnostics(report)
     return compiled
 
 
-def _validate(compiled: Compiled, project: Project) -> None:
+def _validate(compiled: Compiled, project: Project, before_results: Callable[[], None] = lambda: None) -> None:
+    """Run the shapes; ``before_results()`` is called once they have run, before their results are
+    reported (the source checks' diagnostics join the report there)."""
     project.require("shapes")
     try:
         shapes_graph = load_turtle_dir(project.shapes)
@@ -133,6 +138,7 @@ def _validate(compiled: Compiled, project: Project) -> None:
             results = check_graph(compiled.graph, shapes_graph)
         except ShapesError as exc:
             raise ProjectError(str(exc)) from None
+    before_results()
     report_results(results, compiled.origins, compiled.report)
 
 

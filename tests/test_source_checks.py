@@ -1,0 +1,81 @@
+"""The source checks run in a forked child beside the graph and the shapes (kg.pipeline.source_checks):
+the report is the one they give in this process, shapes' results left out where a source check
+already put an error, on both engines."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kg.catalog.diagnostics import Report
+from kg.catalog.loader import load_catalog
+from kg.pipeline import source_checks as module
+from kg.pipeline.location import Project
+from kg.pipeline.project import compile_catalog
+from kg.util.parallel import can_fork
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="the child is forked on Linux only")
+
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory):
+    """A copy of data/ with a fact no source names (KG120), a 'for' naming nothing (KG122), a
+    citation that does not show its fact (KG123) and a release before its base model's (KG306)."""
+    project = Project.locate(start=ROOT)
+    if project.source_text() is None:
+        pytest.skip("the source documents (../shared) are not beside this checkout")
+    root = tmp_path_factory.mktemp("damaged")
+    for name in ("ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copytree(ROOT / "data", root / "data")
+    alpaca = root / "data" / "models" / "alpaca.yaml"
+    text = alpaca.read_text()
+    text = text.replace("parameters:\n- 7B\n", "parameters:\n- 7B\ncontext_length: 2048\n")  # no source names it
+    text = text.replace("  for: [released]", "  for: [released, nothing]")
+    text = text.replace("released: 2023-03", "released: 2019-01")  # line 775 does not show it
+    alpaca.write_text(text)
+    return Project.locate(start=root, shared=project.shared)
+
+
+def _report(project, engine, fork_up_to):
+    patch = pytest.MonkeyPatch()
+    patch.setattr(module, "FORK_UP_TO", fork_up_to)  # the default of source_checks' fork_up_to
+    try:
+        compiled = compile_catalog(project, engine=engine)
+    finally:
+        patch.undo()
+    return [(d.file, d.line, d.column, d.code, d.severity, d.message) for d in compiled.report.items]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_forked_check_reports_what_one_here_reports(damaged, engine):
+    here = _report(damaged, engine, fork_up_to=-1)
+    forked = _report(damaged, engine, fork_up_to=10**9)
+    assert forked == here
+    codes = {code for _f, _l, _c, code, _s, _m in here}
+    assert {"KG120", "KG122", "KG123"} <= codes, codes  # the source checks spoke
+    assert "KG306" in codes  # and so did the later checks
+
+
+def test_a_child_that_dies_is_redone_here(damaged, monkeypatch):
+    catalog = load_catalog(damaged.data, Report())
+    calls = []
+    real = module.check_sources
+
+    def dies_in_the_child(catalog, report, sources):
+        calls.append(1)
+        import os
+        if len(calls) == 1 and os.environ.get("KG_TEST_PARENT") != str(os.getpid()):
+            os._exit(9)
+        return real(catalog, report, sources)
+
+    monkeypatch.setenv("KG_TEST_PARENT", str(__import__("os").getpid()))
+    monkeypatch.setattr(module, "check_sources", dies_in_the_child)
+    report = Report()
+    with module.source_checks(catalog, damaged.source_text()) as add:
+        add(report)
+    expected = Report()
+    real(catalog, expected, damaged.source_text())
+    assert report.items == expected.items and report.items
