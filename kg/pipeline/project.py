@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Callable
-
-from rdflib import Graph
+from typing import TYPE_CHECKING, Callable
 
 from kg.errors import ProjectError
 from kg.pipeline.location import Project  # noqa: F401 - its home before; still imported from here
@@ -13,16 +11,16 @@ from kg.registry import ENGINES
 from kg.catalog.loader import Catalog, load_catalog
 from kg.catalog.checks import check_catalog
 from kg.pipeline.source_checks import source_checks
-from kg.rdf.dataset import describe_dataset
 from kg.catalog.diagnostics import Report
 from kg.rdf.mapping import Origins, build_graph, catalog_lines
 from kg.util.gcpause import paused_gc
 from kg.util.progress import Progress, quiet
 from kg.rdf.ntriples import graph_lines, merge, to_bytes
 from kg.catalog.schema import KINDS
-from kg.validation.shacl import ShapesError, check_graph, has_shapes, load_turtle_dir, report_results
 from kg.rdf.terms import load_store
-from kg.rdf.vocab import bind_prefixes
+
+if TYPE_CHECKING:  # rdflib, and what is made of it, is imported where a path needs it
+    from rdflib import Graph
 
 
 @dataclass
@@ -70,6 +68,10 @@ class Compiled:
     def rdflib_graph(self) -> Graph:
         """The catalog as an rdflib graph (parsed from the lines on the oxigraph engine)."""
         if self.graph is None:
+            from rdflib import Graph
+
+            from kg.rdf.vocab import bind_prefixes
+
             graph = Graph()
             bind_prefixes(graph, self.origins.base)
             if self.lines():
@@ -118,6 +120,8 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
 def _validate(compiled: Compiled, project: Project, before_results: Callable[[], None] = lambda: None) -> None:
     """Run the shapes; ``before_results()`` is called once they have run, before their results are
     reported (the source checks' diagnostics join the report there)."""
+    from kg.validation.shacl import ShapesError, check_graph, has_shapes, load_turtle_dir, report_results
+
     project.require("shapes")
     try:
         shapes_graph = load_turtle_dir(project.shapes)
@@ -144,6 +148,8 @@ def _validate(compiled: Compiled, project: Project, before_results: Callable[[],
 
 def description_lines(compiled: Compiled, base: str) -> list[str]:
     """The VoID/DCAT description of the compiled catalog, as sorted N-Triples lines."""
+    from kg.rdf.dataset import describe_dataset
+
     counts = {kind: 0 for kind in KINDS}
     for entry in compiled.catalog.entries:
         counts[entry.kind] += 1
@@ -164,6 +170,8 @@ def provenance_dataset_lines(compiled: Compiled, base: str, exported: list[str] 
 
 
 def ontology_lines(project: Project) -> list[str]:
+    from kg.validation.shacl import load_turtle_dir
+
     if not project.ontology.is_dir():
         return []
     try:

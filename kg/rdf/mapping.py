@@ -7,29 +7,28 @@ demand by ``Origins``, for the few triples a SHACL result names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
-
+from kg import namespaces as ns
 from kg.rdf import ntriples
 from kg.catalog.loader import Catalog, Entry
 from kg.catalog.licenses import ALL_LICENSES, license_iri
 from kg.rdf.ntriples import XSD_BOOLEAN, XSD_INTEGER, Iri, Lit
 from kg.catalog.schema import DERIVATIONS, FIELDS, MODEL, TECHNIQUE
 from kg.catalog.values import source_iri
-from kg.namespaces import entity_iri, normalized_base
+from kg.namespaces import DEFAULT_BASE, entity_iri, normalized_base
 from kg.rdf.mappings import value_links, wikidata_iri
-from kg.rdf.terms import to_rdflib
-from kg.rdf.vocab import DEFAULT_BASE, KG, bind_prefixes
 
-_TYPE, _LABEL = str(RDF.type), str(RDFS.label)
-_IDENTIFIER = str(DCTERMS.identifier)
-_LICENSE_DOCUMENT = Iri(str(DCTERMS.LicenseDocument))
-_CONCEPT, _IN_SCHEME = Iri(str(SKOS.Concept)), str(SKOS.inScheme)
-_TOP_CONCEPT_OF, _HAS_TOP_CONCEPT = str(SKOS.topConceptOf), str(SKOS.hasTopConcept)
-_FAMILY = Iri(str(KG.ModelFamily))
-_DEPRECATED, _TRUE = str(OWL.deprecated), Lit("true", XSD_BOOLEAN)
+if TYPE_CHECKING:  # rdflib is imported by the rdflib path only: the oxigraph path never needs it
+    from rdflib import Graph, URIRef
+
+_TYPE, _LABEL = ns.RDF + "type", ns.RDFS + "label"
+_IDENTIFIER = ns.DCTERMS + "identifier"
+_LICENSE_DOCUMENT = Iri(ns.DCTERMS + "LicenseDocument")
+_CONCEPT, _IN_SCHEME = Iri(ns.SKOS + "Concept"), ns.SKOS + "inScheme"
+_TOP_CONCEPT_OF, _HAS_TOP_CONCEPT = ns.SKOS + "topConceptOf", ns.SKOS + "hasTopConcept"
+_FAMILY = Iri(ns.KG + "ModelFamily")
+_DEPRECATED, _TRUE = ns.OWL + "deprecated", Lit("true", XSD_BOOLEAN)
 
 #: One triple: subject and predicate IRIs, the object, and the value path behind it in the
 #: entry's file (``()`` for the entry as a whole; None for a triple that describes another node).
@@ -38,6 +37,8 @@ Statement = tuple
 
 def scheme_iri(base: str) -> URIRef:
     """The SKOS concept scheme of the techniques."""
+    from rdflib import URIRef
+
     return URIRef(f"{normalized_base(base)}/technique")
 
 
@@ -112,7 +113,7 @@ def catalog_statements(catalog: Catalog, base: str) -> Iterator[Statement]:
         has_techniques |= entry.kind is TECHNIQUE
     if has_techniques:
         scheme = f"{base}/technique"
-        yield scheme, _TYPE, Iri(str(SKOS.ConceptScheme)), None
+        yield scheme, _TYPE, Iri(ns.SKOS + "ConceptScheme"), None
         yield scheme, _LABEL, Lit("LLM techniques"), None
 
 
@@ -165,6 +166,11 @@ class BuiltGraph:
 
 def build_graph(catalog: Catalog, base: str = DEFAULT_BASE) -> BuiltGraph:
     """Build the asserted catalog graph in rdflib (no inference, no blank nodes)."""
+    from rdflib import Graph, URIRef
+
+    from kg.rdf.terms import to_rdflib
+    from kg.rdf.vocab import bind_prefixes
+
     base = normalized_base(base)
     graph = Graph()
     bind_prefixes(graph, base)
