@@ -89,6 +89,9 @@ def test_urls_and_ids_are_found_as_their_patterns_found_them(asked):
         elif key == "arxiv":
             expected = re.search(rf"(?<![\d.]){re.escape(value)}(?!\d)", text) is not None
             assert evidence._found_alone(text, value, evidence._DIGIT_OR_DOT, evidence._DIGIT) == expected
+        elif key == "wikidata":
+            expected = re.search(rf"(?<![\w]){re.escape(value)}(?!\d)", text) is not None
+            assert evidence._found_alone(text, value, evidence._WORD_CHAR, evidence._DIGIT) == expected
         else:
             continue
         checked += 1
@@ -107,3 +110,15 @@ def test_urls_and_ids_are_found_as_their_patterns_found_them(asked):
 def test_url_edges(url, text, expected):
     assert shows_url(url, text) is expected
     assert (re.search(re.escape(url.rstrip("/")) + r"/?(?![\w/.-])", text) is not None) is expected
+
+
+@pytest.mark.parametrize("value, text", [
+    ("Q42", "Q42"), ("Q42", "xQ42"), ("Q42", "Q421"), ("Q42", "(Q42)"), ("Q42", "éQ42 Q42"), ("Q42", "_Q42"),
+    ("2307.09288", "2307.09288v2"), ("2307.09288", "12307.09288 2307.09288"), ("2307.09288", ".2307.09288"),
+    ("2307.09288", "2307.092881"),
+])
+def test_id_edges(value, text):
+    wikidata = re.search(rf"(?<![\w]){re.escape(value)}(?!\d)", text) is not None
+    arxiv = re.search(rf"(?<![\d.]){re.escape(value)}(?!\d)", text) is not None
+    assert evidence._found_alone(text, value, evidence._WORD_CHAR, evidence._DIGIT) == wikidata
+    assert evidence._found_alone(text, value, evidence._DIGIT_OR_DOT, evidence._DIGIT) == arxiv

@@ -140,3 +140,27 @@ def test_a_child_that_closes_its_pipe_before_it_exits_reports_its_real_exit_code
 
     with pytest.raises(RuntimeError, match="exit code 5"):
         parallel.start_in_child(closes_then_exits).wait()
+
+
+class _TwoArgumentError(Exception):
+    def __init__(self, message, extra):
+        super().__init__(message)
+        self.extra = extra
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="children are forked on Linux only")
+def test_an_outcome_that_cannot_be_read_back_is_a_failure_not_a_crash():
+    def raises_what_does_not_unpickle():
+        raise _TwoArgumentError("boom", 1)
+
+    ok, value = parallel.start_in_child(raises_what_does_not_unpickle).outcome()
+    assert not ok and isinstance(value, RuntimeError) and "cannot be read back" in str(value)
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="children are forked on Linux only")
+def test_what_the_parent_buffered_is_written_once(tmp_path):
+    script = ("import sys\nfrom kg.util import parallel\nprint('before the fork')\n"
+              "parallel.start_in_child(lambda: None).wait()\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert done.stdout == "before the fork\n", done.stderr

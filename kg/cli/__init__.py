@@ -53,7 +53,11 @@ def run(args: list[str]) -> int | None:
     """The exit code of ``kg ARGS``: by the short path when it takes them, else by click."""
     from kg.cli.short_path import run_short_path
 
-    code = run_short_path(args)
+    try:
+        code = run_short_path(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")  # as click writes before it aborts
+        raise
     if code is not None:
         return code
     import click

@@ -36,7 +36,8 @@ _FORMATS = (*SELECT_FORMATS, *(name for name in RDF_FORMATS if name not in DATAS
 
 def parse(args: list[str]) -> ShortRequest | None:
     """What ``kg ARGS`` asks when it is a ``kg query NAME`` the short path reads the way click
-    would; else None. A folder option naming an existing file is click's to refuse.
+    would; else None. A folder option naming an existing file or an unreadable folder is click's
+    to refuse.
 
     >>> parse(["query", "models-by-organization", "-p", "org=mistral-ai", "--format=csv", "--data", "data"])
     ShortRequest(name='models-by-organization', params={'org': 'mistral-ai'}, fmt='csv', engine='oxigraph', \
@@ -73,11 +74,16 @@ folders={'data': 'data'})
             engine = value
         elif what == "fmt" and value in _FORMATS:
             fmt = value
-        elif what in ("data", "ontology", "shapes", "queries") and value and not os.path.isfile(value):
+        elif what in ("data", "ontology", "shapes", "queries") and value and _click_takes_folder(value):
             folders[what] = value
         else:
             return None
     return ShortRequest(name, params, fmt, engine, folders) if name is not None else None
+
+
+def _click_takes_folder(value: str) -> bool:
+    """Whether click's ``Path(file_okay=False)`` takes ``value``: not a file, and readable if it exists."""
+    return not os.path.isfile(value) and (not os.path.exists(value) or os.access(value, os.R_OK))
 
 
 def run_short_path(args: list[str]) -> int | None:

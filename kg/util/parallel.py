@@ -80,8 +80,7 @@ def map_shares(function: Callable[[Sequence[T], Tick], R], shares: list[Sequence
 
     shared = mmap.mmap(-1, 8 * len(shares))  # anonymous and shared: each child's items done, one slot each
     counters = memoryview(shared).cast("q")
-    children = [start_in_child(functools.partial(function, share, _adding_to(counters, slot)))
-                for slot, share in enumerate(shares[:-1])]
+    children: list[Child] = []
     own = 0
 
     def tick(n: int) -> None:
@@ -91,6 +90,8 @@ def map_shares(function: Callable[[Sequence[T], Tick], R], shares: list[Sequence
             progress(own + sum(counters[:len(children)]))
 
     try:
+        for slot, share in enumerate(shares[:-1]):  # inside the try: a failed fork stops the others
+            children.append(start_in_child(functools.partial(function, share, _adding_to(counters, slot))))
         last = function(shares[-1], tick)
         results = []
         for child, share in zip(children, shares):
@@ -135,7 +136,7 @@ class Child:
 
         A child that died without a word gives ``(False, RuntimeError)``; one still at work after
         ``timeout`` seconds is stopped and gives ``(False, TimeoutError)``. A result that cannot
-        be unpickled is a bug in kg, and raises. Interrupted here (Ctrl-C), the child is stopped.
+        be unpickled gives ``(False, RuntimeError)`` too. Interrupted here (Ctrl-C), the child is stopped.
         """
         if self.pid is None:
             return self.ran_here or (False, RuntimeError("the child process was stopped"))
@@ -152,7 +153,10 @@ class Child:
             return False, RuntimeError(f"a child process of kg died ({_described(code)})")
         import pickle
 
-        return pickle.loads(data)
+        try:
+            return pickle.loads(data)
+        except Exception as exc:  # an exception whose class cannot be rebuilt from its arguments
+            return False, RuntimeError(f"a child process of kg sent what cannot be read back: {exc}")
 
     def wait(self, timeout: float | None = None):
         """What the function returned; what it raised is raised here (a full disk stays an OSError;
@@ -229,7 +233,9 @@ def start_in_child(function: Callable[[], R]) -> Child:
 
     Where fork is not safe, ``function`` runs here and now, and ``wait()`` has nothing to do.
     The child is a bare ``os.fork`` with a pipe back (no multiprocessing: its imports and
-    machinery cost a short command 15 ms of its start-up).
+    machinery cost a short command 15 ms of its start-up). Call it from the main thread: the
+    child dies with the thread that forked it (``die_with_parent``), and only the main thread
+    sees Ctrl-C.
     """
     if not can_fork():
         try:
@@ -237,8 +243,15 @@ def start_in_child(function: Callable[[], R]) -> Child:
         except Exception as exc:
             return Child(None, None, (False, exc))
     parent = os.getpid()
+    sys.stdout.flush()  # what is buffered here would otherwise be written twice, once by the child
+    sys.stderr.flush()
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # pragma: no cover - the child (its outcome is what the tests check)
         os.close(read_end)
         _run_in_child(function, write_end, parent)
@@ -257,10 +270,13 @@ def _run_in_child(function, write_end: int, parent: int) -> NoReturn:  # pragma:
         gc.disable()  # no collector passes: they would copy every page the child shares
         try:
             result = (True, function())
-            sys.stdout.flush()  # what the function printed (os._exit below flushes nothing)
-            sys.stderr.flush()
         except BaseException as exc:
             result = (False, exc)
+        try:
+            sys.stdout.flush()  # what the function printed, even before it failed (os._exit flushes nothing)
+            sys.stderr.flush()
+        except BaseException as exc:  # the reader of stdout went away: a BrokenPipeError to report
+            result = result if not result[0] else (False, exc)
         try:
             data = pickle.dumps(result)
         except Exception:  # an exception (or result) that does not pickle: send its text
