@@ -108,10 +108,17 @@ def run_short_path(args: list[str]) -> int | None:
 
 
 def _answer(short: ShortRequest) -> None:
-    """In the bounded child: the rest of kg imported, the query answered and printed."""
-    from kg.cli.querying import QueryRequest, answer_here
-    from kg.cli.settings import Settings
+    """In the bounded child: the cached graph loading (kg.pipeline.preload) while the rest of kg is
+    imported, then the query answered and printed."""
     from kg.pipeline.location import Project
 
+    project = Project.locate(**short.folders)
+    if short.engine == "oxigraph":
+        from kg.pipeline import preload
+
+        preload.start(project.data)
+    from kg.cli.querying import QueryRequest, answer_here
+    from kg.cli.settings import Settings
+
     request = QueryRequest(short.name, dict(short.params), short.fmt, short.engine)
-    answer_here(Settings(), Project.locate(**short.folders), request)
+    answer_here(Settings(), project, request)

@@ -426,7 +426,8 @@ class EntryInfo:
                 "triples": self.triples, "oxigraph_store": self.store}
 
 
-def _is_key(name: str, length: int) -> bool:
+def is_key(name: str, length: int) -> bool:
+    """Whether ``name`` is a key of the cache: ``length`` lowercase hexadecimal digits."""
     return len(name) == length and all(c in "0123456789abcdef" for c in name)
 
 
@@ -474,13 +475,13 @@ def cache_entries(project: Path | None = None) -> list[EntryInfo]:
         if not folder.is_dir():
             continue
         for child in sorted(folder.iterdir()):
-            if _is_key(child.name, 32) and child.is_dir():
+            if is_key(child.name, 32) and child.is_dir():
                 info = _entry_info(child, owner)
                 if info is not None:
                     found.append(info)
     if project is None and root.is_dir():
         for child in sorted(root.iterdir()):
-            if _is_key(child.name, 32) and child.is_dir():
+            if is_key(child.name, 32) and child.is_dir():
                 info = _entry_info(child, None)
                 if info is not None:
                     found.append(info)
@@ -557,7 +558,7 @@ def clear(project: Path | None = None) -> Pruned:
     folders = [project_dir(project)] if project is not None else (
         [p for p in (root / "projects").iterdir()] if (root / "projects").is_dir() else [])
     for folder in folders:
-        if folder.is_dir() and not any(_is_key(child.name, 32) for child in folder.iterdir() if child.is_dir()):
+        if folder.is_dir() and not any(is_key(child.name, 32) for child in folder.iterdir() if child.is_dir()):
             shutil.rmtree(folder, ignore_errors=True)
     if project is None:
         for stale in [root / "file-digests.txt", *root.glob(".*.trash")]:  # an older kg's one global index

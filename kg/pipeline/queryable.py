@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from kg.errors import ProjectError
+from kg.pipeline.preload import MEMORY_LOAD_BYTES
 from kg.rdf.ntriples import graph_lines, merge, to_bytes
 from kg.rdf.terms import load_store
 from kg.util.progress import Progress, quiet
@@ -115,6 +117,8 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     if engine == "oxigraph":
         if loaded.store is not None:
             store = loaded.store
+            if loaded.nquads_file is not None and named_graphs:  # a preloaded store: the graph alone
+                load_store(loaded.quads_bytes(), store, quads=True)
         else:
             store = load_store(loaded.ntriples)
             if named_graphs:
@@ -142,20 +146,22 @@ class _Loaded:
     ntriples: bytes | None = None
     quads: list[str] | None = None
     nquads: bytes | None = None
+    nquads_file: Path | None = None  # the provenance dataset, read when a query needs it
 
     def as_bytes(self) -> bytes:
         return self.ntriples if self.ntriples is not None else to_bytes(self.lines)
 
     def quads_bytes(self) -> bytes:
+        if self.nquads is None and self.nquads_file is not None:
+            self.nquads = self.nquads_file.read_bytes()
+            if self.nquads.count(b"\n") != self.meta["quads"]:
+                raise ValueError("a cache file was cut short")
         return self.nquads if self.nquads is not None else to_bytes(self.quads or [])
 
     def rdflib_graph(self, base: str) -> Graph:
         return self.graph if self.graph is not None else _parse_ntriples(self.as_bytes(), base)
 
 
-#: Up to this size a cached graph loads into an in-memory store faster than its on-disk store
-#: opens (8k triples, 1.6 MB: 12 ms against 10-35 ms); a larger one is opened from disk.
-MEMORY_LOAD_BYTES = 4 << 20
 
 
 def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
@@ -173,6 +179,12 @@ def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
             if not entry.store_dir.is_dir():  # built by a query or on rdflib: made once, opened from now on
                 entry.write_store(entry.graph_file.read_bytes(), entry.provenance_file.read_bytes())
             loaded.store = entry.open_store()  # read-only: nothing is added to it
+        else:
+            from kg.pipeline.preload import take
+
+            store = take(entry.folder)
+            if store is not None and len(store) == loaded.meta["triples"]:
+                loaded.store, loaded.nquads_file = store, entry.provenance_file
     if loaded.store is None:
         loaded.ntriples = entry.graph_file.read_bytes()
         loaded.nquads = entry.provenance_file.read_bytes()

@@ -1,0 +1,71 @@
+"""A warm query's graph loads while kg is imported (kg.pipeline.preload): the store is used only for
+the entry the fingerprint names, so a changed catalog is never answered from the guess."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from kg.pipeline import preload
+from kg.pipeline.cache import entry_for
+from kg.pipeline.location import Project
+from kg.pipeline.queryable import query_source
+
+from .conftest import FIXTURE_CATALOG, ROOT, write_entry
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "project"
+    for name in ("ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copytree(FIXTURE_CATALOG, root / "data")
+    return Project.locate(start=root)
+
+
+def _entry(project):
+    return entry_for([project.data, project.ontology, project.shapes], project.base)
+
+
+def test_the_latest_entry_is_loaded_and_taken_only_for_its_own_folder(project):
+    query_source(project, engine="oxigraph")  # caches the entry
+    entry = _entry(project)
+    preload.start(project.data)
+    assert preload.take(entry.folder.parent / ("0" * 32)) is None  # another entry: not handed over
+    preload.start(project.data)
+    store = preload.take(entry.folder)
+    assert store is not None and len(store) == entry.meta()["triples"]
+    assert preload.take(entry.folder) is None  # handed over once
+
+
+def test_nothing_is_loaded_without_a_cache_or_past_the_size(project):
+    preload.start(project.data)
+    assert preload.take(_entry(project).folder) is None  # nothing cached yet
+    query_source(project, engine="oxigraph")
+    preload.start(project.data, max_bytes=10)
+    assert preload.take(_entry(project).folder) is None
+
+
+def test_a_query_after_a_change_answers_from_the_catalog_as_it_is(project, tmp_path):
+    env = {**os.environ, "KG_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    query = [sys.executable, "-m", "kg", "query", "models-by-organization", "-p", "org=meta", "--format", "csv"]
+    first = subprocess.run(query, cwd=project.root, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0 and "llama-3000" not in first.stdout
+    write_entry(project.data, "models", "llama-3000.yaml", "name: Llama 3000\ndeveloper: meta\n")
+    second = subprocess.run(query, cwd=project.root, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0 and "llama-3000" in second.stdout, second.stderr
+    third = subprocess.run(query, cwd=project.root, env=env, capture_output=True, text=True, timeout=120)
+    assert third.stdout == second.stdout  # and warm again, from the new entry
+
+
+def test_a_store_that_disagrees_with_its_entry_is_not_used(project):
+    query_source(project, engine="oxigraph")
+    entry = _entry(project)
+    lines = entry.graph_file.read_bytes().splitlines(keepends=True)
+    entry.graph_file.write_bytes(b"".join(lines[: len(lines) // 2]))  # cut short
+    preload.start(project.data)
+    source = query_source(project, engine="oxigraph")  # rebuilt from the catalog, not from the half
+    assert source.triples == entry.meta()["triples"] and len(source.target) >= source.triples
