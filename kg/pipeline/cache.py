@@ -8,6 +8,7 @@ it, and the inferred triples of each reasoning profile once computed, under
     projects/<key of the data folder>/project.txt         the data folder's path
     projects/<key of the data folder>/file-digests.bin    that project's DigestIndex
     projects/<key of the data folder>/<fingerprint>/      one entry: meta.json, query-graph.nt, oxigraph/
+    shapes/<key>.json                                     compiled SHACL shapes (kg.pipeline.shapes_cache)
 
 Any change to a file changes the fingerprint. Entries beyond ``max_bytes()`` (1 GiB, or
 ``$KG_CACHE_MAX_BYTES``) are evicted least recently used first: a hit touches its entry's
@@ -561,6 +562,7 @@ def clear(project: Path | None = None) -> Pruned:
         if folder.is_dir() and not any(is_key(child.name, 32) for child in folder.iterdir() if child.is_dir()):
             shutil.rmtree(folder, ignore_errors=True)
     if project is None:
+        shutil.rmtree(root / "shapes", ignore_errors=True)  # compiled shapes (kg.pipeline.shapes_cache)
         for stale in [root / "file-digests.txt", *root.glob(".*.trash")]:  # an older kg's one global index
             if stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)

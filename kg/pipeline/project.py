@@ -120,26 +120,19 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
 def _validate(compiled: Compiled, project: Project, before_results: Callable[[], None] = lambda: None) -> None:
     """Run the shapes; ``before_results()`` is called once they have run, before their results are
     reported (the source checks' diagnostics join the report there)."""
-    from kg.validation.shacl import ShapesError, check_graph, has_shapes, load_turtle_dir, report_results
+    from kg.pipeline.shapes_cache import compiled_shapes, shapes_graph
+    from kg.validation.results import report_results
 
     project.require("shapes")
-    try:
-        shapes_graph = load_turtle_dir(project.shapes)
-    except Exception as exc:  # a broken shapes file is the maintainer's to fix
-        raise ProjectError(f"cannot read the shapes in {project.shapes}: {exc}") from None
-    if not has_shapes(shapes_graph):
-        raise ProjectError(f"no SHACL shapes in {project.shapes} (no *.ttl file declares a sh:NodeShape): "
-                           "pass --shapes with the project's shapes folder")
-    if compiled.engine == "oxigraph":
-        from kg.validation.shacl_sparql import UnsupportedShape, check_store
+    if compiled.engine == "oxigraph":  # the compiled shapes, kept: no rdflib unless a shape reports
+        from kg.validation.shacl_sparql import run_compiled
+
+        results = run_compiled(compiled.store, compiled_shapes(project.shapes))
+    else:
+        from kg.validation.shacl import ShapesError, check_graph
 
         try:
-            results = check_store(compiled.store, shapes_graph)
-        except UnsupportedShape as exc:
-            raise ProjectError(f"the shapes cannot run on oxigraph: {exc}; use --engine rdflib") from None
-    else:
-        try:
-            results = check_graph(compiled.graph, shapes_graph)
+            results = check_graph(compiled.graph, shapes_graph(project.shapes))
         except ShapesError as exc:
             raise ProjectError(str(exc)) from None
     before_results()

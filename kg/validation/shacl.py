@@ -1,15 +1,15 @@
 """Running the SHACL shapes with pySHACL and mapping each result back to its YAML line."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import RDF
 
 from kg.errors import KgError
-from kg.catalog.diagnostics import ERROR, WARNING, Report
+from kg.catalog.diagnostics import ERROR, WARNING
 from kg.rdf.vocab import KG, SH
+from kg.validation.results import ShapeResult, report_results  # noqa: F401 - their home before
 
 
 class ShapesError(KgError):
@@ -29,18 +29,6 @@ def has_shapes(graph: Graph) -> bool:
     from rdflib.namespace import RDF
 
     return (None, RDF.type, SH.NodeShape) in graph or (None, SH.targetClass, None) in graph
-
-
-@dataclass(frozen=True)
-class ShapeResult:
-    """One SHACL validation result, with the diagnostic code of the shape that produced it."""
-
-    code: str
-    severity: str
-    focus: object
-    path: object
-    value: object
-    message: str
 
 
 def check_graph(graph: Graph, shapes: Graph) -> list[ShapeResult]:
@@ -64,20 +52,6 @@ def check_graph(graph: Graph, shapes: Graph) -> list[ShapeResult]:
     return found
 
 
-def report_results(results: list[ShapeResult], origins, report: Report) -> None:
-    """Add one diagnostic per SHACL result, at the YAML line of the value behind it."""
-    for result in results:
-        focus, path, value = result.focus, result.path, result.value
-        severity, code, message = result.severity, result.code, result.message
-        where = origins.origin(focus, path, value) or (str(focus), 1, 0)
-        file, line, column = where
-        if severity == ERROR and report.has_error_at(file, line):
-            continue  # the loader already explained this line, with a better hint
-        if value is not None and str(value) not in message:
-            message = f"{message} (found {_show(value)})"
-        report.add(file, line, column, code, message, severity=severity)
-
-
 def _code(shapes: Graph, results: Graph, result) -> str:
     for node in (results.value(result, SH.sourceConstraint), results.value(result, SH.sourceShape)):
         if node is not None:
@@ -85,8 +59,3 @@ def _code(shapes: Graph, results: Graph, result) -> str:
             if code is not None:
                 return str(code)
     return "KG500"
-
-
-def _show(value) -> str:
-    text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
