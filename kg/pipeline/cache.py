@@ -82,6 +82,9 @@ PROJECT_NAME = "project.txt"
 #: "racily clean" index entries).
 RACY_NS = 2_000_000_000
 
+#: The length of a digest (sha256): a recorded one of any other length is damage, never trusted.
+DIGEST_BYTES = 32
+
 
 class DigestIndex:
     """The sha256 of files by path, trusted while their size, mtime, ctime and inode are unchanged.
@@ -122,7 +125,8 @@ class DigestIndex:
             self._record(path, key, known, known_since_ns)
             return known
         recorded = self.entries.get(path)
-        if type(recorded) is tuple and len(recorded) == 5 and recorded[:4] == key and type(recorded[4]) is bytes:
+        if (type(recorded) is tuple and len(recorded) == 5 and recorded[:4] == key and type(recorded[4]) is bytes
+                and len(recorded[4]) == DIGEST_BYTES):
             return recorded[4]
         now_ns = time.time_ns()
         if not stat_module.S_ISREG(stat.st_mode):  # a FIFO or device in a project folder: never read it
@@ -174,23 +178,28 @@ def _fingerprint(folders: list[Path], base: str, known: dict[str, bytes], known_
         digest.update(f"[{folder.name}]\n".encode())
         if not folder.is_dir():
             continue
-        files = []
         top = os.fspath(folder)
-        absolute_top = os.path.abspath(top)
-        for parent, _dirs, names in os.walk(top):  # prefixes per folder: no path calls per file
+        relatives: list[str] = []
+        for parent, _dirs, names in os.walk(top):  # a prefix per folder: no path calls per file
             relative = parent[len(top):].lstrip(os.sep)
-            relative_prefix = os.path.join(relative, "") if relative else ""
-            absolute_prefix = os.path.join(absolute_top, relative, "")
-            files.extend((relative_prefix + name, absolute_prefix + name) for name in names)
-        files.sort()
+            if relative:
+                prefix = os.path.join(relative, "")
+                relatives += [prefix + name for name in names]
+            else:
+                relatives += names
+        relatives.sort()
+        absolute_top = os.path.join(os.path.abspath(top), "")
+        absolutes = [absolute_top + relative for relative in relatives]
         if known:  # a build: the files it read are not read again
             walked = os.path.join(top, "")
             digests = [index.digest(absolute, known.get(walked + relative), known_since_ns)
-                       for relative, absolute in files]
+                       for relative, absolute in zip(relatives, absolutes)]
         else:
-            digests = _recorded_digests(index, [absolute for _, absolute in files])
-        digest.update(b"".join(relative.encode() + b"\0" + file_digest
-                               for (relative, _), file_digest in zip(files, digests)))
+            digests = _recorded_digests(index, absolutes)
+        # how many files, their paths (none holds a NUL) and their digests (32 bytes each), in order
+        digest.update(f"{len(relatives)}\0".encode())
+        digest.update("\0".join(relatives).encode() + b"\0")
+        digest.update(b"".join(digests))
     if index.changed:
         _note_project(folders[0])
     index.save()
@@ -202,15 +211,16 @@ def _recorded_digests(index: DigestIndex, paths: list[str]) -> list[bytes]:
     no method call per file, which counts at 77k files."""
     entries, stat, of_file = index.entries, os.stat, index.digest
     digests = []
+    append = digests.append
     for path in paths:
         recorded = entries.get(path)
         if type(recorded) is tuple and len(recorded) == 5 and type(recorded[4]) is bytes:
             st = stat(path)
             if (recorded[0] == st.st_size and recorded[1] == st.st_mtime_ns and recorded[2] == st.st_ctime_ns
-                    and recorded[3] == st.st_ino):
-                digests.append(recorded[4])
+                    and recorded[3] == st.st_ino and len(recorded[4]) == DIGEST_BYTES):
+                append(recorded[4])
                 continue
-        digests.append(of_file(path))
+        append(of_file(path))
     return digests
 
 
