@@ -69,7 +69,8 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
                               child_from=jsonld_in_child_from).start()
 
     try:
-        compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports)
+        compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports,
+                                   provenance=True)
         freeze_survivors()  # the catalog lives until the build ends: no more collector passes over it
         if compiled.report.errors:
             raise InvalidCatalog(f"{compiled.report.summary()}: nothing written. Fix the errors (kg "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rdflib import Graph
 
@@ -24,6 +24,9 @@ from kg.validation.shacl import ShapesError, check_graph, has_shapes, load_turtl
 from kg.rdf.terms import load_store
 from kg.rdf.vocab import bind_prefixes
 
+if TYPE_CHECKING:
+    from kg.rdf.provenance import SourcedQuads
+
 
 @dataclass
 class Compiled:
@@ -41,6 +44,8 @@ class Compiled:
     graph: Graph | None = None
     _store: object | None = None
     _lines: list[str] | None = None
+    #: The entries' provenance quads, gathered with the lines (``compile_catalog(provenance=True)``).
+    _sourced: SourcedQuads | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,13 +85,15 @@ class Compiled:
 
 def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.date | None = None,
                     engine: str = "rdflib", progress: Progress = quiet,
-                    before_shapes: Callable[[Compiled], None] | None = None) -> Compiled:
+                    before_shapes: Callable[[Compiled], None] | None = None, provenance: bool = False) -> Compiled:
     """Load and check every entry, build the graph and (unless told not to) run the shapes.
 
     ``engine`` rdflib builds an rdflib graph and validates it with pySHACL; oxigraph writes
     the triples straight into a pyoxigraph store and runs the same shapes compiled to SPARQL.
     ``before_shapes(compiled)`` is called once the graph is built, before the shapes run
     (kg build starts writing its exports there, to throw away if the shapes find errors).
+    ``provenance``: on oxigraph, gather the provenance dataset's quads while making the lines
+    (for a caller that will ask for ``provenance_dataset_lines``: the entries are mapped once).
     """
     if engine not in ENGINES:
         raise ProjectError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
@@ -102,8 +109,14 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
             built = build_graph(catalog, project.base)
             compiled = Compiled(catalog, report, built.origins, engine, graph=built.graph)
         else:
-            compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine,
-                                _lines=catalog_lines(catalog, project.base))
+            sourced = None
+            if provenance:
+                from kg.rdf.provenance import SourcedQuads
+
+                sourced = SourcedQuads(project.base)
+            lines = catalog_lines(catalog, project.base, sourced.add if sourced is not None else None)
+            compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine, _lines=lines,
+                                _sourced=sourced)
     if before_shapes is not None:
         before_shapes(compiled)
     if shapes:
@@ -154,7 +167,7 @@ def provenance_dataset_lines(compiled: Compiled, base: str, exported: list[str] 
     from kg.rdf.provenance import provenance_lines
 
     return provenance_lines(compiled.catalog, base, exported if exported is not None else
-                            export_lines(compiled, base))
+                            export_lines(compiled, base), compiled._sourced)
 
 
 def ontology_lines(project: Project) -> list[str]:
