@@ -47,12 +47,12 @@ class BuildResult:
 
 def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: str | None = None,
           cache: bool = True, progress: Progress = quiet,
-          jsonld_in_child_from: int = BACKGROUND_JSONLD_TRIPLES) -> BuildResult:
+          jsonld_in_background_from: int = BACKGROUND_JSONLD_TRIPLES) -> BuildResult:
     """Validate the catalog and write catalog.ttl/.jsonld/.nt, provenance.nq/.trig and ontology.ttl
     to ``out_dir``.
 
     The exports are begun while the shapes run (the JSON-LD of a catalog of at least
-    ``jsonld_in_child_from`` triples in a child process), staged beside ``out_dir`` and swapped
+    ``jsonld_in_background_from`` triples on a background thread), staged beside ``out_dir`` and swapped
     in as one set once everything is written (files of ``out_dir`` that are not exports stay);
     on an error nothing is written and ``InvalidCatalog`` is raised.
     Unless ``cache`` is false, the graph also goes to the query cache. With ``reason``
@@ -66,7 +66,7 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
             exported = export_lines(compiled, project.base)
             exports = Exports(exported, project.base, out_dir,
                               dataset_lines=provenance_dataset_lines(compiled, project.base, exported),
-                              child_from=jsonld_in_child_from).start()
+                              background_from=jsonld_in_background_from).start()
 
     try:
         compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports,

@@ -17,6 +17,7 @@ from kg.rdf.dataset import describe_dataset
 from kg.catalog.diagnostics import Report
 from kg.rdf.mapping import Origins, build_graph, catalog_lines
 from kg.util.gcpause import paused_gc
+from kg.util.memory import give_back_freed_memory
 from kg.util.progress import Progress, quiet
 from kg.rdf.ntriples import graph_lines, merge, to_bytes
 from kg.catalog.schema import KINDS
@@ -69,8 +70,11 @@ class Compiled:
         return self._store
 
     def release_store(self) -> None:
-        """Free the store once nothing will query it (a build after validation: ~0.5 GB at 1M)."""
-        self._store = None
+        """Free the store once nothing will query it (a build after validation: ~0.5 GB at 1M),
+        and give its memory back to the system."""
+        if self._store is not None:
+            self._store = None
+            give_back_freed_memory()
 
     def rdflib_graph(self) -> Graph:
         """The catalog as an rdflib graph (parsed from the lines on the oxigraph engine)."""
