@@ -64,8 +64,7 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
         nonlocal exports
         if not compiled.report.errors:
             exported = export_lines(compiled, project.base)
-            exports = Exports(exported, project.base, out_dir,
-                              dataset_lines=provenance_dataset_lines(compiled, project.base, exported),
+            exports = Exports(exported, project.base, out_dir, dataset=True,
                               background_from=jsonld_in_background_from).start()
 
     try:
@@ -76,6 +75,8 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
             raise InvalidCatalog(f"{compiled.report.summary()}: nothing written. Fix the errors (kg "
                                  "validate lists them) and build again", compiled.report)
         compiled.release_store()  # validated; the exports are written from the lines
+        # made once the shapes' store is gone: its million quads are not held while they run
+        exports.dataset_lines = provenance_dataset_lines(compiled, project.base, exports.lines)
         finish_cache = None
         if cache:
             from kg.pipeline.queryable import prime_query_cache

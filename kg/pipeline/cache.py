@@ -234,8 +234,6 @@ def _note_project(data: Path) -> None:
             pass
 
 
-#: Lines per bulk load into the on-disk store (see CacheEntry.write_store).
-STORE_CHUNK = 100_000
 
 def _flock(folder: Path, exclusive: bool) -> int | None:
     """A descriptor of ``folder`` locked shared or (without waiting) exclusive; None if not had.
@@ -349,16 +347,15 @@ class CacheEntry:
         or bytes, into an on-disk store and move it into place in one rename.
 
         Readers never see a half-loaded store: it is built in a scratch folder beside it. False
-        when it could not be written (the cache then serves the N-Triples file instead). The
-        lines go in 100k at a time: one bulk load of a million lines holds ~0.8 GB more memory
-        and is slower than ten of a hundred thousand.
+        when it could not be written (the cache then serves the N-Triples file instead). Lists of
+        lines go in 100k at a time (kg.rdf.terms.load_store): one bulk load of a million lines
+        holds ~0.8 GB more memory and is slower than ten of a hundred thousand.
         """
         import shutil
         import tempfile
 
         import pyoxigraph as ox
 
-        from kg.rdf.ntriples import to_bytes
         from kg.rdf.terms import load_store
 
         try:
@@ -373,11 +370,7 @@ class CacheEntry:
         try:
             store = ox.Store(scratch)
             for content, as_quads in ((lines, False), (quads, True)):
-                if isinstance(content, (bytes, bytearray)):
-                    load_store(content, store, quads=as_quads)
-                else:
-                    for start in range(0, len(content), STORE_CHUNK):
-                        load_store(to_bytes(content[start:start + STORE_CHUNK]), store, quads=as_quads)
+                load_store(content, store, quads=as_quads)  # a list goes in chunks (kg.rdf.terms.LOAD_CHUNK)
             store.optimize()  # one compaction of the chunks' files: queries then run about twice as fast
             store.flush()
             del store  # closes the database before it moves

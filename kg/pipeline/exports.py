@@ -29,13 +29,16 @@ class Exports:
     """
 
     def __init__(self, lines: list[str], base: str, out_dir: Path, *, dataset_lines: list[str] | None = None,
-                 background_from: int = BACKGROUND_JSONLD_TRIPLES) -> None:
+                 dataset: bool | None = None, background_from: int = BACKGROUND_JSONLD_TRIPLES) -> None:
+        """``dataset``: the set includes the dataset exports (default: when ``dataset_lines`` are
+        given); their lines may also be set later, as ``dataset_lines``, before ``finish``."""
         self.lines, self.base = lines, base
         self.out_dir = Path(out_dir)
         self.dataset_lines = dataset_lines
         self.background_from = background_from
+        with_dataset = dataset_lines is not None if dataset is None else dataset
         self.names = {name: f"{'provenance' if fmt.dataset else 'catalog'}{fmt.extensions[0]}"
-                      for name, fmt in FORMATS.items() if not fmt.dataset or dataset_lines is not None}
+                      for name, fmt in FORMATS.items() if not fmt.dataset or with_dataset}
         self.timings: dict[str, float] = {}
         self.written: list[str] = []
         self._folder = None

@@ -167,11 +167,16 @@ def export_lines(compiled: Compiled, base: str) -> list[str]:
 
 
 def provenance_dataset_lines(compiled: Compiled, base: str, exported: list[str] | None = None) -> list[str]:
-    """The provenance dataset (one named graph per source) as sorted N-Quads lines."""
+    """The provenance dataset (one named graph per source) as sorted N-Quads lines.
+
+    The quads gathered while compiling (``compile_catalog(provenance=True)``) are used up: a
+    second call maps the entries again (the same lines, more slowly).
+    """
     from kg.rdf.provenance import provenance_lines
 
+    sourced, compiled._sourced = compiled._sourced, None
     return provenance_lines(compiled.catalog, base, exported if exported is not None else
-                            export_lines(compiled, base), compiled._sourced)
+                            export_lines(compiled, base), sourced)
 
 
 def ontology_lines(project: Project) -> list[str]:
