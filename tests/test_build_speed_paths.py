@@ -53,6 +53,30 @@ def test_exports_begun_before_the_shapes_are_dropped_when_the_shapes_fail(tmp_pa
     assert not out.exists() or list(out.iterdir()) == []  # not even a temporary file is left
 
 
+def test_a_build_whose_shapes_fail_leaves_no_store_in_the_cache(tmp_path, monkeypatch):
+    """The on-disk store begins loading before the shapes run; a failed build drops it, and waits."""
+    import threading
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "strict.ttl").write_text(STRICT_SHAPE)
+    with pytest.raises(InvalidCatalog):
+        build(_project(shapes=shapes), tmp_path / "dist", engine="oxigraph")
+    assert not any(t.name == "kg-cache-store" for t in threading.enumerate())
+    left = [p.name for p in (tmp_path / "cache").rglob("*") if p.name == "oxigraph" or p.name.startswith(".oxigraph-")]
+    assert left == []
+
+
+def test_a_store_given_no_quads_is_not_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    entry = entry_for([FIXTURE_CATALOG], "https://example.org")
+    lines = ["<https://example.org/a> <https://example.org/b> <https://example.org/c> ."]
+    assert entry.write_store(lines, lambda: None) is False
+    assert not entry.store_dir.exists() and not list(entry.folder.glob(".oxigraph-*"))
+    assert entry.write_store(lines, lambda: []) is True and entry.store_dir.is_dir()
+
+
 def test_a_failed_build_prints_its_diagnostics_and_writes_nothing(run, tmp_path):
     shapes = tmp_path / "shapes"
     shapes.mkdir()

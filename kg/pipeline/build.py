@@ -59,13 +59,18 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
     (rdfs or owlrl) the inferred triples go to inferred-PROFILE.ttl and .nt, apart.
     """
     exports: Exports | None = None
+    primer = None
 
     def start_exports(compiled: Compiled) -> None:
-        nonlocal exports
+        nonlocal exports, primer
         if not compiled.report.errors:
             exported = export_lines(compiled, project.base)
             exports = Exports(exported, project.base, out_dir, dataset=True,
                               background_from=jsonld_in_background_from).start()
+            if cache:  # on oxigraph, an on-disk store of the graph begins loading while the shapes run
+                from kg.pipeline.queryable import QueryCachePrimer
+
+                primer = QueryCachePrimer.begin(compiled, project)
 
     try:
         compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports,
@@ -77,18 +82,17 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
         compiled.release_store()  # validated; the exports are written from the lines
         # made once the shapes' store is gone: its million quads are not held while they run
         exports.dataset_lines = provenance_dataset_lines(compiled, project.base, exports.lines)
-        finish_cache = None
-        if cache:
-            from kg.pipeline.queryable import prime_query_cache
-
-            finish_cache = prime_query_cache(compiled, project, exports.dataset_lines)  # on oxigraph, loads a store meanwhile
-        exports.finish(progress, meanwhile=finish_cache)
+        if primer is not None:
+            primer.give_quads(exports.dataset_lines)  # its store takes them in while the exports are written
+        exports.finish(progress, meanwhile=primer.finish if primer is not None else None)
         ontology_file = project.ontology / "kg.ttl"
         if ontology_file.is_file():
             exports.add("ontology.ttl", ontology_file.read_bytes())
         inference = _add_inference(compiled, project, exports, reason) if reason else None
         written = exports.commit()
     except BaseException:
+        if primer is not None:
+            primer.abandon()
         if exports is not None:
             exports.discard()
         raise

@@ -129,14 +129,13 @@ def compactor(base: str | None = None) -> Callable[[str], str]:
 LOAD_CHUNK = 100_000
 
 
-def load_store(content: Iterable[str] | bytes, store=None, *, quads: bool = False):
+def load_store(content: Iterable[str] | bytes, store=None, *, quads: bool = False, chunk: int = LOAD_CHUNK):
     """Load canonical N-Triples (sorted lines, or their bytes; N-Quads with ``quads``) into ``store``
     (default: a new in-memory pyoxigraph store), which is returned.
 
-    Lines go in ``LOAD_CHUNK`` at a time, each chunk joined into bytes first: pyoxigraph then loads
+    Lines go in ``chunk`` at a time, each chunk joined into bytes first: pyoxigraph then loads
     without the GIL (a Python reader would need it for every read, and waits for it while kg
-    build's JSON-LD writer runs), and no more than a chunk's bytes exist at once. On an on-disk
-    store, a million lines in one load hold ~0.8 GB more memory than in chunks, and are slower.
+    build's JSON-LD writer runs), and no more than a chunk's bytes exist at once.
     """
     import pyoxigraph as ox
 
@@ -148,6 +147,6 @@ def load_store(content: Iterable[str] | bytes, store=None, *, quads: bool = Fals
             store.bulk_load(content, format=syntax)
         return store
     lines = content if isinstance(content, list) else list(content)
-    for start in range(0, len(lines), LOAD_CHUNK):
-        store.bulk_load(to_bytes(lines[start:start + LOAD_CHUNK]), format=syntax)
+    for start in range(0, len(lines), chunk):
+        store.bulk_load(to_bytes(lines[start:start + chunk]), format=syntax)
     return store
