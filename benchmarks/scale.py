@@ -74,8 +74,8 @@ def tree_pss_mib(pid: int) -> float:
     return total / 1024
 
 
-def measure(commands: list[list[str]], budget: float, env: dict) -> tuple[float, float] | None:
-    """(seconds, peak MiB) of running ``commands`` one after the other, or None past the budget.
+def measure(commands: list[list[str]], budget: float, env: dict, cwd: Path = ROOT) -> tuple[float, float] | None:
+    """(seconds, peak MiB) of running ``commands`` one after the other (in ``cwd``), or None past the budget.
 
     Peak memory is the larger of the process's own peak RSS (os.wait4) and the largest sum of
     PSS over it and its child processes, sampled every 0.1 s.
@@ -83,7 +83,7 @@ def measure(commands: list[list[str]], budget: float, env: dict) -> tuple[float,
     start = time.perf_counter()
     peak = 0.0
     for args in commands:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         polls = 0
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)

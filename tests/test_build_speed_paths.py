@@ -1,6 +1,6 @@
 """The paths kg build takes on large catalogs, exercised on small ones: same results, same safety.
 
-A JSON-LD written by a child process while the shapes run, an on-disk Oxigraph store in the
+A JSON-LD written on a background thread while the shapes run, an on-disk Oxigraph store in the
 query cache, and file digests reused from an index instead of re-reading every file.
 """
 from __future__ import annotations
@@ -34,11 +34,11 @@ def _project(data=FIXTURE_CATALOG, shapes=ROOT / "shapes"):
 
 
 @pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
-def test_jsonld_from_a_child_process_is_byte_identical(tmp_path, engine):
+def test_jsonld_from_the_background_writer_is_byte_identical(tmp_path, engine):
     build(_project(), tmp_path / "here", engine=engine, cache=False)
-    build(_project(), tmp_path / "child", engine=engine, cache=False, jsonld_in_child_from=0)
+    build(_project(), tmp_path / "background", engine=engine, cache=False, jsonld_in_background_from=0)
     for name in ("catalog.ttl", "catalog.jsonld", "catalog.nt"):
-        assert (tmp_path / "child" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+        assert (tmp_path / "background" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
@@ -48,9 +48,33 @@ def test_exports_begun_before_the_shapes_are_dropped_when_the_shapes_fail(tmp_pa
     (shapes / "strict.ttl").write_text(STRICT_SHAPE)
     out = tmp_path / "dist"
     with pytest.raises(InvalidCatalog, match="nothing written") as failure:
-        build(_project(shapes=shapes), out, engine=engine, cache=False, jsonld_in_child_from=0)
+        build(_project(shapes=shapes), out, engine=engine, cache=False, jsonld_in_background_from=0)
     assert any("state kg:neverStated" in d.text() for d in failure.value.report.errors)
     assert not out.exists() or list(out.iterdir()) == []  # not even a temporary file is left
+
+
+def test_a_build_whose_shapes_fail_leaves_no_store_in_the_cache(tmp_path, monkeypatch):
+    """The on-disk store begins loading before the shapes run; a failed build drops it, and waits."""
+    import threading
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "strict.ttl").write_text(STRICT_SHAPE)
+    with pytest.raises(InvalidCatalog):
+        build(_project(shapes=shapes), tmp_path / "dist", engine="oxigraph")
+    assert not any(t.name == "kg-cache-store" for t in threading.enumerate())
+    left = [p.name for p in (tmp_path / "cache").rglob("*") if p.name == "oxigraph" or p.name.startswith(".oxigraph-")]
+    assert left == []
+
+
+def test_a_store_given_no_quads_is_not_written(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    entry = entry_for([FIXTURE_CATALOG], "https://example.org")
+    lines = ["<https://example.org/a> <https://example.org/b> <https://example.org/c> ."]
+    assert entry.write_store(lines, lambda: None) is False
+    assert not entry.store_dir.exists() and not list(entry.folder.glob(".oxigraph-*"))
+    assert entry.write_store(lines, lambda: []) is True and entry.store_dir.is_dir()
 
 
 def test_a_failed_build_prints_its_diagnostics_and_writes_nothing(run, tmp_path):
@@ -65,7 +89,7 @@ def test_a_failed_build_prints_its_diagnostics_and_writes_nothing(run, tmp_path)
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_a_failing_child_fails_the_build_and_writes_nothing(tmp_path, monkeypatch):
+def test_a_failing_background_writer_fails_the_build_and_writes_nothing(tmp_path, monkeypatch):
     real = kg.pipeline.exports.write_lines
 
     def full_disk(lines, fmt, base, out):
@@ -76,7 +100,7 @@ def test_a_failing_child_fails_the_build_and_writes_nothing(tmp_path, monkeypatc
     monkeypatch.setattr(kg.pipeline.exports, "write_lines", full_disk)
     out = tmp_path / "dist"
     with pytest.raises(OSError, match="No space left on device"):
-        build(_project(), out, cache=False, jsonld_in_child_from=0)
+        build(_project(), out, cache=False, jsonld_in_background_from=0)
     assert not out.exists() or list(out.iterdir()) == []
 
 

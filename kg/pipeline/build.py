@@ -47,46 +47,52 @@ class BuildResult:
 
 def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: str | None = None,
           cache: bool = True, progress: Progress = quiet,
-          jsonld_in_child_from: int = BACKGROUND_JSONLD_TRIPLES) -> BuildResult:
+          jsonld_in_background_from: int = BACKGROUND_JSONLD_TRIPLES) -> BuildResult:
     """Validate the catalog and write catalog.ttl/.jsonld/.nt, provenance.nq/.trig and ontology.ttl
     to ``out_dir``.
 
     The exports are begun while the shapes run (the JSON-LD of a catalog of at least
-    ``jsonld_in_child_from`` triples in a child process), staged beside ``out_dir`` and swapped
+    ``jsonld_in_background_from`` triples on a background thread), staged beside ``out_dir`` and swapped
     in as one set once everything is written (files of ``out_dir`` that are not exports stay);
     on an error nothing is written and ``InvalidCatalog`` is raised.
     Unless ``cache`` is false, the graph also goes to the query cache. With ``reason``
     (rdfs or owlrl) the inferred triples go to inferred-PROFILE.ttl and .nt, apart.
     """
     exports: Exports | None = None
+    primer = None
 
     def start_exports(compiled: Compiled) -> None:
-        nonlocal exports
+        nonlocal exports, primer
         if not compiled.report.errors:
             exported = export_lines(compiled, project.base)
-            exports = Exports(exported, project.base, out_dir,
-                              dataset_lines=provenance_dataset_lines(compiled, project.base, exported),
-                              child_from=jsonld_in_child_from).start()
+            exports = Exports(exported, project.base, out_dir, dataset=True,
+                              background_from=jsonld_in_background_from).start()
+            if cache:  # on oxigraph, an on-disk store of the graph begins loading while the shapes run
+                from kg.pipeline.queryable import QueryCachePrimer
+
+                primer = QueryCachePrimer.begin(compiled, project)
 
     try:
-        compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports)
+        compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports,
+                                   provenance=True)
         freeze_survivors()  # the catalog lives until the build ends: no more collector passes over it
         if compiled.report.errors:
             raise InvalidCatalog(f"{compiled.report.summary()}: nothing written. Fix the errors (kg "
                                  "validate lists them) and build again", compiled.report)
         compiled.release_store()  # validated; the exports are written from the lines
-        finish_cache = None
-        if cache:
-            from kg.pipeline.queryable import prime_query_cache
-
-            finish_cache = prime_query_cache(compiled, project, exports.dataset_lines)  # on oxigraph, loads a store meanwhile
-        exports.finish(progress, meanwhile=finish_cache)
+        # made once the shapes' store is gone: its million quads are not held while they run
+        exports.dataset_lines = provenance_dataset_lines(compiled, project.base, exports.lines)
+        if primer is not None:
+            primer.give_quads(exports.dataset_lines)  # its store takes them in while the exports are written
+        exports.finish(progress, meanwhile=primer.finish if primer is not None else None)
         ontology_file = project.ontology / "kg.ttl"
         if ontology_file.is_file():
             exports.add("ontology.ttl", ontology_file.read_bytes())
         inference = _add_inference(compiled, project, exports, reason) if reason else None
         written = exports.commit()
     except BaseException:
+        if primer is not None:
+            primer.abandon()
         if exports is not None:
             exports.discard()
         raise

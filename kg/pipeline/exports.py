@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 from kg.rdf.formats import FORMATS, write_lines
 from kg.util.fsutil import mode_for
 from kg.util.progress import Progress, quiet
 
 
-#: From this many triples on, ``Exports`` writes the JSON-LD in a child process.
+#: From this many triples on, ``Exports`` writes the JSON-LD on a background thread.
 BACKGROUND_JSONLD_TRIPLES = 200_000
 
 
@@ -21,25 +22,28 @@ class Exports:
     adds (``add``): replaced all together, or not at all.
 
     ``start()`` stages the set beside ``out_dir`` (kg.util.fsutil.StagedFolder: one writer at a time)
-    and, on a large catalog, forks a child that writes the JSON-LD (Python, the slowest of them)
-    while this process goes on: kg build starts it before the shapes run. ``finish()`` writes the
-    rest and waits for the child; ``commit()`` swaps the staged folder in with one rename;
-    ``discard()`` drops it all.
+    and, on a large catalog, starts writing the JSON-LD (Python, the slowest of them) on a
+    background thread (``BackgroundWriter``) while this thread goes on: kg build starts it before
+    the shapes run. ``finish()`` writes the rest and waits for it; ``commit()`` swaps the staged
+    folder in with one rename; ``discard()`` drops it all.
     """
 
     def __init__(self, lines: list[str], base: str, out_dir: Path, *, dataset_lines: list[str] | None = None,
-                 child_from: int = BACKGROUND_JSONLD_TRIPLES) -> None:
+                 dataset: bool | None = None, background_from: int = BACKGROUND_JSONLD_TRIPLES) -> None:
+        """``dataset``: the set includes the dataset exports (default: when ``dataset_lines`` are
+        given); their lines may also be set later, as ``dataset_lines``, before ``finish``."""
         self.lines, self.base = lines, base
         self.out_dir = Path(out_dir)
         self.dataset_lines = dataset_lines
-        self.child_from = child_from
+        self.background_from = background_from
+        with_dataset = dataset_lines is not None if dataset is None else dataset
         self.names = {name: f"{'provenance' if fmt.dataset else 'catalog'}{fmt.extensions[0]}"
-                      for name, fmt in FORMATS.items() if not fmt.dataset or dataset_lines is not None}
+                      for name, fmt in FORMATS.items() if not fmt.dataset or with_dataset}
         self.timings: dict[str, float] = {}
         self.written: list[str] = []
         self._folder = None
-        self._child = None
-        self._child_started = 0.0
+        self._background: BackgroundWriter | None = None
+        self._background_started = 0.0
 
     @property
     def paths(self) -> dict[str, Path]:
@@ -48,20 +52,19 @@ class Exports:
 
     def start(self) -> "Exports":
         from kg.util.fsutil import StagedFolder
-        from kg.util.parallel import start_in_child
 
         self._folder = StagedFolder(self.out_dir, owner="kg build")
         self._folder.open()
-        if len(self.lines) >= self.child_from:
-            self._child_started = time.perf_counter()
-            self._child = start_in_child(lambda: self._write("json-ld"))
+        if len(self.lines) >= self.background_from:
+            self._background_started = time.perf_counter()
+            self._background = BackgroundWriter(lambda stop: self._write("json-ld", stop)).start()
         return self
 
     def finish(self, progress: Progress = quiet, meanwhile: Callable[[], None] | None = None) -> None:
-        """Write what is left, run ``meanwhile`` (more of the caller's work) and wait for the child."""
+        """Write what is left, run ``meanwhile`` (more of the caller's work) and wait for the JSON-LD."""
         try:
             for name in self.names:
-                if name == "json-ld" and self._child is not None:
+                if name == "json-ld" and self._background is not None:
                     continue
                 progress(f"writing {self.paths[name]}", 0, 0)
                 start = time.perf_counter()
@@ -69,11 +72,11 @@ class Exports:
                 self.timings[name] = time.perf_counter() - start
             if meanwhile is not None:
                 meanwhile()
-            if self._child is not None:
-                progress(f"writing {self.paths['json-ld']} (in a child process)", 0, 0)
-                self._child.wait()
-                self._child = None
-                self.timings["json-ld"] = time.perf_counter() - self._child_started
+            if self._background is not None:
+                progress(f"writing {self.paths['json-ld']} (on a background thread)", 0, 0)
+                self._background.wait()
+                self._background = None
+                self.timings["json-ld"] = time.perf_counter() - self._background_started
             self.written = list(self.names.values())
         except BaseException:
             self.discard()
@@ -101,21 +104,71 @@ class Exports:
         return [self.out_dir / name for name in self.written]
 
     def discard(self) -> None:
-        if self._child is not None:
-            self._child.stop()
-            self._child = None
+        if self._background is not None:
+            self._background.stop()
+            self._background = None
         if self._folder is not None:
             self._folder.discard()
             self._folder = None
 
-    def _write(self, name: str) -> None:
+    def _write(self, name: str, stop: threading.Event | None = None) -> None:
         fmt = FORMATS[name]
         try:
             with open(self._folder.staging / self.names[name], "wb", buffering=1 << 20) as handle:
-                write_lines(self.dataset_lines if fmt.dataset else self.lines, fmt, self.base, handle)
-                handle.flush()  # a child leaves with os._exit: nothing else would flush it
+                out = handle if stop is None else _StoppableFile(handle, stop)
+                write_lines(self.dataset_lines if fmt.dataset else self.lines, fmt, self.base, out)
         except OSError as exc:  # a full disk: named by the export, not by the staging folder
             raise OSError(exc.errno, exc.strerror, str(self.paths[name])) from None
+
+
+class WriterStopped(Exception):
+    """Raised inside a background writer asked to stop (its work is being thrown away)."""
+
+
+class _StoppableFile:
+    """A binary file whose next write raises WriterStopped once ``stop`` is set."""
+
+    def __init__(self, handle: BinaryIO, stop: threading.Event) -> None:
+        self._handle, self._stop = handle, stop
+
+    def write(self, data) -> int:
+        if self._stop.is_set():
+            raise WriterStopped()
+        return self._handle.write(data)
+
+
+class BackgroundWriter:
+    """``write(stop)`` on a thread of this process; ``wait()`` raises what it raised.
+
+    A thread, not a forked child: the writer reads the build's million lines, and a child
+    touching them (reference counts) would copy every page they are on (~0.5 GB at 1M). The
+    GIL is no obstacle while the shapes, the stores and the other exports run in pyoxigraph,
+    which releases it. ``stop()`` makes the writer's next write raise, and waits for it.
+    """
+
+    def __init__(self, write: Callable[[threading.Event], None]) -> None:
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(write,), name="kg-background-export", daemon=True)
+
+    def start(self) -> "BackgroundWriter":
+        self._thread.start()
+        return self
+
+    def _run(self, write: Callable[[threading.Event], None]) -> None:
+        try:
+            write(self._stop)
+        except BaseException as exc:  # handed to wait()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None and not isinstance(self._error, WriterStopped):
+            raise self._error
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def is_build_output(name: str) -> bool:

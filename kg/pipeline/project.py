@@ -14,6 +14,7 @@ from kg.pipeline.source_checks import source_checks
 from kg.catalog.diagnostics import Report
 from kg.rdf.mapping import Origins, build_graph, catalog_lines
 from kg.util.gcpause import paused_gc
+from kg.util.memory import give_back_freed_memory
 from kg.util.progress import Progress, quiet
 from kg.rdf.ntriples import graph_lines, merge, to_bytes
 from kg.catalog.schema import KINDS
@@ -21,6 +22,9 @@ from kg.rdf.terms import load_store
 
 if TYPE_CHECKING:  # rdflib, and what is made of it, is imported where a path needs it
     from rdflib import Graph
+
+if TYPE_CHECKING:
+    from kg.rdf.provenance import SourcedQuads
 
 
 @dataclass
@@ -39,6 +43,8 @@ class Compiled:
     graph: Graph | None = None
     _store: object | None = None
     _lines: list[str] | None = None
+    #: The entries' provenance quads, gathered with the lines (``compile_catalog(provenance=True)``).
+    _sourced: SourcedQuads | None = None
 
     @property
     def ok(self) -> bool:
@@ -62,8 +68,11 @@ class Compiled:
         return self._store
 
     def release_store(self) -> None:
-        """Free the store once nothing will query it (a build after validation: ~0.5 GB at 1M)."""
-        self._store = None
+        """Free the store once nothing will query it (a build after validation: ~0.5 GB at 1M),
+        and give its memory back to the system."""
+        if self._store is not None:
+            self._store = None
+            give_back_freed_memory()
 
     def rdflib_graph(self) -> Graph:
         """The catalog as an rdflib graph (parsed from the lines on the oxigraph engine)."""
@@ -82,13 +91,15 @@ class Compiled:
 
 def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.date | None = None,
                     engine: str = "rdflib", progress: Progress = quiet,
-                    before_shapes: Callable[[Compiled], None] | None = None) -> Compiled:
+                    before_shapes: Callable[[Compiled], None] | None = None, provenance: bool = False) -> Compiled:
     """Load and check every entry, build the graph and (unless told not to) run the shapes.
 
     ``engine`` rdflib builds an rdflib graph and validates it with pySHACL; oxigraph writes
     the triples straight into a pyoxigraph store and runs the same shapes compiled to SPARQL.
     ``before_shapes(compiled)`` is called once the graph is built, before the shapes run
     (kg build starts writing its exports there, to throw away if the shapes find errors).
+    ``provenance``: on oxigraph, gather the provenance dataset's quads while making the lines
+    (for a caller that will ask for ``provenance_dataset_lines``: the entries are mapped once).
     """
     if engine not in ENGINES:
         raise ProjectError(f"unknown engine '{engine}': use one of {', '.join(ENGINES)}")
@@ -105,8 +116,14 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
                 built = build_graph(catalog, project.base)
                 compiled = Compiled(catalog, report, built.origins, engine, graph=built.graph)
             else:
-                compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine,
-                                    _lines=catalog_lines(catalog, project.base))
+                sourced = None
+                if provenance:
+                    from kg.rdf.provenance import SourcedQuads
+
+                    sourced = SourcedQuads(project.base)
+                lines = catalog_lines(catalog, project.base, sourced.add if sourced is not None else None)
+                compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine, _lines=lines,
+                                    _sourced=sourced)
         if before_shapes is not None:
             before_shapes(compiled)
         if shapes:
@@ -155,11 +172,16 @@ def export_lines(compiled: Compiled, base: str) -> list[str]:
 
 
 def provenance_dataset_lines(compiled: Compiled, base: str, exported: list[str] | None = None) -> list[str]:
-    """The provenance dataset (one named graph per source) as sorted N-Quads lines."""
+    """The provenance dataset (one named graph per source) as sorted N-Quads lines.
+
+    The quads gathered while compiling (``compile_catalog(provenance=True)``) are used up: a
+    second call maps the entries again (the same lines, more slowly).
+    """
     from kg.rdf.provenance import provenance_lines
 
+    sourced, compiled._sourced = compiled._sourced, None
     return provenance_lines(compiled.catalog, base, exported if exported is not None else
-                            export_lines(compiled, base))
+                            export_lines(compiled, base), sourced)
 
 
 def ontology_lines(project: Project) -> list[str]:

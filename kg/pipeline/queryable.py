@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from kg.errors import ProjectError
 from kg.pipeline.preload import MEMORY_LOAD_BYTES
@@ -39,41 +39,72 @@ def query_graph(compiled: Compiled, project: Project) -> Graph:
     return graph
 
 
-def prime_query_cache(compiled: Compiled, project: Project,
-                      quads: list[str] | None = None) -> Callable[[], None]:
-    """Begin caching the query graph (catalog + ontology) of a finished build; call the result to end.
+class QueryCachePrimer:
+    """The query cache a build fills with its query graph (catalog + ontology) and provenance quads.
 
-    On the oxigraph engine the graph also goes into an on-disk Oxigraph store, which later
-    queries open instead of loading a million lines. It is loaded in a background thread
-    (pyoxigraph releases the GIL while loading), so it overlaps the exports the caller writes
-    in between; the returned function writes the N-Triples file and waits for the store.
+    Begun before the shapes run (``begin``): the cache entry is known then, and on the oxigraph
+    engine a background thread starts loading the graph into an on-disk Oxigraph store, which
+    later queries open instead of loading a million lines (pyoxigraph releases the GIL while it
+    loads). The quads exist only once the shapes passed: ``give_quads`` hands them over, and the
+    thread, which waited for them, loads them too. ``finish`` writes the N-Triples files and the
+    meta, and waits for the store; ``abandon`` (a failed build) makes the thread stop after the
+    chunk it is loading and drop its scratch store.
     """
-    from kg.pipeline.cache import entry_for
-    from kg.pipeline.project import ontology_lines, provenance_dataset_lines
 
-    lines = merge(compiled.lines(), ontology_lines(project))
-    if quads is None:
-        quads = provenance_dataset_lines(compiled, project.base)
-    read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
-    entry = entry_for([project.data, project.ontology, project.shapes], project.base, read,
-                      compiled.catalog.read_at_ns)
-    meta = {"errors": len(compiled.report.errors), "summary": compiled.report.summary(), "triples": len(lines),
-            "quads": len(quads)}
-    loader = None
-    if compiled.engine == "oxigraph" and not entry.store_dir.is_dir():
-        loader = threading.Thread(target=entry.write_store, args=(lines, quads), name="kg-cache-store",
-                                  daemon=True)
-        loader.start()
+    def __init__(self, compiled: Compiled, project: Project) -> None:
+        from kg.pipeline.cache import entry_for
+        from kg.pipeline.project import ontology_lines
 
-    def finish() -> None:
+        self.compiled = compiled
+        self.lines = merge(compiled.lines(), ontology_lines(project))
+        read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
+        self.entry = entry_for([project.data, project.ontology, project.shapes], project.base, read,
+                               compiled.catalog.read_at_ns)
+        self.quads: list[str] | None = None
+        self._given, self._abandoned = threading.Event(), threading.Event()
+        self._loader = None
+        if compiled.engine == "oxigraph" and not self.entry.store_dir.is_dir():
+            self._loader = threading.Thread(target=self.entry.write_store,
+                                            args=(self.lines, self._wait_for_quads, self._abandoned),
+                                            name="kg-cache-store", daemon=True)
+            self._loader.start()
+
+    @classmethod
+    def begin(cls, compiled: Compiled, project: Project) -> "QueryCachePrimer":
+        return cls(compiled, project)
+
+    def _wait_for_quads(self) -> list[str] | None:
+        self._given.wait()
+        return self.quads
+
+    def give_quads(self, quads: list[str]) -> None:
+        self.quads = quads
+        self._given.set()
+
+    def finish(self) -> None:
+        """Write the N-Triples, N-Quads and meta files (the shapes have run) and wait for the store."""
+        if not self._given.is_set():
+            raise RuntimeError("QueryCachePrimer.finish before give_quads")
+        report = self.compiled.report
+        meta = {"errors": len(report.errors), "summary": report.summary(), "triples": len(self.lines),
+                "quads": len(self.quads)}
         try:
-            entry.store_lines(lines, meta, quads)
+            self.entry.store_lines(self.lines, meta, self.quads)
         except OSError:  # a full or read-only cache must not stop a build: it costs the next query speed
             pass
-        if loader is not None:
-            loader.join()
+        self._join()
 
-    return finish
+    def abandon(self) -> None:
+        """Stop filling the cache (the build failed): the store thread drops its scratch store."""
+        self.quads = None
+        self._abandoned.set()
+        self._given.set()
+        self._join()
+
+    def _join(self) -> None:
+        if self._loader is not None:
+            self._loader.join()
+            self._loader = None
 
 
 @dataclass

@@ -7,7 +7,7 @@ demand by ``Origins``, for the few triples a SHACL result names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from kg import namespaces as ns
 from kg.rdf import ntriples
@@ -107,20 +107,45 @@ def value_objects(spec, value, base: str, kind_of=None):
 def catalog_statements(catalog: Catalog, base: str) -> Iterator[Statement]:
     """Every triple of the catalog (entries in a fixed order, then the concept scheme)."""
     base = normalized_base(base)
-    has_techniques = False
-    for entry in sorted(catalog.entries, key=lambda e: (e.kind.folder, e.id)):
+    for entry in sorted_entries(catalog):
         yield from entry_statements(entry, base)
-        has_techniques |= entry.kind is TECHNIQUE
-    if has_techniques:
-        scheme = f"{base}/technique"
+    yield from scheme_statements(catalog, base)
+
+
+def sorted_entries(catalog: Catalog) -> list[Entry]:
+    """The entries in the order their triples are made: by folder, then id."""
+    return sorted(catalog.entries, key=lambda e: (e.kind.folder, e.id))
+
+
+def scheme_statements(catalog: Catalog, base: str) -> Iterator[Statement]:
+    """The concept scheme's own triples, when the catalog has techniques."""
+    if any(entry.kind is TECHNIQUE for entry in catalog.entries):
+        scheme = f"{normalized_base(base)}/technique"
         yield scheme, _TYPE, Iri(ns.SKOS + "ConceptScheme"), None
         yield scheme, _LABEL, Lit("LLM techniques"), None
 
 
-def catalog_lines(catalog: Catalog, base: str) -> list[str]:
-    """The catalog as sorted, unique canonical N-Triples lines (no rdflib graph involved)."""
+#: ``each_entry(entry, statements)``: one entry's statements as (N-Triples line, value path) pairs.
+EachEntry = Callable[[Entry, list[tuple[str, tuple | None]]], None]
+
+
+def catalog_lines(catalog: Catalog, base: str, each_entry: EachEntry | None = None) -> list[str]:
+    """The catalog as sorted, unique canonical N-Triples lines (no rdflib graph involved).
+
+    ``each_entry`` is given every entry with its statement lines, so that a caller needing them
+    (kg build's provenance dataset, kg.rdf.provenance.SourcedQuads) does not map the entries again.
+    """
     line = ntriples.line
-    return sorted({line(s, p, o) for s, p, o, _ in catalog_statements(catalog, base)})
+    if each_entry is None:
+        return sorted({line(s, p, o) for s, p, o, _ in catalog_statements(catalog, base)})
+    base = normalized_base(base)
+    lines: set[str] = set()
+    for entry in sorted_entries(catalog):
+        statements = [(line(s, p, o), path) for s, p, o, path in entry_statements(entry, base)]
+        lines.update([text for text, _ in statements])
+        each_entry(entry, statements)
+    lines.update(line(s, p, o) for s, p, o, _ in scheme_statements(catalog, base))
+    return sorted(lines)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from kg.catalog.loader import Catalog, Entry, claim_value
 from kg.catalog.schema import FIELDS
 from kg.catalog.sourcing import named_values
 from kg.catalog.values import source_iri
-from kg.rdf.mapping import entry_statements, value_objects
+from kg.rdf.mapping import entry_statements, sorted_entries, value_objects
 from kg.rdf.ntriples import Iri, Lit, line
 
 _TYPE = ns.RDF + "type"
@@ -47,23 +47,60 @@ def dataset_graph(base: str) -> str:
     return f"{ns.normalized_base(base)}/dataset"
 
 
-def provenance_lines(catalog: Catalog, base: str, export_lines: list[str]) -> list[str]:
+def provenance_lines(catalog: Catalog, base: str, export_lines: list[str],
+                     sourced: "SourcedQuads | None" = None) -> list[str]:
     """The provenance dataset as sorted canonical N-Quads lines (no newlines).
 
     ``export_lines`` are the asserted export (catalog and description); each of them lands in
-    at least one graph.
+    at least one graph. ``sourced``: the entries' quads, gathered while their lines were made
+    (kg.rdf.mapping.catalog_lines with ``each_entry``); else the entries are mapped here.
     """
-    base = ns.normalized_base(base)
-    quads: set[str] = set()
-    placed: set[str] = set()
-    for entry in sorted(catalog.entries, key=lambda e: (e.kind.folder, e.id)):
-        _entry_quads(entry, base, quads, placed)
-    home = dataset_graph(base)
-    quads.update(_quad(triple, home) for triple in export_lines if triple not in placed)
-    return sorted(quads)
+    if sourced is None:
+        sourced = SourcedQuads(base)
+        base = ns.normalized_base(base)
+        line_of = line
+        for entry in sorted_entries(catalog):
+            if entry.values.get("sources") or entry.values.get("claims"):
+                sourced.add(entry, [(line_of(s, p, o), path) for s, p, o, path in entry_statements(entry, base)])
+    return sourced.dataset(export_lines)
 
 
-def _entry_quads(entry: Entry, base: str, quads: set[str], placed: set[str]) -> None:
+class SourcedQuads:
+    """The quads the entries' sources give (facts in their sources' graphs, claims as statement
+    nodes), gathered one entry at a time from that entry's statement lines.
+
+    A fact's quad is kept as its (triple, graph) pair until ``dataset`` writes it out: the triple
+    is the catalog line itself, so a pair costs a tuple where a quad would cost a new string
+    (~120 MB less at a million triples, held while kg build runs the shapes).
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = ns.normalized_base(base)
+        self.facts: set[tuple[str, str]] = set()  # (triple, graph)
+        self.quads: set[str] = set()  # statement nodes of quoted facts and claims
+        self.placed: set[str] = set()  # triples in some source's graph
+
+    def add(self, entry: Entry, statements: list[tuple[str, tuple | None]]) -> None:
+        """Take in one entry, given its statements as (N-Triples line, value path) pairs."""
+        if entry.values.get("sources") or entry.values.get("claims"):
+            _entry_quads(entry, self.base, statements, self.facts, self.quads, self.placed)
+
+    def dataset(self, export_lines: list[str]) -> list[str]:
+        """Every quad, sorted: these, and each line of ``export_lines`` no source states in the
+        dataset's own graph."""
+        home = dataset_graph(self.base)
+        suffix = f" <{home}> ."
+        placed = self.placed
+        quads = [_quad(triple, graph) for triple, graph in self.facts]
+        quads += self.quads
+        quads.sort()
+        quads += [triple[:-2] + suffix for triple in export_lines if triple not in placed]
+        quads.sort()  # two sorted runs: merged in linear time
+        return [quad for quad, before in zip(quads, [None, *quads]) if quad != before]
+
+
+def _entry_quads(entry: Entry, base: str, statements: list[tuple[str, tuple | None]],
+                 facts: set[tuple[str, str]], quads: set[str], placed: set[str]) -> None:
     graphs_of: dict[tuple, list[str]] = {}
     quoted: list[tuple[tuple, str, str]] = []
     for value in entry.values.get("sources", []):
@@ -74,16 +111,17 @@ def _entry_quads(entry: Entry, base: str, quads: set[str], placed: set[str]) -> 
                 graphs_of.setdefault(fact.path, []).append(graph)
                 if attribution.quote:
                     quoted.append((fact.path, graph, attribution.quote))
-    triples_of: dict[tuple, list[str]] = {}
-    for subject, predicate, obj, path in entry_statements(entry, base):
-        triple = line(subject, predicate, obj)
-        triples_of.setdefault(path, []).append(triple)
+    for triple, path in statements:
         for graph in graphs_of.get(path, ()):
-            quads.add(_quad(triple, graph))
+            facts.add((triple, graph))
             placed.add(triple)
-    for path, graph, quote in quoted:
-        for triple in triples_of.get(path, ())[:1]:
-            quads.update(_statement(base, triple, graph, _PREFERRED, quote=quote))
+    if quoted:
+        triples_of: dict[tuple, list[str]] = {}
+        for triple, path in statements:
+            triples_of.setdefault(path, []).append(triple)
+        for path, graph, quote in quoted:
+            for triple in triples_of.get(path, ())[:1]:
+                quads.update(_statement(base, triple, graph, _PREFERRED, quote=quote))
     for value in entry.values.get("claims", []):
         quads.update(_claim_quads(entry, base, value.value))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from kg import namespaces as ns
-from kg.rdf.ntriples import Blank, Iri, Lit, LinesReader
+from kg.rdf.ntriples import Blank, Iri, Lit, to_bytes
 
 _XSD_STRING = ns.XSD + "string"
 
@@ -125,9 +125,18 @@ def compactor(base: str | None = None) -> Callable[[str], str]:
     return compact
 
 
-def load_store(content: Iterable[str] | bytes, store=None, *, quads: bool = False):
+#: Lines per bulk load when loading a list of lines (see ``load_store``).
+LOAD_CHUNK = 100_000
+
+
+def load_store(content: Iterable[str] | bytes, store=None, *, quads: bool = False, chunk: int = LOAD_CHUNK):
     """Load canonical N-Triples (sorted lines, or their bytes; N-Quads with ``quads``) into ``store``
-    (default: a new in-memory pyoxigraph store), which is returned."""
+    (default: a new in-memory pyoxigraph store), which is returned.
+
+    Lines go in ``chunk`` at a time, each chunk joined into bytes first: pyoxigraph then loads
+    without the GIL (a Python reader would need it for every read, and waits for it while kg
+    build's JSON-LD writer runs), and no more than a chunk's bytes exist at once.
+    """
     import pyoxigraph as ox
 
     if store is None:
@@ -138,6 +147,6 @@ def load_store(content: Iterable[str] | bytes, store=None, *, quads: bool = Fals
             store.bulk_load(content, format=syntax)
         return store
     lines = content if isinstance(content, list) else list(content)
-    if lines:
-        store.bulk_load(LinesReader(lines), format=syntax)
+    for start in range(0, len(lines), chunk):
+        store.bulk_load(to_bytes(lines[start:start + chunk]), format=syntax)
     return store

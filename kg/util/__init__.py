@@ -1,1 +1,1 @@
-"""Machinery with no knowledge of the catalog: atomic files, child processes, GC pauses, progress."""
+"""Machinery with no knowledge of the catalog: atomic files, child processes, GC pauses, freed memory, progress."""
