@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from warm_query import cells, timed  # noqa: E402
 COMMANDS = {
     "kg validate": ["validate"],
     "kg query models-by-organization -p org=mistral-ai (warm, default engine)":
@@ -32,15 +32,6 @@ COMMANDS = {
         ["query", "models-by-organization", "-p", "org=mistral-ai", "--engine", "rdflib"],
     "kg query fact-sources -p entity=alpaca (warm, named graphs)": ["query", "fact-sources", "-p", "entity=alpaca"],
 }
-
-
-def timed(command: list[str], cwd: Path, env: dict) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if done.returncode:
-        raise SystemExit(f"{' '.join(command)} in {cwd} failed: {done.stderr.decode()[-500:]}")
-    return elapsed
 
 
 def main() -> int:
@@ -59,8 +50,7 @@ def main() -> int:
         for round_number in range(args.runs + 1):  # round 0 is untimed: caches filled, bytecode written
             for name, command in COMMANDS.items():
                 for code in codes:
-                    elapsed = timed([sys.executable, "-m", "kg", *command, *data], code,
-                                    envs[code])
+                    elapsed = timed([sys.executable, "-m", "kg", *command, *data], envs[code], code)
                     if round_number:
                         times.setdefault((name, code), []).append(elapsed)
     print(f"{args.runs} interleaved runs each; data: {args.data}; {os.cpu_count()} cores\n")
@@ -69,10 +59,7 @@ def main() -> int:
     for name in COMMANDS:
         first = statistics.median(times[(name, codes[0])])
         for code in codes:
-            values = times[(name, code)]
-            median = statistics.median(values)
-            print(f"| `{name}` | {code} | {median * 1000:.1f} | {min(values) * 1000:.1f} | "
-                  f"{max(values) * 1000:.1f} | {median / first:.2f} |")
+            print(f"| `{name}` | {code} | {cells(times[(name, code)], first, digits=2)} |")
     return 0
 
 

@@ -63,12 +63,13 @@ sys.stdout.buffer.write(store.query(sys.argv[2]).serialize(format=pyoxigraph.Que
 """
 
 
-def timed(command: list[str], env: dict) -> float:
+def timed(command: list[str], env: dict, cwd: Path = ROOT) -> float:
+    """Seconds from the start of ``command`` to its exit (stopping the benchmark if it fails)."""
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if done.returncode:
-        raise SystemExit(f"{' '.join(command[:6])}… failed: {done.stderr.decode()[-500:]}")
+        raise SystemExit(f"{' '.join(command[:6])}… in {cwd} failed: {done.stderr.decode()[-500:]}")
     return elapsed
 
 
@@ -120,10 +121,15 @@ def main() -> int:
     print("| command | median ms | min ms | max ms | × oxigraph query |")
     print("|---|---:|---:|---:|---:|")
     for name, values in times.items():
-        median = statistics.median(values)
-        print(f"| `{name}` | {median * 1000:.1f} | {min(values) * 1000:.1f} | {max(values) * 1000:.1f} | "
-              f"{median / reference:.1f} |")
+        print(f"| `{name}` | {cells(values, reference)} |")
     return 0
+
+
+def cells(values: list[float], reference: float, digits: int = 1) -> str:
+    """Median, min and max in ms, and the median's ratio to ``reference`` seconds, as table cells."""
+    median = statistics.median(values)
+    return (f"{median * 1000:.1f} | {min(values) * 1000:.1f} | {max(values) * 1000:.1f} | "
+            f"{median / reference:.{digits}f}")
 
 
 if __name__ == "__main__":
