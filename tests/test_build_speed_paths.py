@@ -13,7 +13,7 @@ import pytest
 
 import kg.pipeline.exports
 import kg.pipeline.project
-from kg.pipeline.cache import INDEX_NAME, DigestIndex, entry_for, fingerprint, project_dir
+from kg.pipeline.cache import INDEX_NAME, SNAPSHOT_NAME, DigestIndex, FolderSnapshots, entry_for, fingerprint, project_dir
 from kg.util.parallel import can_fork, start_in_child
 from kg.pipeline.build import InvalidCatalog, build
 from kg.pipeline.project import Project
@@ -179,6 +179,32 @@ def test_digest_index_reuses_digests_of_unchanged_files_only(tmp_path, monkeypat
     assert changed != first and reads == [str(entry)]
 
 
+def test_folder_snapshots_see_every_change(tmp_path, monkeypatch):
+    """The snapshot answers only while every file's stat is unchanged: an added, removed, rewritten
+    or renamed file goes back to the index; a damaged snapshot costs only that."""
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    first = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
+    snapshots = FolderSnapshots(project_dir(data) / SNAPSHOT_NAME)
+    assert list(snapshots.folders) == [os.path.join(str(data.resolve()), "")]
+    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
+
+    model = next((data / "models").iterdir())
+    extra = data / "models" / "zz-extra.yaml"
+    extra.write_bytes(model.read_bytes())
+    added = fingerprint([data], "https://example.org", racy_ns=TRUST_ALL)
+    extra.unlink()
+    assert added != first and fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
+    renamed = data / "models" / ("a" + model.name)
+    model.rename(renamed)
+    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) != first
+    renamed.rename(model)
+    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
+    (project_dir(data) / SNAPSHOT_NAME).write_bytes(FolderSnapshots.MAGIC + b"\xff\x00damaged")
+    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
+
+
 def test_digest_index_does_not_trust_files_changed_just_now(tmp_path, monkeypatch):
     """git's racy-clean rule: a file changed within RACY_NS of its hashing is hashed again next time."""
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
@@ -186,6 +212,7 @@ def test_digest_index_does_not_trust_files_changed_just_now(tmp_path, monkeypatc
     shutil.copytree(FIXTURE_CATALOG, data)
     fingerprint([data], "https://example.org")
     assert DigestIndex(project_dir(data) / INDEX_NAME).entries == {}
+    assert FolderSnapshots(project_dir(data) / SNAPSHOT_NAME).folders == {}  # nor does a snapshot
 
 
 def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):

@@ -64,13 +64,14 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
     def start_exports(compiled: Compiled) -> None:
         nonlocal exports, primer
         if not compiled.report.errors:
-            exported = export_lines(compiled, project.base)
-            exports = Exports(exported, project.base, out_dir, dataset=True,
-                              background_from=jsonld_in_background_from).start()
             if cache:  # on oxigraph, an on-disk store of the graph begins loading while the shapes run
                 from kg.pipeline.queryable import QueryCachePrimer
 
+                # first: its fingerprint is Python, which the JSON-LD thread would slow down
                 primer = QueryCachePrimer.begin(compiled, project)
+            exported = export_lines(compiled, project.base)
+            exports = Exports(exported, project.base, out_dir, dataset=True,
+                              background_from=jsonld_in_background_from).start()
 
     try:
         compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports,

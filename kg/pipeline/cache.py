@@ -160,6 +160,78 @@ class DigestIndex:
         self.changed = False
 
 
+SNAPSHOT_NAME = "folder-stats.bin"
+
+
+class FolderSnapshots:
+    """Each folder's files as the DigestIndex trusts them all: sorted paths, stat keys (size, mtime,
+    ctime, inode) and digests, side by side, in the project's cache folder.
+
+    A query compares the stat keys of a folder's files with its snapshot as two lists (one
+    comparison in C) instead of looking every file up in the index: 77k files, ~0.08 s less.
+    Any difference (a file changed, added or removed) falls back to the index, file by file;
+    a snapshot is taken only when the index trusts every file of the folder (so git's racily
+    clean rule holds here too). Anything unreadable or damaged only costs the fallback.
+    """
+
+    MAGIC = b"kg folder stats 1\n"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.folders: dict[str, tuple[list, list, bytes]] = {}
+        self.changed = False
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return
+        if data.startswith(self.MAGIC):
+            import marshal
+
+            try:
+                folders = marshal.loads(memoryview(data)[len(self.MAGIC):])
+            except (EOFError, ValueError, TypeError):
+                return
+            if type(folders) is dict:
+                self.folders = folders
+
+    def matching(self, folder: str, relatives: list[str], keys: list[tuple]) -> bytes | None:
+        """The joined digests of the folder's files if their paths and stat keys are the snapshot's."""
+        recorded = self.folders.get(folder)
+        if (type(recorded) is tuple and len(recorded) == 3 and type(recorded[2]) is bytes
+                and len(recorded[2]) == DIGEST_BYTES * len(relatives)
+                and recorded[0] == relatives and recorded[1] == keys):
+            return recorded[2]
+        return None
+
+    def take(self, folder: str, relatives: list[str], absolutes: list[str], index: DigestIndex,
+             joined: bytes) -> None:
+        """Record the folder as ``index`` holds it, if it trusts every file with the digest used."""
+        entries = index.entries
+        keys = []
+        for at, path in enumerate(absolutes):
+            recorded = entries.get(path)
+            if (type(recorded) is not tuple or len(recorded) != 5
+                    or recorded[4] != joined[at * DIGEST_BYTES:(at + 1) * DIGEST_BYTES]):
+                if self.folders.pop(folder, None) is not None:
+                    self.changed = True
+                return
+            keys.append(recorded[:4])
+        if self.folders.get(folder) != (relatives, keys, joined):
+            self.folders[folder] = (relatives, keys, joined)
+            self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        import marshal
+
+        try:
+            write_atomic(self.path, self.MAGIC + marshal.dumps(self.folders))
+        except (OSError, ValueError):  # a read-only cache only costs speed
+            pass
+        self.changed = False
+
+
 def fingerprint(folders: list[Path], base: str, known: dict[str, bytes] | None = None,
                 known_since_ns: int = 0, *, racy_ns: int = RACY_NS) -> str:
     """A digest of every file's path and bytes under ``folders``, the base IRI and kg's version.
@@ -175,7 +247,9 @@ def fingerprint(folders: list[Path], base: str, known: dict[str, bytes] | None =
 
 def _fingerprint(folders: list[Path], base: str, known: dict[str, bytes], known_since_ns: int,
                  racy_ns: int) -> str:
-    index = DigestIndex(project_dir(folders[0]) / INDEX_NAME, racy_ns=racy_ns)
+    project = project_dir(folders[0])
+    snapshots = FolderSnapshots(project / SNAPSHOT_NAME)
+    index: DigestIndex | None = None  # read only when a snapshot does not match
     digest = hashlib.sha256(f"kg {__version__}\n{base}\n".encode())
     for folder in folders:
         digest.update(f"[{folder.name}]\n".encode())
@@ -193,19 +267,31 @@ def _fingerprint(folders: list[Path], base: str, known: dict[str, bytes], known_
         relatives.sort()
         absolute_top = os.path.join(os.path.abspath(top), "")
         absolutes = [absolute_top + relative for relative in relatives]
-        if known:  # a build: the files it read are not read again
-            walked = os.path.join(top, "")
-            digests = [index.digest(absolute, known.get(walked + relative), known_since_ns)
-                       for relative, absolute in zip(relatives, absolutes)]
-        else:
-            digests = _recorded_digests(index, absolutes)
+        joined = None
+        if not known:
+            stat = os.stat
+            keys = [(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) for st in map(stat, absolutes)]
+            joined = snapshots.matching(absolute_top, relatives, keys)
+        if joined is None:
+            if index is None:
+                index = DigestIndex(project / INDEX_NAME, racy_ns=racy_ns)
+            if known:  # a build: the files it read are not read again
+                walked = os.path.join(top, "")
+                digests = [index.digest(absolute, known.get(walked + relative), known_since_ns)
+                           for relative, absolute in zip(relatives, absolutes)]
+            else:
+                digests = _recorded_digests(index, absolutes)
+            joined = b"".join(digests)
+            snapshots.take(absolute_top, relatives, absolutes, index, joined)
         # how many files, their paths (none holds a NUL) and their digests (32 bytes each), in order
         digest.update(f"{len(relatives)}\0".encode())
         digest.update("\0".join(relatives).encode() + b"\0")
-        digest.update(b"".join(digests))
-    if index.changed:
-        _note_project(folders[0])
-    index.save()
+        digest.update(joined)
+    if index is not None:
+        if index.changed:
+            _note_project(folders[0])
+        index.save()
+    snapshots.save()
     return digest.hexdigest()[:32]
 
 
