@@ -89,6 +89,24 @@ RACY_NS = 2_000_000_000
 DIGEST_BYTES = 32
 
 
+def read_marshalled_dict(path: Path, magic: bytes) -> dict:
+    """The ``marshal``-ed dict written after the line ``magic`` in ``path``; {} when the file is
+    missing, unreadable, of another kind or damaged (a cache file only ever costs speed)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    if not data.startswith(magic):
+        return {}
+    import marshal
+
+    try:
+        value = marshal.loads(memoryview(data)[len(magic):])
+    except (EOFError, ValueError, TypeError):
+        return {}
+    return value if type(value) is dict else {}
+
+
 class DigestIndex:
     """The sha256 of files by path, trusted while their size, mtime, ctime and inode are unchanged.
 
@@ -104,21 +122,8 @@ class DigestIndex:
     def __init__(self, path: Path, *, racy_ns: int = RACY_NS) -> None:
         """``racy_ns``: a file changed less than this long before it was hashed is not trusted."""
         self.path, self.racy_ns = path, racy_ns
-        self.entries: dict[str, tuple[int, int, int, int, bytes]] = {}
+        self.entries: dict[str, tuple[int, int, int, int, bytes]] = read_marshalled_dict(path, self.MAGIC)
         self.changed = False
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return
-        if data.startswith(self.MAGIC):
-            import marshal
-
-            try:
-                entries = marshal.loads(memoryview(data)[len(self.MAGIC):])
-            except (EOFError, ValueError, TypeError):
-                return
-            if type(entries) is dict:
-                self.entries = entries
 
     def digest(self, path: str, known: bytes | None = None, known_since_ns: int = 0) -> bytes:
         """The sha256 of the file at ``path``: recorded, ``known`` (read at ``known_since_ns``), or read now."""
@@ -178,21 +183,8 @@ class FolderSnapshots:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.folders: dict[str, tuple[list, list, bytes]] = {}
+        self.folders: dict[str, tuple[list, list, bytes]] = read_marshalled_dict(path, self.MAGIC)
         self.changed = False
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return
-        if data.startswith(self.MAGIC):
-            import marshal
-
-            try:
-                folders = marshal.loads(memoryview(data)[len(self.MAGIC):])
-            except (EOFError, ValueError, TypeError):
-                return
-            if type(folders) is dict:
-                self.folders = folders
 
     def matching(self, folder: str, relatives: list[str], keys: list[tuple]) -> bytes | None:
         """The joined digests of the folder's files if their paths and stat keys are the snapshot's."""
