@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, BinaryIO, Mapping
 
 from kg.errors import KgUsageError
 from kg.pipeline.location import Project
-from kg.registry import OTHER_EXPORTS
+from kg.registry import DEFAULT_ENDPOINT, OTHER_EXPORTS
 from kg.util.progress import Progress, quiet
 
 if TYPE_CHECKING:  # imported where used: a warm query needs none of them
@@ -96,10 +96,6 @@ def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str 
 
     return build_catalog(open_project(project), Path(out), engine=engine, reason=reason, cache=cache,
                   progress=progress)
-
-
-#: The endpoint the SPARQL examples target unless told otherwise: where ``kg serve`` listens.
-DEFAULT_ENDPOINT = "http://127.0.0.1:7878/query"
 
 
 def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO | None = None,

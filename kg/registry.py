@@ -33,3 +33,10 @@ OTHER_EXPORTS = ("sssom", "sparql-examples")
 
 #: The name of a saved query (queries/NAME.rq), as opposed to SPARQL text: a regular expression.
 SAVED_QUERY_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+#: The SPARQL endpoint the saved queries' examples target by default (kg serve's address).
+DEFAULT_ENDPOINT = "http://127.0.0.1:7878/query"
+
+#: What kg query --format takes: the row formats, then the graph formats (not the dataset
+#: formats: a query gives one graph).
+QUERY_FORMATS = (*SELECT_FORMATS, *(name for name in RDF_FORMATS if name not in DATASET_FORMATS))

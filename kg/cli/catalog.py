@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, exit_with, read_catalog,
-                           library_errors, output_folder, rdf_format_names)
+from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, examples_endpoint_option,
+                           exit_with, library_errors, output_folder, rdf_format_names, read_catalog)
 from kg.registry import OTHER_EXPORTS, PROFILES, REPORT_FORMATS
 
 
@@ -89,8 +89,7 @@ def build(settings: Settings, project, out_dir, reason, engine,
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: stdout).")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL shapes (loader errors still stop).")
-@click.option("--endpoint", default="http://127.0.0.1:7878/query", show_default=True, metavar="URL",
-              help="The SPARQL endpoint the examples target (--format sparql-examples).")
+@examples_endpoint_option("The SPARQL endpoint the examples target (--format sparql-examples).")
 @engine_option()
 @click.pass_obj
 @library_errors

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from kg.cli.settings import ReaderGone, Settings, error_text  # noqa: F401 - re-exported for the commands
-from kg.registry import DATASET_FORMATS, DEFAULT_ENGINE, ENGINES, RDF_FORMATS
+from kg.registry import DATASET_FORMATS, DEFAULT_ENDPOINT, DEFAULT_ENGINE, ENGINES, RDF_FORMATS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -56,6 +56,11 @@ def engine_option(help_text: str = GRAPH_ENGINE_HELP):
     """--engine, spelled the same on every command that builds or queries a graph."""
     return click.option("--engine", type=click.Choice(ENGINES), default=DEFAULT_ENGINE, show_default=True,
                         help=help_text)
+
+
+def examples_endpoint_option(help_text: str):
+    """--endpoint URL: the SPARQL endpoint the saved queries' examples target (kg serve's by default)."""
+    return click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, metavar="URL", help=help_text)
 
 
 def timeout_option(help_text: str):

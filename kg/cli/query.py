@@ -7,17 +7,19 @@ from pathlib import Path
 import click
 
 from kg.cli.common import Settings, catalog_options, engine_option, library_errors, timeout_option
-from kg.cli.querying import DEFAULT_MAX_MEMORY, QueryRequest, answer_and_print, query_formats
-from kg.registry import PROFILES
+from kg.cli.bounded import DEFAULT_MAX_MEMORY
+from kg.cli.querying import QueryRequest, answer_and_print
+from kg.registry import PROFILES, QUERY_FORMATS
 
 
 def _memory_size(_ctx, _param, value: str) -> int:
-    import re
+    from kg.errors import KgUsageError
+    from kg.pipeline.cache import parse_size
 
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGkmg]?)i?[Bb]?\s*", value or "")
-    if not match:
-        raise click.BadParameter(f"'{value}' is not a size such as 512M or 4G")
-    size = int(float(match.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match.group(2).lower()])
+    try:
+        size = parse_size(value or "")
+    except KgUsageError:
+        raise click.BadParameter(f"'{value}' is not a size such as 512M or 4G") from None
     if size < 64 << 20:
         raise click.BadParameter(f"{value} is too little to run a query in: give at least 64M")
     return size
@@ -41,7 +43,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
               help="File holding the SPARQL query to run.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value; repeat for several. Ids stand for catalog IRIs.")
-@click.option("--format", "fmt", type=click.Choice(query_formats()),
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
               help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), "
                    "json-ld, nt.")
 @engine_option("SPARQL engine: oxigraph (pyoxigraph) or rdflib (pure Python, much slower); the same rows.")

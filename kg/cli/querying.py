@@ -9,10 +9,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from kg.cli.bounded import DEFAULT_MAX_MEMORY, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_TIMEOUT, run_bounded  # noqa: F401
+from kg.cli.bounded import DEFAULT_MAX_MEMORY_BYTES, DEFAULT_TIMEOUT, run_bounded
 from kg.cli.settings import Settings
 from kg.errors import KgUsageError
-from kg.registry import DATASET_FORMATS, DEFAULT_ENGINE, RDF_FORMATS
+from kg.registry import DEFAULT_ENGINE, RDF_FORMATS
 
 
 
@@ -88,10 +88,3 @@ def print_result(result, fmt: str | None, base: str) -> None:
     from kg.sparql.results import render_to
 
     render_to(result, fmt or "table", sys.stdout, base)
-
-
-def query_formats() -> tuple[str, ...]:
-    """The formats --format takes: rows, then graphs (not the dataset formats: a query gives one graph)."""
-    from kg.registry import SELECT_FORMATS
-
-    return (*SELECT_FORMATS, *(name for name in RDF_FORMATS if name not in DATASET_FORMATS))

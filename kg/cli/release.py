@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli.common import Settings, catalog_options, engine_option, library_errors, write_output
+from kg.cli.common import (Settings, catalog_options, engine_option, examples_endpoint_option, library_errors,
+                           write_output)
 
 DIFF_FORMATS = ("markdown", "json", "rdfpatch")
 
@@ -37,8 +38,7 @@ def default_changelog(project) -> Path | None:
 @click.option("--changelog", type=click.Path(dir_okay=False, path_type=Path),
               help="Changelog to prepend the changes to (default: CHANGELOG.md beside data/).")
 @click.option("--no-changelog", is_flag=True, help="Do not touch the project changelog.")
-@click.option("--endpoint", default="http://127.0.0.1:7878/query", show_default=True, metavar="URL",
-              help="The SPARQL endpoint the examples (sparql-examples.ttl) target.")
+@examples_endpoint_option("The SPARQL endpoint the examples (sparql-examples.ttl) target.")
 @engine_option()
 @click.pass_obj
 @library_errors

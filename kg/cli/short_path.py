@@ -22,7 +22,7 @@ import os
 import re
 import sys
 
-from kg.registry import DATASET_FORMATS, ENGINES, RDF_FORMATS, SAVED_QUERY_NAME, SELECT_FORMATS
+from kg.registry import ENGINES, QUERY_FORMATS, SAVED_QUERY_NAME
 
 #: A ``kg query NAME`` the short path takes: the saved query, its parameters, --format (None: the
 #: default), --engine, and the project folders given ({"data": "path", ...}).
@@ -31,7 +31,6 @@ ShortRequest = collections.namedtuple("ShortRequest", "name params fmt engine fo
 #: Each option the short path reads, and what it sets.
 _OPTIONS = {"-p": "params", "--param": "params", "--engine": "engine", "--format": "fmt",
             "--data": "data", "--ontology": "ontology", "--shapes": "shapes", "--queries": "queries"}
-_FORMATS = (*SELECT_FORMATS, *(name for name in RDF_FORMATS if name not in DATASET_FORMATS))
 
 
 def parse(args: list[str]) -> ShortRequest | None:
@@ -72,7 +71,7 @@ folders={'data': 'data'})
             params[key.strip()] = given
         elif what == "engine" and value in ENGINES:
             engine = value
-        elif what == "fmt" and value in _FORMATS:
+        elif what == "fmt" and value in QUERY_FORMATS:
             fmt = value
         elif what in ("data", "ontology", "shapes", "queries") and value and _click_takes_folder(value):
             folders[what] = value

@@ -107,6 +107,17 @@ def read_marshalled_dict(path: Path, magic: bytes) -> dict:
     return value if type(value) is dict else {}
 
 
+def write_marshalled_dict(path: Path, magic: bytes, value: dict) -> None:
+    """Write ``value`` marshal-ed after the line ``magic``, whole or not at all; a cache that
+    cannot be written (read-only, full) only costs speed, so that is not an error."""
+    import marshal
+
+    try:
+        write_atomic(path, magic + marshal.dumps(value))
+    except (OSError, ValueError):
+        pass
+
+
 class DigestIndex:
     """The sha256 of files by path, trusted while their size, mtime, ctime and inode are unchanged.
 
@@ -154,14 +165,8 @@ class DigestIndex:
             self.changed = True
 
     def save(self) -> None:
-        if not self.changed:
-            return
-        import marshal
-
-        try:
-            write_atomic(self.path, self.MAGIC + marshal.dumps(self.entries))
-        except OSError:  # a read-only cache only costs speed
-            pass
+        if self.changed:
+            write_marshalled_dict(self.path, self.MAGIC, self.entries)
         self.changed = False
 
 
@@ -213,14 +218,8 @@ class FolderSnapshots:
             self.changed = True
 
     def save(self) -> None:
-        if not self.changed:
-            return
-        import marshal
-
-        try:
-            write_atomic(self.path, self.MAGIC + marshal.dumps(self.folders))
-        except (OSError, ValueError):  # a read-only cache only costs speed
-            pass
+        if self.changed:
+            write_marshalled_dict(self.path, self.MAGIC, self.folders)
         self.changed = False
 
 

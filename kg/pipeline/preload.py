@@ -18,7 +18,7 @@ import threading
 MEMORY_LOAD_BYTES = 4 << 20
 
 _lock = threading.Lock()
-_started: dict[str, threading.Thread] = {}
+_started: list[threading.Thread] = []
 _stores: dict[str, object] = {}
 
 
@@ -28,7 +28,7 @@ def start(data: str | os.PathLike, *, max_bytes: int = MEMORY_LOAD_BYTES) -> Non
     thread = threading.Thread(target=_load_latest, args=(os.fspath(data), max_bytes), daemon=True,
                               name="kg-preload")
     with _lock:
-        _started[os.path.abspath(os.fspath(data))] = thread
+        _started.append(thread)
     thread.start()
 
 
@@ -36,7 +36,7 @@ def take(folder: str | os.PathLike):
     """The store loaded for the entry ``folder`` (after waiting for its loader), or None; a store
     loaded for another entry (a wrong guess) is dropped."""
     with _lock:
-        threads = list(_started.values())
+        threads = list(_started)
         _started.clear()
     for thread in threads:
         thread.join()
