@@ -17,11 +17,16 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".kg-installed"
+#: An editable install that puts this folder on sys.path with a plain .pth line. setuptools' default
+#: editable mode installs an import hook instead, which imports pathlib (and with it re, fnmatch
+#: and urllib.parse) at the start of every Python process in .venv: 12 ms on each kg command
+#: (22.8 against 9.3 ms for `python -c pass`, measured on this project's machine).
+INSTALL = ["--config-settings", "editable_mode=compat", "-e"]
 
 
 def ensure_env() -> None:
     """Create .venv and install kg[test] unless pyproject.toml is unchanged since the last install."""
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + " ".join(INSTALL).encode()).hexdigest()
     if STAMP.is_file() and STAMP.read_text() == wanted:
         return
     if not (BIN / "python").exists():
@@ -29,7 +34,7 @@ def ensure_env() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("installing kg and its dependencies into .venv", file=sys.stderr)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run(pip + ["-e", f"{ROOT}[test]"], check=True)
+    subprocess.run(pip + [*INSTALL, f"{ROOT}[test]"], check=True)
     STAMP.write_text(wanted)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
 
 from kg.cli.bounded import DEFAULT_MAX_MEMORY_BYTES, DEFAULT_TIMEOUT, run_bounded
 from kg.cli.settings import Settings
@@ -16,19 +15,23 @@ from kg.registry import DEFAULT_ENGINE, RDF_FORMATS
 
 
 
-@dataclass
 class QueryRequest:
-    """A ``kg query`` as its options give it (``text``: a saved query's name or SPARQL)."""
+    """A ``kg query`` as its options give it (``text``: a saved query's name or SPARQL).
 
-    text: str
-    params: dict[str, str] = field(default_factory=dict)
-    fmt: str | None = None
-    engine: str = DEFAULT_ENGINE
-    reason: str | None = None
-    cache: bool = True
-    endpoint: str | None = None
-    timeout: float = DEFAULT_TIMEOUT
-    max_memory: int | None = DEFAULT_MAX_MEMORY_BYTES
+    A plain class rather than a dataclass: dataclasses imports ``inspect``, 12 ms of a warm query.
+    """
+
+    __slots__ = ("text", "params", "fmt", "engine", "reason", "cache", "endpoint", "timeout", "max_memory")
+
+    def __init__(self, text: str, params: dict[str, str] | None = None, fmt: str | None = None,
+                 engine: str = DEFAULT_ENGINE, reason: str | None = None, cache: bool = True,
+                 endpoint: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 max_memory: int | None = DEFAULT_MAX_MEMORY_BYTES) -> None:
+        self.text, self.params, self.fmt, self.engine, self.reason = text, params or {}, fmt, engine, reason
+        self.cache, self.endpoint, self.timeout, self.max_memory = cache, endpoint, timeout, max_memory
+
+    def __repr__(self) -> str:
+        return f"QueryRequest({', '.join(f'{name}={getattr(self, name)!r}' for name in self.__slots__)})"
 
 
 def answer_and_print(settings: Settings, project, request: QueryRequest) -> None:

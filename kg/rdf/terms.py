@@ -6,7 +6,7 @@ Entity IRIs are built by ``kg.namespaces.entity_iri``; canonical N-Triples text 
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from kg import namespaces as ns
 from kg.rdf.ntriples import Blank, Iri, Lit, to_bytes
