@@ -69,3 +69,13 @@ def test_a_store_that_disagrees_with_its_entry_is_not_used(project):
     preload.start(project.data)
     source = query_source(project, engine="oxigraph")  # rebuilt from the catalog, not from the half
     assert source.triples == entry.meta()["triples"] and len(source.target) >= source.triples
+
+
+def test_the_guessed_data_folder_is_the_one_the_project_finds(project, tmp_path):
+    inside = project.data / "models"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    for start in (project.root, inside, project.root / "queries", outside):
+        found = Project.locate(start=start).data
+        assert preload.guess_data(start=str(start)) == str(found), start
+    assert preload.guess_data("some/data", start=str(outside)) == "some/data"  # --data wins

@@ -108,14 +108,15 @@ def run_short_path(args: list[str]) -> int | None:
 
 def _answer(short: ShortRequest) -> None:
     """In the bounded child: the cached graph loading (kg.pipeline.preload) while the rest of kg is
-    imported, then the query answered and printed."""
-    from kg.pipeline.location import Project
-
-    project = Project.locate(**short.folders)
+    imported, then the query answered and printed. The preload begins first, on its guess of
+    the data folder: everything after it is Python that holds the GIL, and only the load runs beside it."""
     if short.engine == "oxigraph":
         from kg.pipeline import preload
 
-        preload.start(project.data)
+        preload.start(preload.guess_data(short.folders.get("data")))
+    from kg.pipeline.location import Project
+
+    project = Project.locate(**short.folders)
     from kg.cli.querying import QueryRequest, answer_here
     from kg.cli.settings import Settings
 

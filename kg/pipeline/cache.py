@@ -29,6 +29,8 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import KgUsageError
+from kg.pipeline import cache_location
+from kg.pipeline.cache_location import is_key
 from kg.util.fsutil import atomic_writer, process_alive, write_atomic
 from kg.util.gcpause import paused_gc
 
@@ -37,10 +39,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 def cache_root() -> Path:
-    if os.environ.get("KG_CACHE_DIR"):
-        return Path(os.environ["KG_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kg"
+    """``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``."""
+    return Path(cache_location.cache_root())
 
 
 #: The cap on the cache's entries when ``$KG_CACHE_MAX_BYTES`` does not set one.
@@ -74,8 +74,7 @@ def max_bytes() -> int:
 
 def project_dir(data: Path) -> Path:
     """The folder of one project's entries and digest index, keyed by its data folder's path."""
-    absolute = os.path.abspath(os.fspath(data))
-    return cache_root() / "projects" / hashlib.sha256(absolute.encode()).hexdigest()[:16]
+    return Path(cache_location.project_folder(data))
 
 
 INDEX_NAME = "file-digests.bin"
@@ -397,22 +396,22 @@ class CacheEntry:
 
     @property
     def graph_file(self) -> Path:
-        return self.folder / "query-graph.nt"
+        return self.folder / cache_location.GRAPH_FILE
 
     @property
     def meta_file(self) -> Path:
-        return self.folder / "meta.json"
+        return self.folder / cache_location.META_FILE
 
     @property
     def provenance_file(self) -> Path:
         """The provenance dataset (N-Quads), loaded beside the query graph as its named graphs."""
-        return self.folder / "provenance.nq"
+        return self.folder / cache_location.PROVENANCE_FILE
 
     def inferred_file(self, profile: str) -> Path:
         return self.folder / f"inferred-{profile}.nt"
 
     def complete(self) -> bool:
-        return self.graph_file.is_file() and self.provenance_file.is_file() and self.meta_file.is_file()
+        return cache_location.entry_complete(self.folder)
 
     def meta(self) -> dict:
         return json.loads(self.meta_file.read_text(encoding="utf-8"))
@@ -540,10 +539,6 @@ class EntryInfo(namedtuple("EntryInfo", "folder project size last_used triples s
                 "last_used": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.last_used)),
                 "triples": self.triples, "oxigraph_store": self.store}
 
-
-def is_key(name: str, length: int) -> bool:
-    """Whether ``name`` is a key of the cache: ``length`` lowercase hexadecimal digits."""
-    return len(name) == length and all(c in "0123456789abcdef" for c in name)
 
 
 def _size(folder: Path) -> int:

@@ -6,7 +6,9 @@ overlap. Before the fingerprint says which cache entry holds the catalog as it i
 ``start`` guesses it is the project's most recently used entry and loads that entry's graph in
 a thread; ``take`` hands the store over only for that very entry folder (an entry's folder
 is named by the fingerprint of the content it holds, so the guess is either right or unused).
-This module imports nothing heavy: the thread imports what it needs.
+The project's data folder is a guess too (``guess_data``), made before pathlib is imported, so
+that the load begins as early as it can: the rest of kg's work is GIL-bound Python, and only
+the load runs beside it. This module imports nothing heavy: the thread imports what it needs.
 """
 from __future__ import annotations
 
@@ -22,11 +24,42 @@ _started: list[threading.Thread] = []
 _stores: dict[str, object] = {}
 
 
+def guess_data(given: str | None = None, start: str | None = None) -> str:
+    """The data folder ``kg.pipeline.location.Project.locate`` finds, in plain strings: ``given``,
+    else ``data/`` in the nearest folder from ``start`` (the working directory) upwards that holds
+    ``data/`` and ``shapes/``, else in ``start``. A wrong guess only costs the preload.
+
+    >>> os.path.basename(guess_data(start="tests/fixtures"))
+    'data'
+    """
+    if given:
+        return given
+    start = os.path.realpath(start or os.getcwd())
+    folder = start
+    while True:
+        if os.path.isdir(os.path.join(folder, "data")) and os.path.isdir(os.path.join(folder, "shapes")):
+            return os.path.join(folder, "data")
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.join(start, "data")
+        folder = parent
+
+
 def start(data: str | os.PathLike, *, max_bytes: int = MEMORY_LOAD_BYTES) -> None:
     """Begin loading, in a thread, the graph of the most recently used cache entry of the project
-    whose data folder is ``data``, if its N-Triples file holds at most ``max_bytes``."""
-    thread = threading.Thread(target=_load_latest, args=(os.fspath(data), max_bytes), daemon=True,
-                              name="kg-preload")
+    whose data folder is ``data``, if its N-Triples file holds at most ``max_bytes``.
+
+    The entry is found, its file read and pyoxigraph imported here: that is GIL-bound work the
+    query needs anyway, which a thread would only do slower, taking turns with the imports; the
+    thread does the part that runs beside them, pyoxigraph's load.
+    """
+    found = _latest_graph(os.fspath(data), max_bytes)
+    if found is None:
+        return
+    folder, ntriples = found
+    import pyoxigraph
+
+    thread = threading.Thread(target=_load, args=(pyoxigraph, folder, ntriples), daemon=True, name="kg-preload")
     with _lock:
         _started.append(thread)
     thread.start()
@@ -46,20 +79,31 @@ def take(folder: str | os.PathLike):
     return store
 
 
-def _load_latest(data: str, max_bytes: int) -> None:
+def _latest_graph(data: str, max_bytes: int) -> tuple[str, bytes] | None:
+    """The folder and N-Triples of the project's most recently used complete entry; None when
+    there is none, or its graph is larger than ``max_bytes``, or anything goes wrong."""
+    from kg.pipeline.cache_location import GRAPH_FILE, entry_complete, is_key, project_folder
+
     try:
-        from kg.pipeline.cache import CacheEntry, is_key, project_dir
+        project = project_folder(data)
+        entries = [os.path.join(project, name) for name in os.listdir(project) if is_key(name, 32)]
+        latest = max((e for e in entries if entry_complete(e)), key=lambda e: os.stat(e).st_mtime_ns, default=None)
+        if latest is None:
+            return None
+        with open(os.path.join(latest, GRAPH_FILE), "rb") as graph_file:
+            if os.fstat(graph_file.fileno()).st_size > max_bytes:
+                return None
+            return os.path.abspath(latest), graph_file.read()
+    except OSError:  # nothing to guess from, or a file gone under us: the query loads its own
+        return None
 
-        project = project_dir(data)
-        entries = [CacheEntry(project / name) for name in os.listdir(project) if is_key(name, 32)]
-        latest = max((e for e in entries if e.complete()), key=lambda e: e.folder.stat().st_mtime_ns, default=None)
-        if latest is None or latest.graph_file.stat().st_size > max_bytes:
-            return
-        import pyoxigraph as ox
 
+def _load(ox, folder: str, ntriples: bytes) -> None:
+    """In the thread: the graph into an in-memory store, kept for ``take(folder)``."""
+    try:
         store = ox.Store()
-        store.bulk_load(latest.graph_file.read_bytes(), ox.RdfFormat.N_TRIPLES)
-    except Exception:  # nothing to guess from, or a file gone under us: the query loads its own
+        store.load(ntriples, ox.RdfFormat.N_TRIPLES)  # one thread: the other core runs the query's Python
+    except Exception:  # a damaged file: the query finds it so and loads its own
         return
     with _lock:
-        _stores[os.path.abspath(os.fspath(latest.folder))] = store
+        _stores[folder] = store
