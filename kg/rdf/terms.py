@@ -69,8 +69,21 @@ def to_oxigraph(term):
 
 
 def from_oxigraph(term):
-    """A pyoxigraph term as the rdflib term rdflib itself would give (xsd:string -> plain)."""
-    return to_rdflib(neutral_from_oxigraph(term))
+    """A pyoxigraph term as the rdflib term rdflib itself would give (xsd:string -> plain): the
+    same as ``to_rdflib(neutral_from_oxigraph(term))``, without the neutral term in between
+    (a warm query on rdflib converts thousands of them)."""
+    import pyoxigraph as ox
+
+    URIRef, Literal, BNode = _RDFLIB_TERMS or _rdflib_terms()
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return URIRef(term.value)
+    if kind is ox.Literal:
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+    return to_rdflib(neutral_from_oxigraph(term))  # a blank node, None, or a TypeError
 
 
 def neutral_from_rdflib(term) -> Iri | Lit | Blank | None:
