@@ -151,3 +151,32 @@ def test_a_reader_that_leaves_ends_quietly(project, env, extra):
             ">/dev/null; echo ${PIPESTATUS[0]}"
     done = subprocess.run(["bash", "-c", shell], cwd=project, env=env, capture_output=True, timeout=120)
     assert done.stdout.strip() in (b"0", b"141") and done.stderr == b""
+
+
+@pytest.mark.parametrize("query", SAVED, ids=lambda q: q.name)
+def test_the_form_read_without_parsing_is_the_result_kind(query):
+    """query_form lets a --format that cannot fit be refused before a query runs: it must never
+    name another kind than the answer has (None, unsure, is always allowed)."""
+    from kg.api import query as run
+    from kg.pipeline.location import Project
+    from kg.sparql.saved import query_form
+
+    project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)
+    params = {p.name: PARAMS[p.name] for p in query.parameters if p.required}
+    result = run(query.name, project, params=params, engine="oxigraph")
+    assert query_form(query.text) == result.kind
+
+
+def test_a_format_that_cannot_fit_is_refused_before_the_query_runs(monkeypatch):
+    import kg.api
+    from kg.cli.querying import QueryRequest, answer_here
+    from kg.cli.settings import Settings
+    from kg.errors import KgUsageError
+    from kg.pipeline.location import Project
+
+    monkeypatch.setattr(kg.api, "answer", lambda *args, **kwargs: pytest.fail("the query ran"))
+    project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)
+    with pytest.raises(KgUsageError, match="--format turtle is for CONSTRUCT/DESCRIBE"):
+        answer_here(Settings(), project, QueryRequest("moe-models", fmt="turtle"))
+    with pytest.raises(KgUsageError, match="--format csv is for SELECT/ASK"):
+        answer_here(Settings(), project, QueryRequest("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", fmt="csv"))

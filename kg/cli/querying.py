@@ -51,6 +51,7 @@ def answer_here(settings: Settings, project, request: QueryRequest) -> None:
     """``answer_and_print`` in this process, unbounded."""
     from kg.api import answer
 
+    _check_format_early(project, request)
     start = time.perf_counter()
     with settings.progress() as progress:
         outcome = answer(request.text, project, params=request.params, engine=request.engine,
@@ -65,6 +66,23 @@ def answer_here(settings: Settings, project, request: QueryRequest) -> None:
                       "(kg validate lists them)")
     print_result(outcome.result, request.fmt, project.base)
     sys.stdout.flush()
+
+
+def _check_format_early(project, request: QueryRequest) -> None:
+    """The usage error of a --format that does not fit the query's form, before the query runs (the
+    short path hands a usage error to click, which would otherwise run the query a second time).
+    Only when the form is sure; the answer's own check stays the rule."""
+    if request.fmt is None:
+        return
+    from kg.sparql.saved import QueryError, find_saved_query, looks_like_name, query_form
+
+    try:
+        text = find_saved_query(project.queries, request.text).text if looks_like_name(request.text) else request.text
+    except (QueryError, OSError):  # a missing query: the answer says so, in its own words
+        return
+    form = query_form(text)
+    if form is not None:
+        check_format(form, request.fmt)
 
 
 def check_format(kind: str, fmt: str | None) -> None:

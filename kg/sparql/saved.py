@@ -147,6 +147,29 @@ def uses_named_graphs(text: str) -> bool:
     return "\\" in text or re.search(r"graph", text, re.IGNORECASE) is not None
 
 
+_FORM = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:<>]*:\s*<[^<>\s]*>|BASE\s*<[^<>\s]*>)\s*)*"
+                   r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def query_form(text: str) -> str | None:
+    r"""What the query gives, read from its first keyword without parsing it: "graph" (CONSTRUCT or
+    DESCRIBE), "select" or "ask"; None when unsure (an escape, a comment among the declarations),
+    so that the answer alone decides.
+
+    >>> query_form("PREFIX s: <https://schema.org/>\n# all\nconstruct { ?a ?b ?c } WHERE { ?a ?b ?c }")
+    'graph'
+    >>> query_form("SELECT ?m WHERE { ?m a s:Model }"), query_form("\\u0053ELECT * {}")
+    ('select', None)
+    """
+    if "\\" in text:
+        return None
+    match = _FORM.match(_strip_comments(text))
+    if match is None:
+        return None
+    keyword = match.group(1).upper()
+    return "graph" if keyword in ("CONSTRUCT", "DESCRIBE") else keyword.lower()
+
+
 def looks_like_name(text: str) -> bool:
     """Is ``text`` the name of a saved query (``models-by-organization``) rather than SPARQL?"""
     return bool(_NAME.match(text.strip()))
