@@ -113,7 +113,8 @@ def _load(ox, folder: str, ntriples: bytes) -> None:
     """In the thread: the graph into an in-memory store, kept for ``take(folder)``."""
     try:
         store = ox.Store()
-        store.load(ntriples, ox.RdfFormat.N_TRIPLES)  # one thread: the other core runs the query's Python
+        # one thread (the other core runs the query's Python), and lenient: kg wrote these bytes itself
+        store.load(ntriples, ox.RdfFormat.N_TRIPLES, lenient=True)
     except Exception:  # a damaged file: the query finds it so and loads its own
         return
     with _lock:

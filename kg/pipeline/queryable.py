@@ -145,11 +145,11 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
         if loaded.store is not None:
             store = loaded.store
             if loaded.nquads_file is not None and named_graphs:  # a preloaded store: the graph alone
-                load_store(loaded.quads_bytes(), store, quads=True)
+                load_store(loaded.quads_bytes(), store, quads=True, trusted=True)
         else:
-            store = load_store(loaded.ntriples)
+            store = load_store(loaded.ntriples, trusted=True)  # bytes only come from the cache
             if named_graphs:
-                load_store(loaded.quads_bytes(), store, quads=True)
+                load_store(loaded.quads_bytes(), store, quads=True, trusted=True)
         target = load_store(inferred, store)
     else:
         graph = loaded.rdflib_graph(project.base)
@@ -271,7 +271,7 @@ def _parse_ntriples(data: bytes, base: str) -> Graph:
             return value
 
         add = graph.store.add
-        for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+        for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True):  # the cache's bytes: kg's own
             add((term(quad.subject), term(quad.predicate), term(quad.object)), graph)
     return graph
 
