@@ -8,7 +8,7 @@ a thread; ``take`` hands the store over only for that very entry folder (an entr
 is named by the fingerprint of the content it holds, so the guess is either right or unused).
 The project's data folder is a guess too (``guess_data``), made before pathlib is imported, so
 that the load begins as early as it can: the rest of kg's work is GIL-bound Python, and only
-the load runs beside it. This module imports nothing heavy: the thread imports what it needs.
+the load runs beside it. This module imports nothing heavy; ``start`` imports pyoxigraph.
 """
 from __future__ import annotations
 
