@@ -19,7 +19,7 @@ from kg.pipeline.location import Project
 from kg.registry import DEFAULT_ENDPOINT, OTHER_EXPORTS
 from kg.util.progress import Progress, quiet
 
-TYPE_CHECKING = False  # typing's flag without importing typing (7 ms of a warm query)
+TYPE_CHECKING = False  # typing's flag, without importing typing (see kg.cli.short_path)
 if TYPE_CHECKING:  # imported where used: a warm query needs none of them
     from typing import BinaryIO, Mapping
 

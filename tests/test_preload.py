@@ -79,18 +79,3 @@ def test_the_guessed_data_folder_is_the_one_the_project_finds(project, tmp_path)
         found = Project.locate(start=start).data
         assert preload.guess_data(start=str(start)) == str(found), start
     assert preload.guess_data("some/data", start=str(outside)) == "some/data"  # --data wins
-
-
-def test_the_cache_read_leniently_is_the_graph_read_strictly(project):
-    """Cached bytes load without pyoxigraph's IRI and language-tag checks (kg wrote them): the
-    same quads as a strict load, for the query graph and the provenance dataset."""
-    import pyoxigraph as ox
-
-    from kg.rdf.terms import load_store
-
-    query_source(project, engine="oxigraph")
-    entry = _entry(project)
-    for data, quads in ((entry.graph_file.read_bytes(), False), (entry.provenance_file.read_bytes(), True)):
-        strict, lenient = load_store(data, quads=quads), load_store(data, quads=quads, trusted=True)
-        dump = ox.RdfFormat.N_QUADS
-        assert len(strict) > 100 and strict.dump(format=dump) == lenient.dump(format=dump)

@@ -180,3 +180,41 @@ def test_a_format_that_cannot_fit_is_refused_before_the_query_runs(monkeypatch):
         answer_here(Settings(), project, QueryRequest("moe-models", fmt="turtle"))
     with pytest.raises(KgUsageError, match="--format csv is for SELECT/ASK"):
         answer_here(Settings(), project, QueryRequest("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", fmt="csv"))
+
+
+TRICKY_FORMS = [
+    "# note\u2028CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }\nSELECT * { ?s ?p ?o }",
+    "# note\x0cASK {}\nSELECT * { ?s ?p ?o }",
+    "# note\x85DESCRIBE <x:a>\nSELECT * { ?s ?p ?o }",
+    "# SELECT in a comment\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "PREFIX a: <x:> # a comment\nASK { ?s ?p ?o }",
+    "PREFIX a:<x:>BASE<y:>select * { ?s ?p ?o }",
+    "prefix a: <x:>\r\nbase <y:>\r\ndescribe <x:a>",
+    "\ufeffSELECT * { ?s ?p ?o }",
+    "\\u0053ELECT * { ?s ?p ?o }",
+    "  \n\tconstruct { ?s ?p ?o } where { ?s ?p ?o }",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_FORMS)
+def test_the_form_read_without_parsing_never_contradicts_the_engine(text):
+    import pyoxigraph as ox
+
+    from kg.sparql.saved import query_form
+
+    try:
+        result = ox.Store().query(text)
+    except SyntaxError:
+        real = None
+    else:
+        real = {ox.QuerySolutions: "select", ox.QueryTriples: "graph", ox.QueryBoolean: "ask"}[type(result)]
+    assert query_form(text) in (None, real)
+
+
+def test_a_closed_stdout_is_an_error_not_a_traceback():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for args in (["query", "moe-models", "--format", "csv"], ["validate"]):
+        done = subprocess.run([sys.executable, "-m", "kg", *args], cwd=ROOT, env=env, stderr=subprocess.PIPE,
+                              text=True, preexec_fn=lambda: os.close(1), timeout=120)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "standard output is closed" in done.stderr

@@ -14,6 +14,13 @@ same bytes and exit codes.
 
 The bounded child (kg.cli.bounded) is forked before the rest of kg is imported: it then copies
 few of this process's pages as it works.
+
+What the modules on this path import is kept small: each of these would add to every warm query
+(start-up added to ``import threading, hashlib, pyoxigraph, marshal``, medians of 21 runs):
+typing 7 ms, dataclasses (it imports inspect) 12 ms, pickle 7 ms. So they use ``collections``'
+named tuples and plain classes, ``collections.abc`` and a local ``TYPE_CHECKING = False``, and a
+child that returns None says so without pickle (kg.util.parallel). ``benchmarks/warm_timeline.py``
+shows when a warm query reaches each step.
 """
 from __future__ import annotations
 

@@ -24,7 +24,6 @@ MEMORY_LOAD_BYTES = 4 << 20
 #: end its load, and with Python's 5 ms the import going on in the main thread keeps it waiting.
 SWITCH_INTERVAL = 0.0002
 
-_SWITCH: list[float] = []  # the interval to restore
 _lock = threading.Lock()
 _started: list[threading.Thread] = []
 _stores: dict[str, object] = {}
@@ -65,11 +64,11 @@ def start(data: str | os.PathLike, *, max_bytes: int = MEMORY_LOAD_BYTES) -> Non
     folder, ntriples = found
     import pyoxigraph
 
-    thread = threading.Thread(target=_load, args=(pyoxigraph, folder, ntriples), daemon=True, name="kg-preload")
+    thread = threading.Thread(target=_load, args=(pyoxigraph, folder, ntriples, sys.getswitchinterval()),
+                              daemon=True, name="kg-preload")
     with _lock:
         _started.append(thread)
-    _SWITCH.append(sys.getswitchinterval())
-    sys.setswitchinterval(SWITCH_INTERVAL)
+    sys.setswitchinterval(SWITCH_INTERVAL)  # set back by the thread once its load is kept
     thread.start()
 
 
@@ -81,9 +80,6 @@ def take(folder: str | os.PathLike):
         _started.clear()
     for thread in threads:
         thread.join()
-    if _SWITCH:
-        sys.setswitchinterval(_SWITCH[0])
-        _SWITCH.clear()
     with _lock:
         store = _stores.pop(os.path.abspath(os.fspath(folder)), None)
         _stores.clear()
@@ -109,13 +105,15 @@ def _latest_graph(data: str, max_bytes: int) -> tuple[str, bytes] | None:
         return None
 
 
-def _load(ox, folder: str, ntriples: bytes) -> None:
-    """In the thread: the graph into an in-memory store, kept for ``take(folder)``."""
+def _load(ox, folder: str, ntriples: bytes, switch_interval: float) -> None:
+    """In the thread: the graph into an in-memory store, kept for ``take(folder)``; then the GIL's
+    switch interval as it was."""
     try:
         store = ox.Store()
-        # one thread (the other core runs the query's Python), and lenient: kg wrote these bytes itself
-        store.load(ntriples, ox.RdfFormat.N_TRIPLES, lenient=True)
+        store.load(ntriples, ox.RdfFormat.N_TRIPLES)  # one thread: the other core runs the query's Python
+        with _lock:
+            _stores[folder] = store
     except Exception:  # a damaged file: the query finds it so and loads its own
-        return
-    with _lock:
-        _stores[folder] = store
+        pass
+    finally:
+        sys.setswitchinterval(switch_interval)

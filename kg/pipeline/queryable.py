@@ -16,7 +16,7 @@ from kg.rdf.ntriples import graph_lines, merge, to_bytes
 from kg.rdf.terms import load_store
 from kg.util.progress import Progress, quiet
 
-TYPE_CHECKING = False  # typing's flag without importing typing (7 ms of a warm query)
+TYPE_CHECKING = False  # typing's flag, without importing typing (see kg.cli.short_path)
 if TYPE_CHECKING:
     from rdflib import Graph
 
@@ -110,7 +110,7 @@ class QueryCachePrimer:
 class QuerySource(namedtuple("QuerySource", "target triples errors summary inferred lease", defaults=(0, None))):
     """What queries run on (``target``: an rdflib Graph or a pyoxigraph Store), and the catalog's
     state; ``lease``: the cache entry's lock, held while the source is in use. (Named tuples and
-    plain classes here, not dataclasses: dataclasses imports ``inspect``, 12 ms of a warm query.)"""
+    plain classes here, not dataclasses: dataclasses is kept off a warm query's path (kg.cli.short_path).)"""
 
     __slots__ = ()
 
@@ -145,11 +145,11 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
         if loaded.store is not None:
             store = loaded.store
             if loaded.nquads_file is not None and named_graphs:  # a preloaded store: the graph alone
-                load_store(loaded.quads_bytes(), store, quads=True, trusted=True)
+                load_store(loaded.quads_bytes(), store, quads=True)
         else:
-            store = load_store(loaded.ntriples, trusted=True)  # bytes only come from the cache
+            store = load_store(loaded.ntriples)
             if named_graphs:
-                load_store(loaded.quads_bytes(), store, quads=True, trusted=True)
+                load_store(loaded.quads_bytes(), store, quads=True)
         target = load_store(inferred, store)
     else:
         graph = loaded.rdflib_graph(project.base)
@@ -271,7 +271,7 @@ def _parse_ntriples(data: bytes, base: str) -> Graph:
             return value
 
         add = graph.store.add
-        for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True):  # the cache's bytes: kg's own
+        for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
             add((term(quad.subject), term(quad.predicate), term(quad.object)), graph)
     return graph
 

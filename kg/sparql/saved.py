@@ -39,7 +39,7 @@ _TYPES = {"iri", "integer", "decimal", "number", "date", "literal", "boolean", "
 class Parameter(namedtuple("Parameter", "variable name type required language", defaults=(None,))):
     """A query parameter: ``?_org_iri`` (required) or ``?__year_integer`` (optional). ``type``: iri,
     integer, decimal, date, literal, boolean, or an XSD datatype local name. (Named tuples here
-    and not dataclasses: dataclasses imports ``inspect``, 12 ms of a warm query.)"""
+    and not dataclasses: dataclasses is kept off a warm query's path (kg.cli.short_path).)"""
 
     __slots__ = ()
 
@@ -147,21 +147,23 @@ def uses_named_graphs(text: str) -> bool:
     return "\\" in text or re.search(r"graph", text, re.IGNORECASE) is not None
 
 
-_FORM = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:<>]*:\s*<[^<>\s]*>|BASE\s*<[^<>\s]*>)\s*)*"
-                   r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_FORM = re.compile(r"[ \t\r\n]*(?:(?:PREFIX[ \t\r\n]+[^ \t\r\n:<>]*:[ \t\r\n]*<[^<> \t\r\n]*>"
+                   r"|BASE[ \t\r\n]*<[^<> \t\r\n]*>)[ \t\r\n]*)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+#: Characters Python ends a line at (str.splitlines) and SPARQL does not: a comment goes on past them.
+_OTHER_LINE_ENDS = frozenset("\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def query_form(text: str) -> str | None:
     r"""What the query gives, read from its first keyword without parsing it: "graph" (CONSTRUCT or
-    DESCRIBE), "select" or "ask"; None when unsure (an escape, a comment among the declarations),
-    so that the answer alone decides.
+    DESCRIBE), "select" or "ask"; None when unsure (an escape, a comment after a declaration on its
+    line, a character Python ends lines at and SPARQL does not), so that the answer alone decides.
 
     >>> query_form("PREFIX s: <https://schema.org/>\n# all\nconstruct { ?a ?b ?c } WHERE { ?a ?b ?c }")
     'graph'
     >>> query_form("SELECT ?m WHERE { ?m a s:Model }"), query_form("\\u0053ELECT * {}")
     ('select', None)
     """
-    if "\\" in text:
+    if "\\" in text or not _OTHER_LINE_ENDS.isdisjoint(text):
         return None
     match = _FORM.match(_strip_comments(text))
     if match is None:

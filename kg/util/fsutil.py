@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Callable, Iterator
 
-TYPE_CHECKING = False  # typing's flag without importing typing (7 ms of a warm query)
+TYPE_CHECKING = False  # typing's flag, without importing typing (see kg.cli.short_path)
 if TYPE_CHECKING:
     from typing import BinaryIO
 
