@@ -136,10 +136,10 @@ def run_on_store(store, text: str, bindings: dict | None = None, *,
                     if len(converted) > 100_000:  # the cache of converted terms stays small too
                         converted.clear()
                         converted[None] = None
-                    yield tuple(convert(solution[v]) for v in variables)
+                    yield tuple(map(convert, solution))  # a solution gives its terms in the variables' order
 
             return QueryResult("select", variables, cells=rows())
-        cells = [tuple(convert(solution[v]) for v in variables) for solution in result]
+        cells = [tuple(map(convert, solution)) for solution in result]
         return QueryResult("select", variables, cells=cells)
     from rdflib import Graph
 
