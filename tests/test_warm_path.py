@@ -250,3 +250,26 @@ def test_the_table_prints_what_it_printed(rows, base):
     assert render(result, "table", base) == _old_table(result, base)
     empty = QueryResult("select", [], cells=[(), ()])
     assert render(empty, "table", base) == _old_table(empty, base)
+
+
+def test_the_shortener_finds_by_look_up_what_its_loop_finds():
+    from kg.sparql.results import _LOCAL
+
+    shorten = Shortener(BASE)
+
+    def by_loop(iri):
+        if iri.endswith("/"):
+            return iri
+        for namespace, prefix in shorten.namespaces:
+            if iri.startswith(namespace):
+                if _LOCAL.fullmatch(iri, len(namespace)):
+                    return f"{prefix}:{iri[len(namespace):]}"
+                break
+        return shorten.by_rdflib(iri)
+
+    locals_ = ["llama-2", "a.b", "x_1", "1abc", "a/b", "a#b", "a.", "", "é", "a b", "-x", "model/llama"]
+    iris = [namespace + local for namespace, _ in shorten.namespaces for local in locals_]
+    iris += [BASE, BASE + "/", BASE + "/model", "urn:x:1", "http://example.org/a#b/c", "no-separator"]
+    assert shorten._ending_at_last_separator  # the look-up is in use
+    for iri in iris:
+        assert shorten(iri) == by_loop(iri), iri

