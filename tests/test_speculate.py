@@ -138,3 +138,12 @@ def test_no_guess_without_a_large_cached_store(tmp_path, monkeypatch):
     project = Project.locate(start=root)
     query_source(project, engine="oxigraph")  # small: loaded in memory, no on-disk store made
     assert speculate.latest_store_entry(project.data) is None
+
+
+def test_a_fork_that_fails_leaves_the_query_to_run_here(project, monkeypatch):
+    def no_fork(function):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr("kg.util.parallel.start_in_child", no_fork)
+    outcome = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    assert speculate._current == [] and outcome.result.cells

@@ -98,7 +98,10 @@ def start(data: str | os.PathLike, text: str, bindings: dict, prefixes: dict | N
     import fcntl  # noqa: F401  imported before the fork, as is pyoxigraph: a module another thread
     import pyoxigraph  # noqa: F401  was importing at the fork would stay locked in the child
 
-    child = start_in_child(lambda: _answer(folder, text, bindings, prefixes))
+    try:
+        child = start_in_child(lambda: _answer(folder, text, bindings, prefixes))
+    except OSError:  # no fork to be had (no memory, too many processes): the query runs as it would have
+        return
     _current.append(Speculation(folder, text, bindings, prefixes, child))
 
 
