@@ -14,6 +14,10 @@ slower minute of a shared machine hits both sides alike:
 - then each query of benchmarks/scale.py's mix, warm (the build filled the cache), each its
   own process, start-up included.
 
+With ``--no-build``, only the warm queries run, each copy on its own ``--cache`` folder, which a
+``kg build --engine oxigraph`` of that copy has filled (a million-triple build takes ~50 s and
+both cores: build once, then measure as often as needed).
+
 Prints, per copy and step, the median, the range and the number of runs (Markdown).
 """
 from __future__ import annotations
@@ -41,7 +45,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--budget", type=float, default=600)
     parser.add_argument("--no-queries", action="store_true", help="measure the build only")
+    parser.add_argument("--cache", action="append", default=[],
+                        help="with --no-build: each copy's cache folder (one per --code, in order), filled "
+                             "by a kg build of that copy and kept")
+    parser.add_argument("--no-build", action="store_true", help="measure the warm queries only, on --cache")
     args = parser.parse_args()
+    if args.no_build and len(args.cache) != len(args.code):
+        parser.error("--no-build needs one --cache per --code")
     catalog = Path(args.catalog).resolve()
     codes = [Path(code).resolve() for code in args.code]
     last_model = f"{models_in(catalog) - 1:07d}"
@@ -49,11 +59,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="kg-compare-") as tmp:
         for run in range(args.runs):
             for number, code in enumerate(codes):
-                env = {**os.environ, "PYTHONPATH": str(code), "KG_CACHE_DIR": f"{tmp}/cache-{number}"}
+                cache = args.cache[number] if args.no_build else f"{tmp}/cache-{number}"
+                env = {**os.environ, "PYTHONPATH": str(code), "KG_CACHE_DIR": cache}
                 kg = [sys.executable, "-m", "kg"]
-                shutil.rmtree(env["KG_CACHE_DIR"], ignore_errors=True)
-                steps = [("kg build --engine oxigraph", [kg + ["build", "--engine", "oxigraph", "--data", str(catalog),
-                                                               "--out", f"{tmp}/dist-{number}"]])]
+                steps = []
+                if not args.no_build:
+                    shutil.rmtree(env["KG_CACHE_DIR"], ignore_errors=True)
+                    steps = [("kg build --engine oxigraph", [kg + ["build", "--engine", "oxigraph", "--data",
+                                                                   str(catalog), "--out", f"{tmp}/dist-{number}"]])]
                 if not args.no_queries:
                     steps += [(f"warm kg {' '.join(query)}".replace("{last_model}", last_model),
                                [kg + [a.replace("{last_model}", last_model) for a in query]

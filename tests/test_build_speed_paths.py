@@ -201,8 +201,20 @@ def test_folder_snapshots_see_every_change(tmp_path, monkeypatch):
     assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) != first
     renamed.rename(model)
     assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
+    text, stat = model.read_bytes(), model.stat()
+    model.write_bytes(text.replace(b"name:", b"nAme:", 1))  # same size, and (below) the same mtime:
+    os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # only the ctime tells
+    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) != first
+    model.write_bytes(text)
+    assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
     (project_dir(data) / SNAPSHOT_NAME).write_bytes(FolderSnapshots.MAGIC + b"\xff\x00damaged")
     assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
+    folder = os.path.join(str(data.resolve()), "")
+    names, keys, joined = FolderSnapshots(project_dir(data) / SNAPSHOT_NAME).folders[folder]
+    for damaged in ((names, keys[:-1], joined), (names, keys, joined[:-1]), (names[:-1], keys, joined),
+                    (list(names), keys, joined), (names, keys), "not a snapshot"):
+        (project_dir(data) / SNAPSHOT_NAME).write_bytes(FolderSnapshots.MAGIC + marshal.dumps({folder: damaged}))
+        assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
 
 
 def test_digest_index_does_not_trust_files_changed_just_now(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ import pytest
 
 from kg.pipeline.project import Project, compile_catalog
 from kg.pipeline.queryable import query_graph
+from kg.rdf.ntriples import Blank, Iri, Lit
 from kg.rdf.terms import from_oxigraph, neutral_from_oxigraph, neutral_from_rdflib, to_oxigraph, to_rdflib
 from kg.rdf.vocab import bind_prefixes
 from kg.sparql.engines import run_query, store_from_graph
@@ -21,6 +22,7 @@ from kg.sparql.saved import QueryError, list_saved_queries, surely_safe
 from .conftest import FIXTURE_CATALOG, ROOT, project_args
 
 BASE = "https://w3id.org/llm-kg"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 SAVED = list_saved_queries(ROOT / "queries")
 
 
@@ -226,3 +228,59 @@ def test_the_registry_names_the_dataset_formats():
     from kg.registry import DATASET_FORMATS
 
     assert tuple(name for name, fmt in FORMATS.items() if fmt.dataset) == DATASET_FORMATS
+
+
+def _old_table(result, base):
+    """The table format as it was written before it cached each term's text (the reference)."""
+    from kg.sparql.results import Shortener, _fit, short
+
+    shorten = Shortener(base) if base is not None else None
+    cells = [[short(c, shorten).replace("\n", " ") for c in row] for row in result.cells]
+    widths = [min(max([len(h)] + [len(r[i]) for r in cells]), 60) for i, h in enumerate(result.variables)]
+
+    def line(values):
+        return "  ".join(_fit(v, w).ljust(w) for v, w in zip(values, widths)).rstrip()
+
+    out = [line(result.variables), "  ".join("-" * w for w in widths)] + [line(r) for r in cells]
+    out.append(f"({len(cells)} row{'s' * (len(cells) != 1)})")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("rows", [
+    [],
+    [(Iri(f"{BASE}/model/llama-2"), Lit("Llama 2")), (Blank(f"{BASE}/model/llama-2"), None),
+     (Iri(f"{BASE}/model/llama-2"), Lit("two\nlines", None, "en"))],
+    [(Iri("urn:x:" + "y" * 70), Lit("1", XSD + "integer")), (Iri("urn:x:1"), Lit("z" * 61))],
+    [(Iri(f"{BASE}/model/a"), Lit("x" * 60)), (Blank("b0"), Lit("{0} {}"))],
+])
+@pytest.mark.parametrize("base", [BASE, None])
+def test_the_table_prints_what_it_printed(rows, base):
+    from kg.sparql.results import QueryResult, render
+
+    result = QueryResult("select", ["model", "name"], cells=rows)
+    assert render(result, "table", base) == _old_table(result, base)
+    empty = QueryResult("select", [], cells=[(), ()])
+    assert render(empty, "table", base) == _old_table(empty, base)
+
+
+def test_the_shortener_finds_by_look_up_what_its_loop_finds():
+    from kg.sparql.results import _LOCAL
+
+    shorten = Shortener(BASE)
+
+    def by_loop(iri):
+        if iri.endswith("/"):
+            return iri
+        for namespace, prefix in shorten.namespaces:
+            if iri.startswith(namespace):
+                if _LOCAL.fullmatch(iri, len(namespace)):
+                    return f"{prefix}:{iri[len(namespace):]}"
+                break
+        return shorten.by_rdflib(iri)
+
+    locals_ = ["llama-2", "a.b", "x_1", "1abc", "a/b", "a#b", "a.", "", "é", "a b", "-x", "model/llama"]
+    iris = [namespace + local for namespace, _ in shorten.namespaces for local in locals_]
+    iris += [BASE, BASE + "/", BASE + "/model", "urn:x:1", "http://example.org/a#b/c", "no-separator"]
+    assert shorten._ending_at_last_separator  # the look-up is in use
+    for iri in iris:
+        assert shorten(iri) == by_loop(iri), iri

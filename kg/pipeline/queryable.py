@@ -203,7 +203,10 @@ def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
         if not small:
             if not entry.store_dir.is_dir():  # built by a query or on rdflib: made once, opened from now on
                 entry.write_store(entry.graph_file.read_bytes(), entry.provenance_file.read_bytes())
-            loaded.store = entry.open_store()  # read-only: nothing is added to it
+            from kg.pipeline.speculate import take
+
+            # read-only: nothing is added to it; the query perhaps answered meanwhile, in a child
+            loaded.store = take(entry.folder, entry.open_store())
         else:
             from kg.pipeline.preload import take
 

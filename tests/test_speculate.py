@@ -1,0 +1,149 @@
+"""A warm query on a large cached graph is answered in a child while the fingerprint is taken
+(kg.pipeline.speculate): its rows are used only for the entry the fingerprint names and for the
+very query it answered, so a changed catalog or another query is never answered from the guess."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kg import api
+from kg.pipeline import queryable, speculate
+from kg.pipeline.cache import entry_for
+from kg.pipeline.location import Project
+from kg.pipeline.queryable import query_source
+from kg.rdf.ntriples import Iri
+from kg.sparql.engines import known_prefixes, run_on_store
+from kg.sparql.results import render
+from kg.sparql.saved import list_saved_queries
+
+from .conftest import FIXTURE_CATALOG, ROOT, write_entry
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """The fixture catalog, its graph treated as large: queries open its on-disk store."""
+    monkeypatch.setattr(queryable, "MEMORY_LOAD_BYTES", 0)
+    monkeypatch.setattr(speculate, "MEMORY_LOAD_BYTES", 0)
+    root = tmp_path / "project"
+    for name in ("ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copytree(FIXTURE_CATALOG, root / "data")
+    project = Project.locate(start=root)
+    query_source(project, engine="oxigraph")  # caches the entry...
+    query_source(project, engine="oxigraph")  # ...and makes its on-disk store
+    return project
+
+
+@pytest.fixture
+def spied(monkeypatch):
+    """What the speculations did: the rows each gave (None: none), and how many children were stopped."""
+    seen = {"rows": [], "stopped": 0}
+    rows, stop = speculate.Speculation.rows, speculate.Speculation.stop
+
+    def spy_rows(self):
+        found = rows(self)
+        seen["rows"].append(found)
+        return found
+
+    def spy_stop(self):
+        seen["stopped"] += self.child.pid is not None
+        stop(self)
+
+    monkeypatch.setattr(speculate.Speculation, "rows", spy_rows)
+    monkeypatch.setattr(speculate.Speculation, "stop", spy_stop)
+    return seen
+
+
+def _printed(outcome, base) -> str:
+    result = outcome.result
+    return "".join(render(result, fmt, base) for fmt in ("table", "csv", "json", "tsv"))
+
+
+def test_the_guessed_entry_answers_each_saved_query_as_evaluating_it_would(project, spied, monkeypatch):
+    names = [q.name for q in list_saved_queries(project.queries) if not any(p.required for p in q.parameters)]
+    assert len(names) > 10
+    speculated = {name: _printed(api.answer(name, project, engine="oxigraph"), project.base) for name in names}
+    assert len(spied["rows"]) == len(names) and spied["stopped"] == 0
+    assert sum(found is not None for found in spied["rows"]) >= len(names) - 2  # the child answered
+    assert speculate._current == []  # every child ended
+    monkeypatch.setattr(api, "_speculate", lambda *args: False)
+    for name in names:
+        assert _printed(api.answer(name, project, engine="oxigraph"), project.base) == speculated[name], name
+
+
+def test_a_changed_catalog_is_not_answered_from_the_guess(project, spied):
+    before = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    assert "llama-3000" not in _printed(before, project.base)
+    write_entry(project.data, "models", "llama-3000.yaml", "name: Llama 3000\ndeveloper: meta\n")
+    after = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    assert "llama-3000" in _printed(after, project.base)
+    assert spied["stopped"] >= 1  # the guess named the old entry: its child was stopped, unheard
+
+
+def test_only_the_query_the_child_answered_takes_its_rows(project, spied):
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
+    prefixes = known_prefixes(project.base)
+    text = "SELECT ?m WHERE { ?m a kg:Model } ORDER BY ?m"
+    speculate.start(project.data, text, {}, prefixes)
+    store = speculate.take(entry.folder, entry.open_store())
+    assert isinstance(store, speculate.AnsweringStore)
+    other = run_on_store(store, text + " LIMIT 1", {}, prefixes=prefixes)  # not the query sent: evaluated
+    assert len(other.cells) == 1 and spied["stopped"] == 1
+    speculate.drop()
+
+    speculate.start(project.data, text, {}, prefixes)
+    store = speculate.take(entry.folder, entry.open_store())
+    bound = run_on_store(store, "SELECT ?m ?_m WHERE { ?m a kg:Model FILTER(?m = ?_m) }",
+                         {"_m": Iri(f"{project.base}/model/llama-2")}, prefixes=prefixes)
+    assert len(bound.cells) <= 1
+    speculate.drop()
+
+    speculate.start(project.data, text, {}, prefixes)
+    store = speculate.take(entry.folder, entry.open_store())
+    assert run_on_store(store, text, {}, prefixes=prefixes).cells == \
+        run_on_store(entry.open_store(), text, {}, prefixes=prefixes).cells
+    assert spied["rows"][-1] is not None  # from the child
+    speculate.drop()
+
+
+def test_another_entry_folder_gets_its_own_store(project, spied):
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
+    speculate.start(project.data, "SELECT ?m WHERE { ?m a kg:Model }", {}, known_prefixes(project.base))
+    own = entry.open_store()
+    assert speculate.take(entry.folder.parent / ("0" * 32), own) is own
+    assert spied["stopped"] == 1
+    speculate.drop()
+
+
+def test_a_child_that_fails_leaves_the_query_to_run_here(project, spied, monkeypatch):
+    def fails(*args):
+        raise RuntimeError("damaged")
+
+    monkeypatch.setattr(speculate, "_answer", fails)
+    outcome = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    assert spied["rows"] == [None]
+    monkeypatch.setattr(api, "_speculate", lambda *args: False)
+    again = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    assert _printed(outcome, project.base) == _printed(again, project.base)
+
+
+def test_no_guess_without_a_large_cached_store(tmp_path, monkeypatch):
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE_CATALOG, root / "data")
+    assert speculate.latest_store_entry(root / "data") is None  # nothing cached
+    monkeypatch.setattr(speculate, "MEMORY_LOAD_BYTES", 0)
+    for name in ("ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / name, root / name)
+    project = Project.locate(start=root)
+    query_source(project, engine="oxigraph")  # small: loaded in memory, no on-disk store made
+    assert speculate.latest_store_entry(project.data) is None
+
+
+def test_a_fork_that_fails_leaves_the_query_to_run_here(project, monkeypatch):
+    def no_fork(function):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr("kg.util.parallel.start_in_child", no_fork)
+    outcome = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    assert speculate._current == [] and outcome.result.cells
