@@ -187,11 +187,13 @@ def query(text_or_name: str, project: ProjectLike = None, *, params: Mapping[str
 def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[str, str] | None = None,
            engine: str = "rdflib", reason: str | None = None, cache: bool = True,
            endpoint: str | None = None, timeout: float = 60, progress: Progress = quiet,
-           stream: bool = False) -> Answer:
+           stream: bool = False, speculate: bool = False) -> Answer:
     """``query``, with the catalog's state (triples, inferred triples, errors) beside the result.
 
     With ``stream`` (the oxigraph engine), a SELECT's ``result.cells`` is an iterator over the rows
-    as the engine produces them, to be read once.
+    as the engine produces them, to be read once. With ``speculate`` (what ``kg query`` does), a
+    query on a large cached graph is answered in a forked child while the fingerprint is taken
+    (kg.pipeline.speculate): faster on a free second core, at the cost of a fork per call.
 
     >>> fixture = open_project("tests/fixtures", data="tests/fixtures/catalog")
     >>> outcome = answer("ASK { ?m a kg:Model }", fixture, cache=False)
@@ -215,7 +217,8 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     from kg.pipeline.queryable import query_source
     from kg.sparql.engines import run_query
 
-    speculating = engine == "oxigraph" and cache and not reason and not stream and _speculate(opened, saved, given)
+    speculating = (speculate and engine == "oxigraph" and cache and not reason and not stream
+                   and _speculate(opened, saved, given))
     try:
         source = query_source(opened, engine=engine, reason=reason, use_cache=cache, progress=progress,
                               named_graphs=uses_named_graphs(saved.text))

@@ -55,6 +55,11 @@ def spied(monkeypatch):
     return seen
 
 
+def _answer(name, project, **options):
+    """``kg query``'s answer: on oxigraph, speculating."""
+    return api.answer(name, project, engine="oxigraph", speculate=True, **options)
+
+
 def _printed(outcome, base) -> str:
     result = outcome.result
     return "".join(render(result, fmt, base) for fmt in ("table", "csv", "json", "tsv"))
@@ -63,20 +68,20 @@ def _printed(outcome, base) -> str:
 def test_the_guessed_entry_answers_each_saved_query_as_evaluating_it_would(project, spied, monkeypatch):
     names = [q.name for q in list_saved_queries(project.queries) if not any(p.required for p in q.parameters)]
     assert len(names) > 10
-    speculated = {name: _printed(api.answer(name, project, engine="oxigraph"), project.base) for name in names}
+    speculated = {name: _printed(_answer(name, project), project.base) for name in names}
     assert len(spied["rows"]) == len(names) and spied["stopped"] == 0
     assert sum(found is not None for found in spied["rows"]) >= len(names) - 2  # the child answered
     assert speculate._current == []  # every child ended
     monkeypatch.setattr(api, "_speculate", lambda *args: False)
     for name in names:
-        assert _printed(api.answer(name, project, engine="oxigraph"), project.base) == speculated[name], name
+        assert _printed(_answer(name, project), project.base) == speculated[name], name
 
 
 def test_a_changed_catalog_is_not_answered_from_the_guess(project, spied):
-    before = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    before = _answer("models-by-organization", project, params={"org": "meta"})
     assert "llama-3000" not in _printed(before, project.base)
     write_entry(project.data, "models", "llama-3000.yaml", "name: Llama 3000\ndeveloper: meta\n")
-    after = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    after = _answer("models-by-organization", project, params={"org": "meta"})
     assert "llama-3000" in _printed(after, project.base)
     assert spied["stopped"] >= 1  # the guess named the old entry: its child was stopped, unheard
 
@@ -121,10 +126,10 @@ def test_a_child_that_fails_leaves_the_query_to_run_here(project, spied, monkeyp
         raise RuntimeError("damaged")
 
     monkeypatch.setattr(speculate, "_answer", fails)
-    outcome = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    outcome = _answer("models-by-organization", project, params={"org": "meta"})
     assert spied["rows"] == [None]
     monkeypatch.setattr(api, "_speculate", lambda *args: False)
-    again = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    again = _answer("models-by-organization", project, params={"org": "meta"})
     assert _printed(outcome, project.base) == _printed(again, project.base)
 
 
@@ -145,5 +150,11 @@ def test_a_fork_that_fails_leaves_the_query_to_run_here(project, monkeypatch):
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr("kg.util.parallel.start_in_child", no_fork)
-    outcome = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    outcome = _answer("models-by-organization", project, params={"org": "meta"})
     assert speculate._current == [] and outcome.result.cells
+
+
+def test_the_library_speculates_only_when_asked(project, monkeypatch):
+    monkeypatch.setattr(speculate, "start", lambda *args: pytest.fail("a child was started"))
+    outcome = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
+    assert outcome.result.kind == "select"

@@ -57,7 +57,8 @@ def answer_here(settings: Settings, project, request: QueryRequest) -> None:
         outcome = answer(request.text, project, params=request.params, engine=request.engine,
                          reason=request.reason, cache=request.cache, endpoint=request.endpoint,
                          timeout=request.timeout, progress=progress,
-                         stream=request.fmt == "csv")  # rows written as the engine finds them
+                         stream=request.fmt == "csv",  # rows written as the engine finds them
+                         speculate=True)
     settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
                    f"{time.perf_counter() - start:.3f} s")
     check_format(outcome.result.kind, request.fmt)  # a usage error comes before any output

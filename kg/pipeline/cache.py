@@ -448,7 +448,7 @@ class CacheEntry:
     @property
     def store_dir(self) -> Path:
         """An on-disk Oxigraph store of the query graph."""
-        return self.folder / "oxigraph"
+        return self.folder / cache_location.STORE_DIR
 
     def open_store(self):
         """The query graph as a read-only pyoxigraph store, or None when there is none to open."""
@@ -571,7 +571,7 @@ def _entry_info(folder: Path, project: str | None) -> EntryInfo | None:
         triples = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("triples")
     except (OSError, ValueError, AttributeError):
         pass
-    return EntryInfo(folder, project, _size(folder), last_used, triples, (folder / "oxigraph").is_dir())
+    return EntryInfo(folder, project, _size(folder), last_used, triples, (folder / cache_location.STORE_DIR).is_dir())
 
 
 def cache_entries(project: Path | None = None) -> list[EntryInfo]:

@@ -11,6 +11,8 @@ import os
 GRAPH_FILE = "query-graph.nt"
 PROVENANCE_FILE = "provenance.nq"
 META_FILE = "meta.json"
+#: The entry's on-disk Oxigraph store (a folder), made for a graph too large to load in memory.
+STORE_DIR = "oxigraph"
 
 
 def cache_root() -> str:
@@ -45,3 +47,26 @@ def is_key(name: str, length: int) -> bool:
 def entry_complete(folder: str | os.PathLike) -> bool:
     """Whether the entry ``folder`` holds its three files."""
     return all(os.path.isfile(os.path.join(folder, name)) for name in (GRAPH_FILE, PROVENANCE_FILE, META_FILE))
+
+
+def latest_entry(data: str | os.PathLike) -> str | None:
+    """The absolute folder of the most recently used complete entry of the project whose data
+    folder is ``data`` (a query's best guess at the entry its fingerprint will name); None when
+    there is none or the cache cannot be read."""
+    try:
+        project = project_folder(data)
+        names = os.listdir(project)
+    except OSError:
+        return None
+    best, best_ns = None, -1
+    for name in names:
+        if not is_key(name, 32):
+            continue
+        folder = os.path.join(project, name)
+        try:
+            used_ns = os.stat(folder).st_mtime_ns
+        except OSError:  # evicted meanwhile
+            continue
+        if used_ns > best_ns and entry_complete(folder):
+            best, best_ns = folder, used_ns
+    return os.path.abspath(best) if best is not None else None

@@ -89,18 +89,16 @@ def take(folder: str | os.PathLike):
 def _latest_graph(data: str, max_bytes: int) -> tuple[str, bytes] | None:
     """The folder and N-Triples of the project's most recently used complete entry; None when
     there is none, or its graph is larger than ``max_bytes``, or anything goes wrong."""
-    from kg.pipeline.cache_location import GRAPH_FILE, entry_complete, is_key, project_folder
+    from kg.pipeline.cache_location import GRAPH_FILE, latest_entry
 
+    latest = latest_entry(data)
+    if latest is None:
+        return None
     try:
-        project = project_folder(data)
-        entries = [os.path.join(project, name) for name in os.listdir(project) if is_key(name, 32)]
-        latest = max((e for e in entries if entry_complete(e)), key=lambda e: os.stat(e).st_mtime_ns, default=None)
-        if latest is None:
-            return None
         with open(os.path.join(latest, GRAPH_FILE), "rb") as graph_file:
             if os.fstat(graph_file.fileno()).st_size > max_bytes:
                 return None
-            return os.path.abspath(latest), graph_file.read()
+            return latest, graph_file.read()
     except OSError:  # nothing to guess from, or a file gone under us: the query loads its own
         return None
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import os
 
-from kg.pipeline.cache import _flock, is_key, project_dir
+from kg.pipeline.cache import _flock
+from kg.pipeline.cache_location import GRAPH_FILE, STORE_DIR, latest_entry
 from kg.pipeline.preload import MEMORY_LOAD_BYTES
 
 _current: list["Speculation"] = []
@@ -44,30 +45,14 @@ class Speculation:
 def latest_store_entry(data: str | os.PathLike) -> str | None:
     """The folder of the project's most recently used complete entry with an on-disk store, if its
     graph is too large for kg.pipeline.preload's in-memory load; else None."""
-    project = project_dir(data)
-    best, best_ns = None, -1
+    latest = latest_entry(data)
     try:
-        names = os.listdir(project)
-    except OSError:
-        return None
-    for name in names:
-        if not is_key(name, 32):
-            continue
-        folder = os.path.join(project, name)
-        try:
-            used_ns = os.stat(folder).st_mtime_ns
-        except OSError:
-            continue
-        if used_ns > best_ns and all(os.path.isfile(os.path.join(folder, file)) for file in
-                                     ("query-graph.nt", "provenance.nq", "meta.json")):
-            best, best_ns = folder, used_ns
-    try:
-        if (best is None or not os.path.isdir(os.path.join(best, "oxigraph"))
-                or os.stat(os.path.join(best, "query-graph.nt")).st_size <= MEMORY_LOAD_BYTES):
+        if (latest is None or not os.path.isdir(os.path.join(latest, STORE_DIR))
+                or os.stat(os.path.join(latest, GRAPH_FILE)).st_size <= MEMORY_LOAD_BYTES):
             return None
-    except OSError:
+    except OSError:  # evicted meanwhile
         return None
-    return os.path.abspath(best)
+    return latest
 
 
 def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None):
@@ -78,7 +63,7 @@ def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None):
         return None
     import pyoxigraph as ox
 
-    store = ox.Store.read_only(os.path.join(folder, "oxigraph"))
+    store = ox.Store.read_only(os.path.join(folder, STORE_DIR))
     result = run_on_store(store, text, bindings, prefixes=prefixes)
     if result.kind != "select":
         return None
