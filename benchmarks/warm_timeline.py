@@ -33,8 +33,8 @@ MARKS = [
     ("kg/cli/querying.py", "    from kg.api import answer\n", "kg.api imported"),
     ("kg/pipeline/queryable.py", "<    entry = entry_for(", "saved query read, engines imported"),
     ("kg/pipeline/queryable.py", "    loaded = lease = None\n", "fingerprint taken (kg.pipeline.cache imported)"),
-    ("kg/pipeline/preload.py", "<    with _lock:\n        _stores[folder] = store", "preload thread loaded"),
-    ("kg/api.py", "    bindings = bind_terms(saved, given, source.target, opened.base)\n", "store taken, parameters bound"),
+    ("kg/pipeline/preload.py", "<        with _lock:\n            _stores[folder] = store", "preload thread loaded"),
+    ("kg/api.py", "        bindings = bind_terms(saved, given, source.target, opened.base)\n", "store taken, parameters bound"),
     ("kg/cli/querying.py", "<    check_format(outcome.result.kind, request.fmt)", "query answered"),
     ("kg/cli/querying.py", "    sys.stdout.flush()\n", "rows printed"),
     ("kg/cli/bounded.py", "        child.wait(timeout=timeout)\n", "child reaped (parent)"),
@@ -57,13 +57,13 @@ def instrumented_copy(into: Path) -> Path:
         text = path.read_text()
         before = anchor.startswith("<")
         anchor = anchor.lstrip("<")
-        if anchor not in text:
+        if "\n" + anchor not in text:  # whole lines only: the indentation is the anchor's
             raise SystemExit(f"{relative}: the code the mark '{name}' follows is gone; update MARKS")
         indent = anchor[: len(anchor) - len(anchor.lstrip(" "))]
         if not before and anchor.split("#")[0].rstrip().endswith(":"):  # after a block's opening line
             indent += "    "
         mark = _mark(name, indent)
-        path.write_text(text.replace(anchor, mark + anchor if before else anchor + mark, 1))
+        path.write_text(text.replace("\n" + anchor, "\n" + (mark + anchor if before else anchor + mark), 1))
     for name in ("data", "ontology", "shapes", "queries"):
         os.symlink(ROOT / name, into / name)
     return into
