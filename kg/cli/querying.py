@@ -14,7 +14,6 @@ from kg.errors import KgUsageError
 from kg.registry import DEFAULT_ENGINE, RDF_FORMATS
 
 
-
 class QueryRequest:
     """A ``kg query`` as its options give it (``text``: a saved query's name or SPARQL).
 

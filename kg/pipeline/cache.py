@@ -324,7 +324,6 @@ def _note_project(data: Path) -> None:
             pass
 
 
-
 #: Lines per bulk load into an on-disk store (see CacheEntry.write_store).
 STORE_CHUNK = 25_000
 
@@ -547,7 +546,6 @@ class EntryInfo(namedtuple("EntryInfo", "folder project size last_used triples s
         return {"folder": str(self.folder), "project": self.project, "bytes": self.size,
                 "last_used": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.last_used)),
                 "triples": self.triples, "oxigraph_store": self.store}
-
 
 
 def _size(folder: Path) -> int:

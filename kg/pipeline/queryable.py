@@ -187,8 +187,6 @@ class _Loaded:
         return self.graph if self.graph is not None else _parse_ntriples(self.as_bytes(), base)
 
 
-
-
 def _from_cache(entry, engine: str, reason: str | None) -> _Loaded:
     """The cached graph; ValueError when the entry is damaged (its files disagree with its meta)."""
     loaded = _Loaded(entry.meta())
