@@ -173,7 +173,10 @@ def query(text_or_name: str, project: ProjectLike = None, *, params: Mapping[str
           endpoint: str | None = None, timeout: float = 60, progress: Progress = quiet) -> QueryResult:
     """Run a saved query (by name) or SPARQL text on the catalog, or on ``endpoint``.
 
-    Parameters are bound as RDF terms; SERVICE, LOAD and FROM are refused.
+    Parameters are bound as RDF terms (values: strings, or numbers and booleans, written as
+    strings); SERVICE, LOAD and FROM are refused. ``engine`` is rdflib here, the reference (the
+    CLI's default is oxigraph). ``timeout`` bounds an endpoint's exchange; a local query runs in
+    this process, unbounded (``kg query`` runs it in a child bounded in time and memory).
 
     >>> rows = query("SELECT ?m WHERE { ?m a kg:Model }",
     ...              open_project("tests/fixtures", data="tests/fixtures/catalog"), cache=False)
@@ -208,7 +211,7 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
         saved = find_saved_query(opened.queries, text_or_name)
     else:
         saved = ad_hoc_query(text_or_name)
-    given = dict(params or {})
+    given = {name: _parameter_text(name, value) for name, value in (params or {}).items()}
     if endpoint:
         from kg.sparql.remote import query_endpoint
 
@@ -230,6 +233,17 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
 
             drop()
     return Answer(result, source.triples, source.inferred, source.errors, source.summary)
+
+
+def _parameter_text(name: str, value) -> str:
+    """A parameter's value as the text the CLI would be given: a string, or a number or boolean."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    raise KgUsageError(f"parameter {name}: give a string, a number or a boolean, not {type(value).__name__}")
 
 
 def _speculate(project: Project, saved, given: dict[str, str]) -> bool:

@@ -218,3 +218,38 @@ def test_a_closed_stdout_is_an_error_not_a_traceback():
                               text=True, preexec_fn=lambda: os.close(1), timeout=120)
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert "standard output is closed" in done.stderr
+
+
+def test_a_closed_stderr_still_gives_the_output(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "kg", "query", "moe-models", "--format", "csv"], cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(2), timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("model,")
+
+
+def test_a_query_file_that_is_not_utf8_is_named_not_a_traceback(tmp_path):
+    queries = tmp_path / "queries"
+    queries.mkdir()
+    (queries / "latin1.rq").write_bytes(b"#+ summary: caf\xe9\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
+    (queries / "bom.rq").write_bytes(b"\xef\xbb\xbfSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KG_CACHE_DIR": str(tmp_path / "cache")}
+    for args in (["query", "latin1", "--queries", str(queries)], ["query", "--query-file", str(queries / "latin1.rq")],
+                 ["queries", "--queries", str(queries)]):
+        done = subprocess.run([sys.executable, "-m", "kg", *args, "--data", str(FIXTURE_CATALOG)] if args[0] == "query"
+                              else [sys.executable, "-m", "kg", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "latin1.rq: byte 0xe9 at offset 15 is not UTF-8" in done.stderr
+    done = subprocess.run([sys.executable, "-m", "kg", "query", "bom", "--queries", str(queries), "--format", "csv",
+                           "--data", str(FIXTURE_CATALOG)], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("n\n"), done.stderr
+
+
+def test_the_library_takes_numbers_and_booleans_as_parameters_and_refuses_the_rest():
+    from kg.api import _parameter_text
+    from kg.errors import KgUsageError
+
+    assert [_parameter_text("x", v) for v in ("a", 7000000000, 1.5, True)] == ["a", "7000000000", "1.5", "true"]
+    with pytest.raises(KgUsageError, match="parameter x: give a string"):
+        _parameter_text("x", None)

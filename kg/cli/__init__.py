@@ -29,12 +29,19 @@ def _terminated(signum, _frame):
 def main() -> None:  # pragma: no cover - the console script (tests/test_faults.py runs it as a process)
     """Run the CLI with the exit codes of a well-behaved Unix tool: 130 after Ctrl-C, 128+N after
     signal N (SIGTERM, SIGHUP), and a quiet end when the reader of stdout goes away."""
-    import signal
+    try:
+        import signal
 
-    from kg.cli.settings import ReaderGone
-
+        from kg.cli.settings import ReaderGone
+    except KeyboardInterrupt:  # Ctrl-C as kg starts
+        sys.stderr.write("interrupted\n") if sys.stderr is not None else None
+        sys.exit(130)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _terminated)
+    if sys.stderr is None:  # started with stderr closed (`kg ... 2>&-`): messages go nowhere, the output still out
+        import os
+
+        sys.stderr = open(os.devnull, "w")
     if sys.stdout is None:  # started with stdout closed (`kg ... >&-`): Python has no stream to write to
         if sys.stderr is not None:
             sys.stderr.write("Error: standard output is closed; send it somewhere instead, e.g. > /dev/null\n")

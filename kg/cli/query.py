@@ -76,7 +76,9 @@ def query(settings: Settings, project, name, query_text, query_file,
                                    "with --query")
         text = name
     else:
-        text = query_text if query_text else query_file.read_text(encoding="utf-8")
+        from kg.sparql.saved import read_query_text
+
+        text = query_text if query_text else read_query_text(query_file)
     request = QueryRequest(text, _parse_params(params), fmt, engine, reason, not no_cache, endpoint, timeout,
                            max_memory)
     answer_and_print(settings, project, request)

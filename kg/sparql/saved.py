@@ -117,8 +117,17 @@ class SavedQuery:
         return {str(k): str(v) for k, v in defaults.items()}
 
 
+def read_query_text(path: Path) -> str:
+    """A query file's text: UTF-8 (a byte-order mark is dropped); a QueryError says what else it is."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{path}: byte 0x{exc.object[exc.start]:02x} at offset {exc.start} is not UTF-8: "
+                         "save the file as UTF-8") from None
+
+
 def read_saved_query(path: Path) -> SavedQuery:
-    text = path.read_text(encoding="utf-8")
+    text = read_query_text(path)
     header = "\n".join(line[3:] if line.startswith("#+ ") else line[2:]
                        for line in text.splitlines() if line.startswith("#+"))
     return SavedQuery(name=path.stem, path=path, text=text, parameters=detect_parameters(text), header=header)
