@@ -253,3 +253,25 @@ def test_the_library_takes_numbers_and_booleans_as_parameters_and_refuses_the_re
     assert [_parameter_text("x", v) for v in ("a", 7000000000, 1.5, True)] == ["a", "7000000000", "1.5", "true"]
     with pytest.raises(KgUsageError, match="parameter x: give a string"):
         _parameter_text("x", None)
+
+
+def test_an_empty_folder_option_is_a_usage_error(run):
+    for args in (["query", "moe-models", "--data", ""], ["query", "moe-models", "--data="], ["validate", "--shapes", " "]):
+        result = run(*args)
+        assert result.exit_code == 2 and "give a folder" in result.output, (args, result.output)
+
+
+def test_inferred_triples_that_cannot_be_cached_are_still_answered(monkeypatch, tmp_path):
+    from kg.pipeline import cache
+    from kg.pipeline.location import Project
+    from kg.pipeline.queryable import query_source
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache.CacheEntry, "store_inferred", read_only)
+    project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)
+    source = query_source(project, engine="oxigraph", reason="rdfs")
+    assert source.inferred > 0

@@ -25,20 +25,30 @@ def rdf_format_names(datasets: bool = True) -> tuple[str, ...]:
     return tuple(name for name in RDF_FORMATS if datasets or name not in DATASET_FORMATS)
 
 
+def _folder(_context, parameter, value: str | None) -> Path | None:
+    """A folder option as a Path; given as an empty string, it is a mistake, not the working directory."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("give a folder (an empty value would mean the working directory)",
+                                 param=parameter)
+    return Path(value)
+
+
 def catalog_options(fn):
     """--data, --ontology, --shapes, --queries, --base and --shared, spelled the same on every command;
     the command receives the ``project`` they name."""
     options = [
-        click.option("--data", type=click.Path(file_okay=False, path_type=Path),
+        click.option("--data", type=click.Path(file_okay=False), callback=_folder,
                      help="Catalog folder (default: data/ of the project root)."),
-        click.option("--ontology", type=click.Path(file_okay=False, path_type=Path),
+        click.option("--ontology", type=click.Path(file_okay=False), callback=_folder,
                      help="Ontology folder (default: ontology/)."),
-        click.option("--shapes", type=click.Path(file_okay=False, path_type=Path),
+        click.option("--shapes", type=click.Path(file_okay=False), callback=_folder,
                      help="SHACL shapes folder (default: shapes/)."),
-        click.option("--queries", "queries_dir", type=click.Path(file_okay=False, path_type=Path),
+        click.option("--queries", "queries_dir", type=click.Path(file_okay=False), callback=_folder,
                      help="Saved queries folder (default: queries/)."),
         click.option("--base", help="Base of entity IRIs (default: https://w3id.org/llm-kg)."),
-        click.option("--shared", type=click.Path(file_okay=False, path_type=Path),
+        click.option("--shared", type=click.Path(file_okay=False), callback=_folder,
                      help="Source documents cited by seed: and upstream sources (default: shared/ "
                           "beside the project root)."),
     ]

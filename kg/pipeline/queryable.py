@@ -246,7 +246,10 @@ def _inferred(loaded: _Loaded, entry, reason: str, base: str) -> bytes:
 
     inferred = to_bytes(graph_lines(infer(loaded.rdflib_graph(base), reason).graph))
     if entry is not None:
-        entry.store_inferred(reason, inferred)
+        try:
+            entry.store_inferred(reason, inferred)
+        except OSError:  # a full or read-only cache costs only speed, as for the graph itself
+            pass
     return inferred
 
 
