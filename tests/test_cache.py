@@ -161,3 +161,22 @@ def test_an_entry_another_process_reads_is_never_evicted(own_cache, tmp_path):
     finally:
         reader.communicate("")  # the reader ends, and its lock with it
     assert [info.folder for info in prune(0).removed] == [entry.folder] and not entry.folder.exists()
+
+
+def test_a_cache_that_cannot_be_changed_is_said_so_not_reported_in_use(run, own_cache, tmp_path, monkeypatch):
+    import errno
+
+    (data,) = _copies(tmp_path, 1)
+    assert run("query", *project_args(data), *COUNT, "--engine", "oxigraph").exit_code == 0
+    real_rename = os.rename
+
+    def read_only(source, target):
+        if str(source).startswith(str(own_cache)):
+            raise OSError(errno.EROFS, "Read-only file system", str(source))
+        return real_rename(source, target)
+
+    monkeypatch.setattr(os, "rename", read_only)
+    result = run("cache", "clear")
+    assert result.exit_code == 1 and "the cache is not writable here" in result.stderr, result.stderr
+    assert "in use" not in result.stderr
+    assert len(cache_entries()) == 1

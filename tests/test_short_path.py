@@ -275,3 +275,16 @@ def test_inferred_triples_that_cannot_be_cached_are_still_answered(monkeypatch, 
     project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)
     source = query_source(project, engine="oxigraph", reason="rdfs")
     assert source.inferred > 0
+
+
+def test_kg_queries_skips_folders_and_reports_a_bad_header_before_listing(run, tmp_path):
+    queries = tmp_path / "queries"
+    queries.mkdir()
+    shutil.copy(ROOT / "queries" / "moe-models.rq", queries)
+    (queries / "folder.rq").mkdir()
+    listed = run("queries", "--queries", str(queries))
+    assert listed.exit_code == 0 and listed.output.startswith("moe-models"), listed.output
+    (queries / "zz-bad.rq").write_text("#+ summary: [unclosed\nSELECT * { ?s ?p ?o }\n")
+    failed = run("queries", "--queries", str(queries))
+    assert failed.exit_code == 1 and "zz-bad.rq: the '#+' header is not valid YAML" in failed.output
+    assert "moe-models" not in failed.output  # nothing listed before the error

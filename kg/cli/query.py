@@ -95,6 +95,8 @@ def list_queries(settings: Settings, project, fmt) -> None:
 
     project.require("queries")
     saved = list_saved_queries(project.queries)
+    for query in saved:  # a header that is not YAML is reported before anything is listed
+        _ = query.meta
     if fmt == "json":
         click.echo(json.dumps([
             {"name": q.name, "summary": q.summary, "tags": q.tags,

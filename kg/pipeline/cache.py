@@ -607,16 +607,23 @@ def cache_entries(project: Path | None = None) -> list[EntryInfo]:
 
 
 def remove_entry(folder: Path) -> bool:
-    """Delete one entry unless a process is using it (then False): lock, rename away, delete."""
+    """Delete one entry unless a process is using it (then False): lock, rename away, delete.
+
+    A cache this user may not change raises the OSError (PermissionError, or a read-only file
+    system): that is not an entry in use.
+    """
     fd = _flock(folder, exclusive=True)
     if fd is None:
         return not folder.exists()
+    import errno
     import shutil
 
     trash = folder.parent / f".{folder.name}.{os.getpid()}.trash"
     try:
         os.rename(folder, trash)
-    except OSError:
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise OSError(exc.errno, f"{exc.strerror}: the cache is not writable here", str(folder.parent)) from None
         return False
     finally:
         if fd >= 0:

@@ -134,7 +134,7 @@ def read_saved_query(path: Path) -> SavedQuery:
 
 
 def list_saved_queries(folder: Path) -> list[SavedQuery]:
-    return [read_saved_query(p) for p in sorted(folder.glob("*.rq"))]
+    return [read_saved_query(p) for p in sorted(folder.glob("*.rq")) if p.is_file()]
 
 
 def find_saved_query(folder: Path, name: str) -> SavedQuery:
@@ -142,7 +142,7 @@ def find_saved_query(folder: Path, name: str) -> SavedQuery:
     if not path.is_file():
         import difflib
 
-        names = [p.stem for p in sorted(folder.glob("*.rq"))]
+        names = [p.stem for p in sorted(folder.glob("*.rq")) if p.is_file()]
         close = [n for n in names if n.startswith(name)][:1] or difflib.get_close_matches(name, names, n=1)
         hint = f"did you mean '{close[0]}'?" if close else "run 'kg queries' to list them"
         raise QueryError(f"no saved query '{name}' in {folder}: {hint}")
