@@ -18,8 +18,9 @@ FROM is sent to the child, so the safety check still comes before any evaluation
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from kg.pipeline.cache import _flock
+from kg.pipeline.cache import CacheEntry, _flock
 from kg.pipeline.cache_location import GRAPH_FILE, STORE_DIR, latest_entry
 from kg.pipeline.preload import MEMORY_LOAD_BYTES
 
@@ -59,11 +60,13 @@ def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None):
     """In the child: the query's ``(variables, cells)`` on the entry's store, or None."""
     from kg.sparql.engines import run_on_store
 
+    # a shared lock without CacheEntry.hold's record of use: a guess must not make an old entry
+    # look recently used (the next query's guess would be it again)
     if _flock(folder, exclusive=False) is None:  # being evicted; else held until the child ends
         return None
-    import pyoxigraph as ox
-
-    store = ox.Store.read_only(os.path.join(folder, STORE_DIR))
+    store = CacheEntry(Path(folder)).open_store()
+    if store is None:  # damaged, or made by another pyoxigraph: the query opens what it can itself
+        return None
     result = run_on_store(store, text, bindings, prefixes=prefixes)
     if result.kind != "select":
         return None
