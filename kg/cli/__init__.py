@@ -43,8 +43,7 @@ def main() -> None:  # pragma: no cover - the console script (tests/test_faults.
 
         sys.stderr = open(os.devnull, "w")
     if sys.stdout is None:  # started with stdout closed (`kg ... >&-`): Python has no stream to write to
-        if sys.stderr is not None:
-            sys.stderr.write("Error: standard output is closed; send it somewhere instead, e.g. > /dev/null\n")
+        sys.stderr.write("Error: standard output is closed; send it somewhere instead, e.g. > /dev/null\n")
         sys.exit(1)
     answered_short = False
     try:
@@ -60,20 +59,20 @@ def main() -> None:  # pragma: no cover - the console script (tests/test_faults.
     except (BrokenPipeError, ReaderGone):
         _quiet_stdout()
         code = 141  # 128 + SIGPIPE, as a shell reports a writer whose reader left
-    sys.stdout.flush() if code in (0, None) else None
     code = code if isinstance(code, int) else 0
     if answered_short:  # nothing is left to clean up: no temporary files, no children, no atexit handlers
         import os
 
         try:  # what the query printed here (where it could not fork) is written whatever the code
-            for stream in (sys.stdout, sys.stderr):
-                if stream is not None:  # None: kg was started with the stream closed
-                    stream.flush()
+            sys.stdout.flush()
+            sys.stderr.flush()
         except BrokenPipeError:  # the reader left: nothing more to say
             code = code or 141
         except (OSError, ValueError):  # stdout closed, or a full disk: the output is not whole
             code = code or 1
         os._exit(code)  # no interpreter finalization: 3 ms of a warm query
+    if code == 0:
+        sys.stdout.flush()
     sys.exit(code)
 
 
