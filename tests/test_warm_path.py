@@ -264,19 +264,8 @@ def test_the_table_prints_what_it_printed(rows, base):
 
 
 def test_the_shortener_finds_by_look_up_what_its_loop_finds():
-    from kg.sparql.results import _LOCAL
-
     shorten = Shortener(BASE)
-
-    def by_loop(iri):
-        if iri.endswith("/"):
-            return iri
-        for namespace, prefix in shorten.namespaces:
-            if iri.startswith(namespace):
-                if _LOCAL.fullmatch(iri, len(namespace)):
-                    return f"{prefix}:{iri[len(namespace):]}"
-                break
-        return shorten.by_rdflib(iri)
+    by_loop = shorten.by_loop
 
     locals_ = ["llama-2", "a.b", "x_1", "1abc", "a/b", "a#b", "a.", "", "é", "a b", "-x", "model/llama"]
     iris = [namespace + local for namespace, _ in shorten.namespaces for local in locals_]

@@ -247,6 +247,13 @@ class Shortener:
         prefix = self._ending_at_last_separator.get(iri[:cut])
         if prefix is not None:
             return f"{prefix}:{iri[cut:]}" if _LOCAL.fullmatch(iri, cut) else self.by_rdflib(iri)
+        return self.by_loop(iri)
+
+    def by_loop(self, iri: str) -> str:
+        """The longest namespace ``iri`` starts with, tried one after the other (``__call__``'s
+        look-up finds the same one at once when it ends where the IRI's last ``/`` or ``#`` does)."""
+        if iri.endswith("/"):
+            return iri
         for namespace, prefix in self.namespaces:
             if iri.startswith(namespace):
                 if _LOCAL.fullmatch(iri, len(namespace)):
