@@ -55,11 +55,9 @@ def load(project: ProjectLike = None, *, shapes: bool = False, engine: str = "rd
     (True, [])
     """
     from kg.pipeline.project import compile_catalog
-    from kg.util.gcpause import freeze_survivors
 
-    compiled = compile_catalog(open_project(project), shapes=shapes, engine=engine, progress=progress)
-    freeze_survivors()  # the catalog lives as long as the caller keeps it: no collector passes over it
-    return compiled
+    # freeze: the catalog lives as long as the caller keeps it, so no collector passes over it
+    return compile_catalog(open_project(project), shapes=shapes, engine=engine, progress=progress, freeze=True)
 
 
 def validate(project: ProjectLike = None, *, engine: str = "rdflib", since: str | None = None,

@@ -8,7 +8,6 @@ from kg.errors import KgError
 from kg.catalog.diagnostics import Report
 from kg.pipeline.exports import BACKGROUND_JSONLD_TRIPLES, Exports
 from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines, provenance_dataset_lines
-from kg.util.gcpause import freeze_survivors
 from kg.util.progress import Progress, quiet
 
 
@@ -74,9 +73,9 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
                               background_from=jsonld_in_background_from).start()
 
     try:
+        # freeze: the catalog lives until the build ends, so no collector passes over it
         compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports,
-                                   provenance=True)
-        freeze_survivors()  # the catalog lives until the build ends: no more collector passes over it
+                                   provenance=True, freeze=True)
         if compiled.report.errors:
             raise InvalidCatalog(f"{compiled.report.summary()}: nothing written. Fix the errors (kg "
                                  "validate lists them) and build again", compiled.report)

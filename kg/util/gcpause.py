@@ -12,13 +12,35 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 
 
+class Pause:
+    """A pause of the collector (``paused_gc``); ``lifted()`` lets it run inside a part of the block."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    @contextmanager
+    def lifted(self) -> Iterator[None]:
+        """The collector as it was before the pause, for this inner block; paused again after it."""
+        if self.enabled:
+            gc.enable()
+        try:
+            yield
+        finally:
+            gc.disable()
+
+
 @contextmanager
-def paused_gc() -> Iterator[None]:
-    """Disable the cyclic collector for the block (reference counting still frees everything)."""
+def paused_gc() -> Iterator[Pause]:
+    """Disable the cyclic collector for the block (reference counting still frees everything).
+
+    The collector's first pass after the block goes over every object made during it (about a
+    second once a million triples' entries and lines exist): what lives on should be frozen
+    (``freeze_survivors``) before the block ends, not after.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        yield Pause(enabled)
     finally:
         if enabled:
             gc.enable()
