@@ -69,29 +69,32 @@ class SourcedQuads:
     """The quads the entries' sources give (facts in their sources' graphs, claims as statement
     nodes), gathered one entry at a time from that entry's statement lines.
 
-    A fact's quad is kept as its (triple, graph) pair until ``dataset`` writes it out: the triple
-    is the catalog line itself, so a pair costs a tuple where a quad would cost a new string
-    (~120 MB less at a million triples, held while kg build runs the shapes).
+    A fact's quad is kept as its triple and its graph, in two lists, until ``dataset`` writes it
+    out: the triple is the catalog line itself and each graph's IRI is one string, so a fact
+    costs two list slots where a quad would cost a new string (~120 MB at a million triples)
+    and a (triple, graph) tuple in a set ~90 MB (both held while kg build runs the shapes).
+    A fact stated twice is kept twice here and written once.
     """
 
     def __init__(self, base: str) -> None:
         self.base = ns.normalized_base(base)
-        self.facts: set[tuple[str, str]] = set()  # (triple, graph)
+        self.fact_triples: list[str] = []
+        self.fact_graphs: list[str] = []  # the graph of each fact, each IRI one shared string
         self.quads: set[str] = set()  # statement nodes of quoted facts and claims
-        self.placed: set[str] = set()  # triples in some source's graph
+        self._graphs: dict[str, str] = {}
 
     def add(self, entry: Entry, statements: list[tuple[str, tuple | None]]) -> None:
         """Take in one entry, given its statements as (N-Triples line, value path) pairs."""
         if entry.values.get("sources") or entry.values.get("claims"):
-            _entry_quads(entry, self.base, statements, self.facts, self.quads, self.placed)
+            _entry_quads(entry, self.base, statements, self)
 
     def dataset(self, export_lines: list[str]) -> list[str]:
         """Every quad, sorted: these, and each line of ``export_lines`` no source states in the
         dataset's own graph."""
         home = dataset_graph(self.base)
         suffix = f" <{home}> ."
-        placed = self.placed
-        quads = [_quad(triple, graph) for triple, graph in self.facts]
+        placed = set(self.fact_triples)  # triples in some source's graph
+        quads = [_quad(triple, graph) for triple, graph in zip(self.fact_triples, self.fact_graphs)]
         quads += self.quads
         quads.sort()
         quads += [triple[:-2] + suffix for triple in export_lines if triple not in placed]
@@ -100,21 +103,25 @@ class SourcedQuads:
 
 
 def _entry_quads(entry: Entry, base: str, statements: list[tuple[str, tuple | None]],
-                 facts: set[tuple[str, str]], quads: set[str], placed: set[str]) -> None:
+                 sourced: SourcedQuads) -> None:
     graphs_of: dict[tuple, list[str]] = {}
     quoted: list[tuple[tuple, str, str]] = []
+    shared = sourced._graphs
     for value in entry.values.get("sources", []):
         attribution = value.value
         graph = source_iri(attribution.source, base)
+        graph = shared.setdefault(graph, graph)
         for fact_name in attribution.facts:
             for _key, fact in named_values(entry, fact_name) or []:
                 graphs_of.setdefault(fact.path, []).append(graph)
                 if attribution.quote:
                     quoted.append((fact.path, graph, attribution.quote))
+    add_triple, add_graph = sourced.fact_triples.append, sourced.fact_graphs.append
     for triple, path in statements:
         for graph in graphs_of.get(path, ()):
-            facts.add((triple, graph))
-            placed.add(triple)
+            add_triple(triple)
+            add_graph(graph)
+    quads = sourced.quads
     if quoted:
         triples_of: dict[tuple, list[str]] = {}
         for triple, path in statements:
