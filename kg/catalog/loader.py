@@ -308,13 +308,13 @@ def _type_problem(entry: Entry, spec: Field, item, path, expected: str, report: 
 
 def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Value | None:
     kind = spec.value
-    line, col = entry.where(*path)
     try:
         if kind == "text":
             if not isinstance(item, str):
                 _type_problem(entry, spec, item, path, "text", report)
                 return None
             if not item.strip():
+                line, col = entry.where(*path)  # the marks are read only for a problem (kg.catalog.yamlload)
                 report.add(entry.file, line, col, "KG110", f"'{spec.key}' is blank: fill it in or "
                            "remove it")
                 return None
@@ -364,6 +364,7 @@ def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Va
         if kind == "based_on":
             return _based_on(entry, spec, item, path, report)
     except BadValue as exc:
+        line, col = entry.where(*path)
         report.add(entry.file, line, col, "KG107", f"'{spec.key}' {exc}")
         return None
     raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - schema.py is fixed

@@ -7,7 +7,6 @@ as false, ``1.10`` as 1.1) can be explained to the contributor.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,26 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
 _STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Reader(_Loader):
+    """The safe loader with its resolver's lookup made short: libyaml's composer calls ``resolve``
+    (Python) for every node, and PyYAML's copies two lists per scalar. Same tags, as long as no
+    path resolver or wildcard resolver is registered (then PyYAML's own ``resolve`` is kept)."""
+
+    _implicit = {first: tuple(resolvers) for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._implicit.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
+
+    if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:  # pragma: no cover
+        del resolve
 #: Builds plain scalars (ints, floats, booleans, dates, nulls); they keep no state in it.
 _SCALARS = yaml.constructor.SafeConstructor()
 _PLAIN_SCALARS = {f"tag:yaml.org,2002:{name}": _SCALARS.yaml_constructors[f"tag:yaml.org,2002:{name}"]
@@ -46,18 +65,52 @@ class YamlProblem(KgError):
         return YamlProblem, (self.code, self.line, self.column, self.message)
 
 
-@dataclass
 class Document:
-    """A parsed entry: its data and where each value stands in the file (1-based)."""
+    """A parsed entry: its data and where each value stands in the file (1-based).
 
-    path: Path
-    data: Any
-    marks: dict[Path_, tuple[int, int]] | None = field(default_factory=dict)
-    source_text: dict[Path_, str] = field(default_factory=dict)
-    #: Problems that did not stop the reading (a duplicate key: the first value is kept).
-    problems: list[YamlProblem] = field(default_factory=list)
-    #: sha256 of the file's bytes (kg.pipeline.cache fingerprints the catalog without reading it again).
-    digest: bytes = b""
+    ``marks`` (path -> (line, column)) and ``source_text`` (path -> the scalar as written) are
+    read off the composed YAML nodes the first time something asks: most entries never report
+    a problem, and making a path tuple and two dict items per value for each of them cost a
+    third of reading a file.
+    """
+
+    def __init__(self, path: Path, data: Any, marks: dict[Path_, tuple[int, int]] | None = None,
+                 source_text: dict[Path_, str] | None = None, problems: list[YamlProblem] | None = None,
+                 digest: bytes = b"") -> None:
+        self.path, self.data = path, data
+        self._marks, self._source_text = marks, source_text
+        #: The composed node tree, until ``marks`` or ``source_text`` are read off it.
+        self._root: yaml.Node | None = None
+        #: Problems that did not stop the reading (a duplicate key: the first value is kept).
+        self.problems: list[YamlProblem] = problems if problems is not None else []
+        #: sha256 of the file's bytes (kg.pipeline.cache fingerprints the catalog without reading it again).
+        self.digest = digest
+
+    @property
+    def marks(self) -> dict[Path_, tuple[int, int]] | None:
+        """Line and column of each value (and of each key, at ``path + ("key", key)``); None once
+        ``release`` dropped them."""
+        if self._marks is None and self._root is not None:
+            self._read_nodes()
+        return self._marks
+
+    @property
+    def source_text(self) -> dict[Path_, str]:
+        """Each scalar as written, by path; empty once ``release`` dropped it."""
+        if self._source_text is None:
+            if self._root is None:
+                return {}
+            self._read_nodes()
+        return self._source_text
+
+    def _read_nodes(self) -> None:
+        self._marks, self._source_text = _positions(self._root)
+        self._root = None
+
+    def __getstate__(self) -> dict:  # travels from a reading process: the nodes stay behind
+        if self._root is not None:
+            self._read_nodes()
+        return self.__dict__
 
     def where(self, *path) -> tuple[int, int]:
         """Line and column of the value at ``path``, or of its nearest parent."""
@@ -72,13 +125,16 @@ class Document:
     def release(self) -> None:
         """Forget what only the first reading needs once the entry is normalized.
 
-        The parsed values and source text go; so do the marks of a document read from a file
-        (``positions`` finds them again, for the few entries a later diagnostic names).
+        The parsed values, the nodes and source text go; so do the marks of a document read from
+        a file (``positions`` finds them again, for the few entries a later diagnostic names).
         """
         self.data = None
-        self.source_text = {}
+        self._source_text = {}
         if self.digest:
-            self.marks = None
+            self._marks = self._root = None
+        elif self._root is not None:
+            self._read_nodes()
+            self._source_text = {}
 
     def positions(self) -> dict[Path_, tuple[int, int]]:
         """The marks, parsed again from the file when ``release`` dropped them.
@@ -91,8 +147,8 @@ class Document:
                 again = load_document(self.path)
             except (OSError, YamlProblem):
                 again = None
-            self.marks = again.marks if again is not None and again.digest == self.digest else {}
-        return self.marks
+            self._marks = again.marks if again is not None and again.digest == self.digest else {}
+        return self._marks
 
     def key_where(self, key: str) -> tuple[int, int]:
         """Line and column of a top-level key itself."""
@@ -129,7 +185,7 @@ def parse_text(text: str, path: Path) -> Document:
     """Parse YAML text into a Document (see load_document)."""
     if "!" in text:  # only then can there be a tag: the events say where
         _refuse_tags(text)
-    loader = _Loader(text)
+    loader = _Reader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -149,12 +205,11 @@ def parse_text(text: str, path: Path) -> Document:
     if node is None:
         raise YamlProblem("KG002", 1, 0, "file is empty: add at least 'name: …' or delete the file")
     doc = Document(path, None)
-    walker = _Walker(doc, _SCALARS)
-    doc.data = walker.value(node, ())
+    doc.data = _Walker(doc, _SCALARS).value(node, 0)
     if not isinstance(doc.data, dict):
-        line, column = doc.marks.get((), (1, 1))
-        raise YamlProblem("KG007", line, column, "an entry must be a mapping of keys "
-                          "(name: …, url: …), not a list or a single value")
+        raise YamlProblem("KG007", node.start_mark.line + 1, node.start_mark.column + 1, "an entry must be "
+                          "a mapping of keys (name: …, url: …), not a list or a single value")
+    doc._root = node
     return doc
 
 
@@ -173,7 +228,8 @@ def _refuse_tags(text: str) -> None:
 
 
 class _Walker:
-    """Turns a composed node tree into Python values, counting nodes and aliases."""
+    """Turns a composed node tree into Python values, counting nodes and aliases (the marks are
+    read off the same nodes later, by ``_positions``, if something asks for them)."""
 
     def __init__(self, doc: Document, constructor) -> None:
         self.doc, self.constructor = doc, constructor
@@ -181,9 +237,9 @@ class _Walker:
         self.seen: set[int] = set()
         self.aliases = 0
 
-    def value(self, node: yaml.Node, path: Path_) -> Any:
+    def value(self, node: yaml.Node, depth: int) -> Any:
         self.nodes += 1
-        if len(path) > MAX_DEPTH:
+        if depth > MAX_DEPTH:
             raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,
                               f"values nested more than {MAX_DEPTH} levels deep: an entry is a flat "
                               "list of keys")
@@ -198,17 +254,15 @@ class _Walker:
             raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,
                               f"more than {MAX_NODES} values: an entry this large is a mistake "
                               "(or an alias bomb)")
-        self.doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node, path)
+            if node.tag == _STR_TAG:  # what SafeConstructor.construct_yaml_str returns, without its cost
+                return node.value
+            return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
-            return [self.value(child, path + (i,)) for i, child in enumerate(node.value)]
-        return self._mapping(node, path)
+            return [self.value(child, depth + 1) for child in node.value]
+        return self._mapping(node, depth)
 
-    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
-        self.doc.source_text[path] = node.value
-        if node.tag == _STR_TAG:  # what SafeConstructor.construct_yaml_str returns, without its cost
-            return node.value
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         try:
             fast = _PLAIN_SCALARS.get(node.tag)
             if fast is not None:
@@ -222,7 +276,7 @@ class _Walker:
             return node.value  # so that the key's own check reports it and the file's other problems
         return value
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict:
         result: dict = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -233,12 +287,38 @@ class _Walker:
                                   "merge keys ('<<') are not allowed: write the keys out")
             key = key_node.value
             if key in result:
-                first = self.doc.marks.get(path + ("key", key), (0, 0))[0]
+                first = next(k for k, _ in node.value if k.value == key).start_mark.line + 1
                 self.doc.problems.append(YamlProblem(
                     "KG004", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
                     f"duplicate key '{key}' (first at line {first}): keep one and merge the values"))
                 continue
-            self.doc.marks[path + ("key", key)] = (key_node.start_mark.line + 1,
-                                                   key_node.start_mark.column + 1)
-            result[key] = self.value(value_node, path + (key,))
+            result[key] = self.value(value_node, depth + 1)
         return result
+
+
+def _positions(root: yaml.Node) -> tuple[dict[Path_, tuple[int, int]], dict[Path_, str]]:
+    """The marks and source text of a node tree ``_Walker`` accepted: the line and column of each
+    value at its path (``("based_on", 0, "model")``) and of each key at ``path + ("key", key)``,
+    and each scalar as written. A duplicate key's second value is skipped, as the walker does."""
+    marks: dict[Path_, tuple[int, int]] = {}
+    texts: dict[Path_, str] = {}
+
+    def walk(node: yaml.Node, path: Path_) -> None:
+        marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            texts[path] = node.value
+        elif isinstance(node, yaml.SequenceNode):
+            for i, child in enumerate(node.value):
+                walk(child, path + (i,))
+        else:
+            seen = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key in seen:
+                    continue
+                seen.add(key)
+                marks[path + ("key", key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                walk(value_node, path + (key,))
+
+    walk(root, ())
+    return marks, texts
