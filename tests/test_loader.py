@@ -196,3 +196,42 @@ def test_plausibility(fixture_catalog):
 def test_every_problem_reported_at_once(fixture_catalog):
     write_entry(fixture_catalog, "models", "x.yaml", "name: X\nreleased: soon\nparameters: many\nfoo: 1\n")
     assert [d.code for d in diagnose(fixture_catalog)] == ["KG107", "KG107", "KG102"]
+
+
+def test_marks_read_off_the_nodes_equal_a_walk_that_records_them(tmp_path):
+    """The marks are read off the composed nodes only when asked; they hold every value and key,
+    keep a duplicate key's first position, and survive pickling before they were asked for."""
+    import pickle
+
+    path = tmp_path / "x.yaml"
+    path.write_text("name: X\nparameters:\n  - 7B\n  - 13B\nbased_on:\n  - model: a\n    relation: fine-tuned\n"
+                    "name: Y\nopen_weights: yes\n")
+    doc = load_document(path)
+    assert doc.data["name"] == "X" and [p.code for p in doc.problems] == ["KG004"]
+    assert "line 1" in doc.problems[0].message
+    travelled = pickle.loads(pickle.dumps(doc))
+    for document in (doc, travelled):
+        assert document.marks[("name",)] == (1, 7)
+        assert document.marks[("key", "name")] == (1, 1)
+        assert document.marks[("parameters", 1)] == (4, 5)
+        assert document.marks[("based_on", 0, "relation")] == (7, 15)
+        assert document.marks[("based_on", 0, "key", "relation")] == (7, 5)
+        assert document.source_text[("open_weights",)] == "yes"
+        assert document.source_text[("name",)] == "X"  # the first value of a duplicate key
+
+
+def test_the_short_resolver_gives_pyyaml_s_tags():
+    import yaml
+
+    from kg.catalog.yamlload import _Reader
+
+    scalars = ["", "~", "null", "Null", "yes", "No", "on", "OFF", "true", "False", "y", "n", "0", "-1", "+7",
+               "0x1F", "0o17", "1_000", "1.5", ".5", "-.inf", ".NaN", "1e3", "2024-01-02", "2024-1-2 10:00:00",
+               "<<", "=", "model-0001", "Apache-2.0", "8B", "https://example.org", "!x", "&a", "*a", "190:20:30"]
+    reader, pyyaml = _Reader(""), yaml.CSafeLoader("")
+    for value in scalars:
+        for implicit in ((True, False), (False, True), (False, False)):
+            assert reader.resolve(yaml.ScalarNode, value, implicit) == pyyaml.resolve(yaml.ScalarNode, value, implicit), value
+    for kind in (yaml.SequenceNode, yaml.MappingNode):
+        assert reader.resolve(kind, None, (True, False)) == pyyaml.resolve(kind, None, (True, False))
+    reader.dispose(), pyyaml.dispose()
