@@ -68,13 +68,50 @@ def test_a_build_whose_shapes_fail_leaves_no_store_in_the_cache(tmp_path, monkey
     assert left == []
 
 
-def test_a_store_given_no_quads_is_not_written(tmp_path, monkeypatch):
+def test_a_cancelled_store_is_not_written_and_quads_go_to_the_dataset_store(tmp_path, monkeypatch):
+    import threading
+
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
     entry = entry_for([FIXTURE_CATALOG], "https://example.org")
     lines = ["<https://example.org/a> <https://example.org/b> <https://example.org/c> ."]
-    assert entry.write_store(lines, lambda: None) is False
+    quads = ["<https://example.org/a> <https://example.org/b> <https://example.org/c> <https://example.org/g> ."]
+    cancelled = threading.Event()
+    cancelled.set()
+    assert entry.write_store(lines, None, cancelled) is False
     assert not entry.store_dir.exists() and not list(entry.folder.glob(".oxigraph-*"))
-    assert entry.write_store(lines, lambda: []) is True and entry.store_dir.is_dir()
+    assert entry.open_store() is None and entry.open_store(named_graphs=True) is None
+    assert entry.write_store(lines, quads) is True
+    assert entry.dataset_store_dir.is_dir() and not entry.store_dir.exists()
+    assert len(entry.open_store()) == 2  # the dataset's store serves a query without GRAPH too
+    assert entry.write_store(lines) is True and entry.store_dir.is_dir()
+    assert len(entry.open_store()) == 1 and len(entry.open_store(named_graphs=True)) == 2
+
+
+def test_a_build_stores_the_query_graph_and_the_first_graph_query_adds_the_dataset_store(tmp_path, monkeypatch):
+    """kg build's on-disk store holds the query graph alone; the first query that may read named
+    graphs makes the store with the provenance dataset, and answers as the in-memory graph does."""
+    from kg.pipeline import queryable
+    from kg.pipeline.queryable import query_source
+    from kg.sparql.engines import run_on_store
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(queryable, "MEMORY_LOAD_BYTES", 0)
+    project = _project()
+    build(project, tmp_path / "dist", engine="oxigraph")
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
+    assert entry.store_dir.is_dir() and not entry.dataset_store_dir.exists()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    plain = query_source(project, engine="oxigraph", named_graphs=False)
+    assert not entry.dataset_store_dir.exists()
+    assert run_on_store(plain.target, count, {}).cells[0][0].lexical == "0"
+    plain.lease.release()
+    graphs = query_source(project, engine="oxigraph", named_graphs=True)
+    assert entry.dataset_store_dir.is_dir()
+    stored = run_on_store(graphs.target, count, {}).cells[0][0].lexical
+    graphs.lease.release()
+    in_memory = query_source(project, engine="oxigraph", named_graphs=True, use_cache=False)
+    assert stored == run_on_store(in_memory.target, count, {}).cells[0][0].lexical
+    assert int(stored) == len(entry.provenance_file.read_bytes().splitlines()) > 0
 
 
 def test_a_failed_build_prints_its_diagnostics_and_writes_nothing(run, tmp_path):

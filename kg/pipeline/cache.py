@@ -25,7 +25,6 @@ import os
 import threading
 import time
 from collections import namedtuple
-from collections.abc import Callable
 from pathlib import Path
 
 from kg import __version__
@@ -446,28 +445,37 @@ class CacheEntry:
 
     @property
     def store_dir(self) -> Path:
-        """An on-disk Oxigraph store of the query graph."""
+        """An on-disk Oxigraph store of the query graph alone (kg build makes it)."""
         return self.folder / cache_location.STORE_DIR
 
-    def open_store(self):
-        """The query graph as a read-only pyoxigraph store, or None when there is none to open."""
-        if not self.store_dir.is_dir():
+    @property
+    def dataset_store_dir(self) -> Path:
+        """An on-disk Oxigraph store of the query graph and, as its named graphs, the provenance
+        dataset: made by the first query that may read named graphs (kg.sparql.saved.uses_named_graphs)."""
+        return self.folder / cache_location.DATASET_STORE_DIR
+
+    def open_store(self, named_graphs: bool = False):
+        """The query graph as a read-only pyoxigraph store (with the provenance dataset's named graphs
+        when ``named_graphs``), or None when there is none to open. Without ``named_graphs``, the
+        dataset's store serves when it is the only one: its default graph is the same."""
+        folders = (self.dataset_store_dir,) if named_graphs else (self.store_dir, self.dataset_store_dir)
+        folder = next((folder for folder in folders if folder.is_dir()), None)
+        if folder is None:
             return None
         import pyoxigraph as ox
 
         try:
-            return ox.Store.read_only(str(self.store_dir))
+            return ox.Store.read_only(str(folder))
         except (OSError, RuntimeError):  # damaged, or made by another pyoxigraph: the N-Triples file serves
             return None
 
-    def write_store(self, lines: list[str] | bytes,
-                    quads: list[str] | bytes | Callable[[], list[str] | bytes | None] = (),
+    def write_store(self, lines: list[str] | bytes, quads: list[str] | bytes | None = None,
                     cancelled: threading.Event | None = None) -> bool:
-        """Load N-Triples ``lines`` (the default graph) and N-Quads ``quads`` (named graphs), as lists
-        or bytes, into an on-disk store and move it into place in one rename. ``quads`` may be a
-        function, called once the lines are in, that gives them (kg build makes them meanwhile);
-        None from it, or ``cancelled`` set (checked between chunks), means to give up: the scratch
-        store is removed and nothing is written.
+        """Load N-Triples ``lines`` (the default graph) into an on-disk store, with N-Quads ``quads``
+        (named graphs) when given, as lists or bytes, and move it into place in one rename: the
+        query graph's store (``store_dir``), or with quads the dataset's (``dataset_store_dir``).
+        ``cancelled`` set (checked between chunks) means to give up: the scratch store is removed
+        and nothing is written.
 
         Readers never see a half-loaded store: it is built in a scratch folder beside it. False
         when it could not be written (the cache then serves the N-Triples file instead). Lists of
@@ -491,14 +499,12 @@ class CacheEntry:
         try:
             store = ox.Store(scratch)
             for content, as_quads in ((lines, False), (quads, True)):
-                if callable(content):
-                    content = content()
-                if content is None or not _load_in_chunks(store, content, as_quads, cancelled):
+                if content is not None and not _load_in_chunks(store, content, as_quads, cancelled):
                     return False
             store.optimize()  # one compaction of the chunks' files: queries then run about twice as fast
             store.flush()
             del store  # closes the database before it moves
-            os.rename(scratch, self.store_dir)
+            os.rename(scratch, self.store_dir if quads is None else self.dataset_store_dir)
             return True
         except (OSError, RuntimeError):  # no space, or another process put its store there first
             return False
@@ -569,7 +575,7 @@ def _entry_info(folder: Path, project: str | None) -> EntryInfo | None:
         triples = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("triples")
     except (OSError, ValueError, AttributeError):
         pass
-    return EntryInfo(folder, project, _size(folder), last_used, triples, (folder / cache_location.STORE_DIR).is_dir())
+    return EntryInfo(folder, project, _size(folder), last_used, triples, any((folder / name).is_dir() for name in (cache_location.STORE_DIR, cache_location.DATASET_STORE_DIR)))
 
 
 def cache_entries(project: Path | None = None) -> list[EntryInfo]:

@@ -11,8 +11,11 @@ import os
 GRAPH_FILE = "query-graph.nt"
 PROVENANCE_FILE = "provenance.nq"
 META_FILE = "meta.json"
-#: The entry's on-disk Oxigraph store (a folder), made for a graph too large to load in memory.
+#: The entry's on-disk Oxigraph stores (folders), made for a graph too large to load in memory:
+#: the query graph alone (what a query without GRAPH reads), and the query graph with the
+#: provenance dataset's named graphs (made by the first query that may read them).
 STORE_DIR = "oxigraph"
+DATASET_STORE_DIR = "oxigraph-dataset"
 
 
 def cache_root() -> str:

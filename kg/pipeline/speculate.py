@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from kg.pipeline.cache import CacheEntry, _flock
-from kg.pipeline.cache_location import GRAPH_FILE, STORE_DIR, latest_entry
+from kg.pipeline.cache_location import DATASET_STORE_DIR, GRAPH_FILE, STORE_DIR, latest_entry
 from kg.pipeline.preload import MEMORY_LOAD_BYTES
 
 _current: list["Speculation"] = []
@@ -43,12 +43,14 @@ class Speculation:
         self.child.stop()
 
 
-def latest_store_entry(data: str | os.PathLike) -> str | None:
-    """The folder of the project's most recently used complete entry with an on-disk store, if its
-    graph is too large for kg.pipeline.preload's in-memory load; else None."""
+def latest_store_entry(data: str | os.PathLike, named_graphs: bool = False) -> str | None:
+    """The folder of the project's most recently used complete entry with an on-disk store (one
+    with the provenance dataset when ``named_graphs``), if its graph is too large for
+    kg.pipeline.preload's in-memory load; else None."""
     latest = latest_entry(data)
+    stores = (DATASET_STORE_DIR,) if named_graphs else (STORE_DIR, DATASET_STORE_DIR)
     try:
-        if (latest is None or not os.path.isdir(os.path.join(latest, STORE_DIR))
+        if (latest is None or not any(os.path.isdir(os.path.join(latest, name)) for name in stores)
                 or os.stat(os.path.join(latest, GRAPH_FILE)).st_size <= MEMORY_LOAD_BYTES):
             return None
     except OSError:  # evicted meanwhile
@@ -56,7 +58,7 @@ def latest_store_entry(data: str | os.PathLike) -> str | None:
     return latest
 
 
-def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None):
+def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None, named_graphs: bool):
     """In the child: the query's ``(variables, cells)`` on the entry's store, or None."""
     from kg.sparql.engines import run_on_store
 
@@ -64,7 +66,7 @@ def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None):
     # look recently used (the next query's guess would be it again)
     if _flock(folder, exclusive=False) is None:  # being evicted; else held until the child ends
         return None
-    store = CacheEntry(Path(folder)).open_store()
+    store = CacheEntry(Path(folder)).open_store(named_graphs)  # the one the query will open
     if store is None:  # damaged, or made by another pyoxigraph: the query opens what it can itself
         return None
     result = run_on_store(store, text, bindings, prefixes=prefixes)
@@ -77,17 +79,19 @@ def start(data: str | os.PathLike, text: str, bindings: dict, prefixes: dict | N
     """Begin answering ``text`` (with ``bindings`` and ``prefixes``, as kg.sparql.engines.run_on_store
     takes them) in a forked child, on the store of the project's most recently used entry. The
     caller has checked that the text is safe, and calls ``drop`` once the query is answered."""
+    from kg.sparql.saved import uses_named_graphs
     from kg.util.parallel import can_fork, start_in_child
 
     drop()
-    folder = latest_store_entry(data)
+    named_graphs = uses_named_graphs(text)
+    folder = latest_store_entry(data, named_graphs)
     if folder is None or not can_fork():
         return
     import fcntl  # noqa: F401  imported before the fork, as is pyoxigraph: a module another thread
     import pyoxigraph  # noqa: F401  was importing at the fork would stay locked in the child
 
     try:
-        child = start_in_child(lambda: _answer(folder, text, bindings, prefixes))
+        child = start_in_child(lambda: _answer(folder, text, bindings, prefixes, named_graphs))
     except OSError:  # no fork to be had (no memory, too many processes): the query runs as it would have
         return
     _current.append(Speculation(folder, text, bindings, prefixes, child))
