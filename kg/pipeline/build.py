@@ -63,10 +63,11 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
     def start_exports(compiled: Compiled) -> None:
         nonlocal exports, primer
         if not compiled.report.errors:
-            if cache:  # on oxigraph, an on-disk store of the graph begins loading while the shapes run
+            if cache:  # the query cache: its entry, and on oxigraph an on-disk store of the graph
                 from kg.pipeline.queryable import QueryCachePrimer
 
-                # first: its fingerprint is Python, which the JSON-LD thread would slow down
+                # first: its fingerprint is Python, which the JSON-LD thread would slow down;
+                # its on-disk store is loaded once the shapes passed (start_store)
                 primer = QueryCachePrimer.begin(compiled, project)
             exported = export_lines(compiled, project.base)
             exports = Exports(exported, project.base, out_dir, dataset=True,
@@ -80,10 +81,12 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
             raise InvalidCatalog(f"{compiled.report.summary()}: nothing written. Fix the errors (kg "
                                  "validate lists them) and build again", compiled.report)
         compiled.release_store()  # validated; the exports are written from the lines
+        if primer is not None:
+            primer.start_store()  # loads while the exports are written
         # made once the shapes' store is gone: its million quads are not held while they run
         exports.dataset_lines = provenance_dataset_lines(compiled, project.base, exports.lines)
         if primer is not None:
-            primer.give_quads(exports.dataset_lines)  # its store takes them in while the exports are written
+            primer.give_quads(exports.dataset_lines)  # for the cache's N-Quads file
         exports.finish(progress, meanwhile=primer.finish if primer is not None else None)
         ontology_file = project.ontology / "kg.ttl"
         if ontology_file.is_file():
