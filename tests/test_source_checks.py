@@ -39,9 +39,11 @@ def damaged(tmp_path_factory):
     return Project.locate(start=root, shared=project.shared)
 
 
-def _report(project, engine, fork_up_to):
+def _report(project, engine, fork_up_to, forking=True):
     patch = pytest.MonkeyPatch()
-    patch.setattr(module, "FORK_UP_TO", fork_up_to)  # the default of source_checks' fork_up_to
+    patch.setattr(module, "FORK_UP_TO", fork_up_to)  # -1: the cross-entry checks go to the child too
+    if not forking:
+        patch.setattr("kg.util.parallel.can_fork", lambda: False)
     try:
         compiled = compile_catalog(project, engine=engine)
     finally:
@@ -51,12 +53,32 @@ def _report(project, engine, fork_up_to):
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_a_forked_check_reports_what_one_here_reports(damaged, engine):
-    here = _report(damaged, engine, fork_up_to=-1)
+    here = _report(damaged, engine, fork_up_to=10**9, forking=False)
     forked = _report(damaged, engine, fork_up_to=10**9)
-    assert forked == here
+    with_the_catalog_checks = _report(damaged, engine, fork_up_to=-1)
+    assert forked == here and with_the_catalog_checks == here
     codes = {code for _f, _l, _c, code, _s, _m in here}
     assert {"KG120", "KG122", "KG123"} <= codes, codes  # the source checks spoke
     assert "KG306" in codes  # and so did the later checks
+
+
+def test_a_large_catalog_s_check_errors_stop_the_exports_before_they_begin(tmp_path, monkeypatch):
+    """On a large catalog the cross-entry checks run in the child: their errors are known before
+    kg build begins its exports, which it then never begins."""
+    from kg.pipeline.build import InvalidCatalog, build
+
+    from .conftest import FIXTURE_CATALOG, write_entry
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    write_entry(data, "models", "dangling.yaml", "name: Dangling\ndeveloper: no-such-org\n")
+    project = Project.locate(data=data, start=ROOT)
+    monkeypatch.setattr(module, "FORK_UP_TO", -1)
+    began = []
+    monkeypatch.setattr("kg.pipeline.exports.Exports.start", lambda self: began.append(self) or self)
+    with pytest.raises(InvalidCatalog) as failure:
+        build(project, tmp_path / "dist", engine="oxigraph", cache=False)
+    assert any(d.code == "KG201" for d in failure.value.report.errors) and began == []
 
 
 def test_a_child_that_dies_is_redone_here(damaged, monkeypatch):

@@ -10,7 +10,7 @@ from kg.pipeline.location import Project  # noqa: F401 - its home before; still 
 from kg.registry import ENGINES
 from kg.catalog.loader import Catalog, load_catalog
 from kg.catalog.checks import check_catalog
-from kg.pipeline.source_checks import source_checks
+from kg.pipeline.source_checks import checked_beside, source_checks
 from kg.catalog.diagnostics import Report
 from kg.rdf.mapping import Origins, build_graph, catalog_lines
 from kg.util.gcpause import freeze_survivors, paused_gc
@@ -116,8 +116,12 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
     with paused_gc() as pause:
         catalog = load_catalog(project.data, report, progress)
         progress("checking references, cycles and dates", 0, 0)
-        check_catalog(catalog, report, today)
-        with source_checks(catalog, project.source_text()) as add_source_diagnostics:
+        beside = checked_beside(catalog)  # in the source checks' child, while the lines are made
+        if not beside:
+            check_catalog(catalog, report, today)
+        with source_checks(catalog, project.source_text(),
+                           catalog_checks=(lambda found: check_catalog(catalog, found, today)) if beside
+                           else None) as add_source_diagnostics:
             progress(f"building the graph ({engine})", 0, 0)
             if engine == "rdflib":
                 built = build_graph(catalog, project.base)
@@ -131,6 +135,8 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
                 lines = catalog_lines(catalog, project.base, sourced.add if sourced is not None else None)
                 compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine, _lines=lines,
                                     _sourced=sourced)
+            if beside:
+                add_source_diagnostics(report)  # the checks' errors decide whether kg build's exports begin
             if freeze:
                 freeze_survivors()
             with pause.lifted():
