@@ -234,3 +234,30 @@ def test_service_in_comment_or_string_is_fine(graph):
 def test_syntax_error_is_reported(graph):
     with pytest.raises(QueryError, match="SPARQL syntax error"):
         run_query(graph, "SELECT WHERE {")
+
+
+NAMED_GRAPH_TEXTS = [
+    "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "SELECT * WHERE {graph<http://x/g>{?s ?p ?o}}",
+    "# reads GRAPH ?g\nSELECT * WHERE { ?s ?p ?o }",
+    "SELECT * WHERE { ?s <http://x/Oxigraph> ?o } # on Oxigraph's store",
+    "SELECT * WHERE { ?s ?p ?o . ?subgraph ?p ?o }",
+    'SELECT * WHERE { ?s ?p """multi\n# """ . GRAPH ?g { ?s ?p ?o } }',
+    "SELECT * WHERE { ?s ?p '''x\n#''' . GRAPH ?g { ?s ?p ?o } }",
+    'SELECT * WHERE { ?s ?p "a\x0c# " . GRAPH ?g { ?s ?p ?o } }',
+    "SELECT * WHERE { ?s ?p \"graph\" }",
+    "SELECT * WHERE {\n  # a comment\n  GRAPH ?g { ?s ?p ?o }\n}",
+]
+
+
+@pytest.mark.parametrize("text", NAMED_GRAPH_TEXTS + [q.text for q in list_saved_queries(ROOT / "queries")])
+def test_a_query_that_reads_named_graphs_is_never_missed(text):
+    """uses_named_graphs may say yes wrongly (it costs a store), never no wrongly (GRAPH would read nothing)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from kg.sparql.saved import uses_named_graphs
+
+    if "GraphGraphPattern" in str(parseQuery(text)):
+        assert uses_named_graphs(text)
+    if "Oxigraph" in text and "GRAPH" not in text.replace("Oxigraph", ""):
+        assert not uses_named_graphs(text)  # the word inside a name is no keyword

@@ -20,7 +20,7 @@ from kg.pipeline.project import Project, compile_catalog
 from kg.pipeline.queryable import query_graph
 from kg.sparql.engines import run_query
 from kg.sparql.remote import RemoteError, query_endpoint
-from kg.sparql.saved import bind_parameters, list_saved_queries
+from kg.sparql.saved import bind_parameters, list_saved_queries, uses_named_graphs
 
 from .conftest import FIXTURE_CATALOG, ROOT, project_args
 from .test_remote import free_port
@@ -170,14 +170,9 @@ def _integers(rows):
     return [tuple(fix(t) for t in row) for row in rows]
 
 
-def _uses_named_graphs(text: str) -> bool:
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    return re.search(r"\bGRAPH\b", body, re.I) is not None
-
-
 @pytest.mark.parametrize("query", list_saved_queries(ROOT / "queries"), ids=lambda q: q.name)
 def test_every_saved_query_on_virtuoso(pushed, local_graph, query):
-    if _uses_named_graphs(query.text):
+    if uses_named_graphs(query.text):
         pytest.skip("reads the provenance dataset's named graphs; kg push sends the asserted graph")
     bindings = bind_parameters(query, {}, local_graph, BASE)
     local = run_query(local_graph, query.text, bindings)

@@ -150,10 +150,21 @@ def find_saved_query(folder: Path, name: str) -> SavedQuery:
 
 
 def uses_named_graphs(text: str) -> bool:
-    """Can the query read named graphs? Only through GRAPH (FROM NAMED is refused): a conservative
-    test (any backslash, which could spell the word in a \\u escape, counts as a yes), so that a
-    query that cannot see them does not wait for them to load."""
-    return "\\" in text or re.search(r"graph", text, re.IGNORECASE) is not None
+    """Can the query read named graphs? Only through the keyword GRAPH (FROM NAMED is refused).
+
+    A conservative test, so that a query that cannot see them neither waits for them to load
+    nor has a store made with them (kg.pipeline.queryable): any backslash (it could spell the
+    word in a \\u escape) counts as a yes, and so does the word ``graph`` standing alone, even in a
+    string or a trailing comment; inside a longer name (``Oxigraph``, ``subgraph``) it is no
+    keyword. Whole-line comments are left out unless the text has a long string (a line of one
+    may begin with ``#``); lines end at ``\\n`` only, as SPARQL's do.
+    """
+    if "\\" in text:
+        return True
+    lines = text.split("\n")
+    if "'''" not in text and '"""' not in text:
+        lines = [line for line in lines if not line.lstrip(" \t\r").startswith("#")]
+    return re.search(r"\bgraph\b", "\n".join(lines), re.IGNORECASE) is not None
 
 
 _FORM = re.compile(r"[ \t\r\n]*(?:(?:PREFIX[ \t\r\n]+[^ \t\r\n:<>]*:[ \t\r\n]*<[^<> \t\r\n]*>"
