@@ -278,3 +278,28 @@ def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
                     DigestIndex.MAGIC + marshal.dumps([1, 2]), DigestIndex.MAGIC + marshal.dumps(damaged_entries)):
         index_file.write_bytes(damaged)
         assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
+
+
+def test_bytes_go_into_the_store_a_few_whole_lines_at_a_time(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    from kg.pipeline import cache
+
+    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" <https://example.org/g{i % 3}> ."
+             for i in range(50)]
+    data = ("\n".join(lines) + "\n").encode()
+    loaded = []
+    from kg.rdf import terms
+
+    original = terms.load_store
+
+    def counting(content, store=None, **options):
+        loaded.append(content)
+        return original(content, store, **options)
+
+    monkeypatch.setattr(terms, "load_store", counting)
+    monkeypatch.setattr(cache, "STORE_CHUNK_BYTES", 200)
+    store = ox.Store()
+    assert cache._load_in_chunks(store, data, True, None)
+    assert len(loaded) > 5 and all(chunk.endswith(b"\n") for chunk in loaded) and b"".join(loaded) == data
+    assert len(store) == 50

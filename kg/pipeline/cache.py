@@ -325,14 +325,23 @@ def _note_project(data: Path) -> None:
 
 #: Lines per bulk load into an on-disk store (see CacheEntry.write_store).
 STORE_CHUNK = 25_000
+#: The same for N-Triples or N-Quads bytes (the cache's files), cut after a line: ~30k generated lines.
+STORE_CHUNK_BYTES = 4 << 20
 
 
 def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled: threading.Event | None) -> bool:
     """Load lines (``STORE_CHUNK`` at a time; False once ``cancelled`` is set) or bytes into ``store``."""
     from kg.rdf.terms import load_store
 
-    if isinstance(content, (bytes, bytearray)):
-        load_store(content, store, quads=as_quads)
+    if isinstance(content, (bytes, bytearray)):  # whole lines of about STORE_CHUNK_BYTES at a time
+        start = 0
+        while start < len(content):
+            if cancelled is not None and cancelled.is_set():
+                return False
+            end = content.find(b"\n", start + STORE_CHUNK_BYTES)
+            end = len(content) if end < 0 else end + 1
+            load_store(content[start:end], store, quads=as_quads)
+            start = end
         return True
     for start in range(0, len(content), STORE_CHUNK):
         if cancelled is not None and cancelled.is_set():
