@@ -194,7 +194,7 @@ def load_entry(kind: Kind, path: Path, report: Report, file: str | None = None) 
             continue
         values = _normalize(entry, spec, raw, report)
         if values:
-            entry.values[spec.key] = values
+            entry.values[spec.key] = tuple(values)  # a tuple weighs ~40 bytes less than a list
     for spec in fields.values():
         if spec.required and spec.key not in doc.data:
             report.add(file, 1, 1, "KG101", f"missing required key '{spec.key}': add "

@@ -7,6 +7,7 @@ as false, ``1.10`` as 1.1) can be explained to the contributor.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,14 @@ class Document:
     third of reading a file.
     """
 
-    def __init__(self, path: Path, data: Any, marks: dict[Path_, tuple[int, int]] | None = None,
+    __slots__ = ("path", "data", "_marks", "_source_text", "_root", "problems", "digest")
+
+    def __init__(self, path: str | Path | None, data: Any, marks: dict[Path_, tuple[int, int]] | None = None,
                  source_text: dict[Path_, str] | None = None, problems: list[YamlProblem] | None = None,
                  digest: bytes = b"") -> None:
-        self.path, self.data = path, data
+        #: The file, as a string (a Path object per entry weighs ~300 bytes more, and pickles slowly).
+        self.path = path if path is None or isinstance(path, str) else os.fspath(path)
+        self.data = data
         self._marks, self._source_text = marks, source_text
         #: The composed node tree, until ``marks`` or ``source_text`` are read off it.
         self._root: yaml.Node | None = None
@@ -107,10 +112,10 @@ class Document:
         self._marks, self._source_text = _positions(self._root)
         self._root = None
 
-    def __getstate__(self) -> dict:  # travels from a reading process: the nodes stay behind
+    def __reduce__(self):  # travels from a reading process: the nodes stay behind
         if self._root is not None:
             self._read_nodes()
-        return self.__dict__
+        return Document, (self.path, self.data, self._marks, self._source_text, self.problems, self.digest)
 
     def where(self, *path) -> tuple[int, int]:
         """Line and column of the value at ``path``, or of its nearest parent."""
