@@ -78,7 +78,7 @@ class Document:
     __slots__ = ("path", "data", "_marks", "_source_text", "_root", "problems", "digest")
 
     def __init__(self, path: str | Path | None, data: Any, marks: dict[Path_, tuple[int, int]] | None = None,
-                 source_text: dict[Path_, str] | None = None, problems: list[YamlProblem] | None = None,
+                 source_text: dict[Path_, str] | None = None, problems: tuple[YamlProblem, ...] = (),
                  digest: bytes = b"") -> None:
         #: The file, as a string (a Path object per entry weighs ~300 bytes more, and pickles slowly).
         self.path = path if path is None or isinstance(path, str) else os.fspath(path)
@@ -87,7 +87,7 @@ class Document:
         #: The composed node tree, until ``marks`` or ``source_text`` are read off it.
         self._root: yaml.Node | None = None
         #: Problems that did not stop the reading (a duplicate key: the first value is kept).
-        self.problems: list[YamlProblem] = problems if problems is not None else []
+        self.problems = problems  # a tuple: most documents share the empty one
         #: sha256 of the file's bytes (kg.pipeline.cache fingerprints the catalog without reading it again).
         self.digest = digest
 
@@ -133,13 +133,12 @@ class Document:
         The parsed values, the nodes and source text go; so do the marks of a document read from
         a file (``positions`` finds them again, for the few entries a later diagnostic names).
         """
-        self.data = None
-        self._source_text = {}
+        self.data = self._source_text = None
         if self.digest:
             self._marks = self._root = None
         elif self._root is not None:
             self._read_nodes()
-            self._source_text = {}
+            self._source_text = None
 
     def positions(self) -> dict[Path_, tuple[int, int]]:
         """The marks, parsed again from the file when ``release`` dropped them.
@@ -293,9 +292,9 @@ class _Walker:
             key = key_node.value
             if key in result:
                 first = next(k for k, _ in node.value if k.value == key).start_mark.line + 1
-                self.doc.problems.append(YamlProblem(
+                self.doc.problems += (YamlProblem(
                     "KG004", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                    f"duplicate key '{key}' (first at line {first}): keep one and merge the values"))
+                    f"duplicate key '{key}' (first at line {first}): keep one and merge the values"),)
                 continue
             result[key] = self.value(value_node, depth + 1)
         return result

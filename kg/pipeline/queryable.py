@@ -61,7 +61,8 @@ class QueryCachePrimer:
         from kg.pipeline.project import ontology_lines
 
         self.compiled = compiled
-        self.lines = merge(compiled.lines(), ontology_lines(project))
+        self._ontology = ontology_lines(project)
+        self._lines: list[str] | None = None
         read = {str(e.doc.path): e.doc.digest for e in compiled.catalog.entries if e.doc.digest}
         self.entry = entry_for([project.data, project.ontology, project.shapes], project.base, read,
                                compiled.catalog.read_at_ns)
@@ -72,6 +73,14 @@ class QueryCachePrimer:
     @classmethod
     def begin(cls, compiled: Compiled, project: Project) -> "QueryCachePrimer":
         return cls(compiled, project)
+
+    @property
+    def lines(self) -> list[str]:
+        """The query graph's lines (catalog + ontology), merged when first needed: once the shapes
+        ran, not beside their store (a million references are 8 MB)."""
+        if self._lines is None:
+            self._lines = merge(self.compiled.lines(), self._ontology)
+        return self._lines
 
     def start_store(self) -> None:
         """Begin loading the on-disk store on a background thread (oxigraph engine; once)."""
