@@ -153,18 +153,18 @@ def uses_named_graphs(text: str) -> bool:
     """Can the query read named graphs? Only through the keyword GRAPH (FROM NAMED is refused).
 
     A conservative test, so that a query that cannot see them neither waits for them to load
-    nor has a store made with them (kg.pipeline.queryable): any backslash (it could spell the
-    word in a \\u escape) counts as a yes, and so does the word ``graph`` standing alone, even in a
-    string or a trailing comment; inside a longer name (``Oxigraph``, ``subgraph``) it is no
-    keyword. Whole-line comments are left out unless the text has a long string (a line of one
-    may begin with ``#``); lines end at ``\\n`` only, as SPARQL's do.
+    nor has a store made with them (kg.pipeline.queryable): a yes for any backslash (it could
+    spell the word in a \\u escape), any long string, and the letters ``graph`` in any case
+    anywhere outside whole-line comments (inside a word, a string or a trailing comment too:
+    Oxigraph reads ``GRAPHex:g`` and ``1GRAPH ?g`` as the keyword). A whole-line comment is a
+    line, ended by \\r or \\n as SPARQL's are, whose first character other than a space or tab
+    is ``#``: without long strings no string or IRI goes on past a line's end, so such a line
+    is a comment whole (the saved queries' notes name "Oxigraph").
     """
-    if "\\" in text:
+    if "\\" in text or "'''" in text or '"""' in text:
         return True
-    lines = text.split("\n")
-    if "'''" not in text and '"""' not in text:
-        lines = [line for line in lines if not line.lstrip(" \t\r").startswith("#")]
-    return re.search(r"\bgraph\b", "\n".join(lines), re.IGNORECASE) is not None
+    code = [line for line in re.split(r"[\r\n]", text) if not line.lstrip(" \t").startswith("#")]
+    return re.search("graph", "\n".join(code), re.IGNORECASE) is not None
 
 
 _FORM = re.compile(r"[ \t\r\n]*(?:(?:PREFIX[ \t\r\n]+[^ \t\r\n:<>]*:[ \t\r\n]*<[^<> \t\r\n]*>"
