@@ -64,7 +64,7 @@ def test_a_build_whose_shapes_fail_leaves_no_store_in_the_cache(tmp_path, monkey
     with pytest.raises(InvalidCatalog):
         build(_project(shapes=shapes), tmp_path / "dist", engine="oxigraph")
     assert not any(t.name == "kg-cache-store" for t in threading.enumerate())
-    left = [p.name for p in (tmp_path / "cache").rglob("*") if p.name == "oxigraph" or p.name.startswith(".oxigraph-")]
+    left = [p.name for p in (tmp_path / "cache").rglob("*") if p.name.startswith(("oxigraph", ".oxigraph-"))]
     assert left == []
 
 
@@ -112,6 +112,35 @@ def test_a_build_stores_the_query_graph_and_the_first_graph_query_adds_the_datas
     in_memory = query_source(project, engine="oxigraph", named_graphs=True, use_cache=False)
     assert stored == run_on_store(in_memory.target, count, {}).cells[0][0].lexical
     assert int(stored) == len(entry.provenance_file.read_bytes().splitlines()) > 0
+    # a build of the same catalog then makes no second store of the query graph: the dataset's serves
+    shutil.rmtree(entry.store_dir)
+    build(project, tmp_path / "dist", engine="oxigraph")
+    assert not entry.store_dir.exists() and entry.store_for() == entry.dataset_store_dir
+
+
+def test_an_older_kg_s_store_serves_both_kinds_of_query(tmp_path, monkeypatch):
+    """The one store older versions made held the query graph and the provenance dataset, under
+    the name the dataset's store keeps: a cache they filled answers GRAPH queries from it, and
+    the store kg build makes now is one they never open."""
+    from kg.pipeline import queryable
+    from kg.pipeline.cache_location import DATASET_STORE_DIR, STORE_DIR
+    from kg.pipeline.queryable import query_source
+    from kg.sparql.engines import run_on_store
+
+    assert (DATASET_STORE_DIR, STORE_DIR) == ("oxigraph", "oxigraph-graph")
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(queryable, "MEMORY_LOAD_BYTES", 0)
+    project = _project()
+    build(project, tmp_path / "dist", engine="oxigraph", cache=True)
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
+    shutil.rmtree(entry.store_dir)  # as an older kg left it: one store, with the quads
+    assert entry.write_store(entry.graph_file.read_bytes(), entry.provenance_file.read_bytes())
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    for named_graphs in (True, False):
+        source = query_source(project, engine="oxigraph", named_graphs=named_graphs)
+        assert int(run_on_store(source.target, count, {}).cells[0][0].lexical) > 0
+        source.lease.release()
+    assert not entry.store_dir.exists()
 
 
 def test_a_failed_build_prints_its_diagnostics_and_writes_nothing(run, tmp_path):

@@ -1,13 +1,16 @@
 """A bounded cache of built graphs, keyed by the content of data/, ontology/ and shapes/.
 
 ``kg query`` would otherwise read every YAML file and rebuild the graph on each call. The
-cache holds the query graph (catalog + ontology) as N-Triples, an on-disk Oxigraph store of
-it, and the inferred triples of each reasoning profile once computed, under
-``$KG_CACHE_DIR`` (default ``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``)::
+cache holds the query graph (catalog + ontology) as N-Triples, the provenance dataset as
+N-Quads, for a large graph on-disk Oxigraph stores (of the query graph alone, and of it with the
+provenance dataset's named graphs: kg.pipeline.cache_location.store_names), and the inferred
+triples of each reasoning profile once computed, under ``$KG_CACHE_DIR`` (default
+``$XDG_CACHE_HOME/kg`` or ``~/.cache/kg``)::
 
     projects/<key of the data folder>/project.txt         the data folder's path
     projects/<key of the data folder>/file-digests.bin    that project's DigestIndex
-    projects/<key of the data folder>/<fingerprint>/      one entry: meta.json, query-graph.nt, oxigraph/
+    projects/<key of the data folder>/<fingerprint>/      one entry: meta.json, query-graph.nt,
+                                                          provenance.nq, oxigraph-graph/, oxigraph/
     shapes/<key>.json                                     compiled SHACL shapes (kg.pipeline.shapes_cache)
 
 Any change to a file changes the fingerprint. Entries beyond ``max_bytes()`` (1 GiB, or
@@ -463,12 +466,16 @@ class CacheEntry:
         dataset: made by the first query that may read named graphs (kg.sparql.saved.uses_named_graphs)."""
         return self.folder / cache_location.DATASET_STORE_DIR
 
+    def store_for(self, named_graphs: bool = False) -> Path | None:
+        """The folder of the store a query (that may read named graphs, or not) opens, if there is one."""
+        return next((self.folder / name for name in cache_location.store_names(named_graphs)
+                     if (self.folder / name).is_dir()), None)
+
     def open_store(self, named_graphs: bool = False):
         """The query graph as a read-only pyoxigraph store (with the provenance dataset's named graphs
         when ``named_graphs``), or None when there is none to open. Without ``named_graphs``, the
         dataset's store serves when it is the only one: its default graph is the same."""
-        folders = (self.dataset_store_dir,) if named_graphs else (self.store_dir, self.dataset_store_dir)
-        folder = next((folder for folder in folders if folder.is_dir()), None)
+        folder = self.store_for(named_graphs)
         if folder is None:
             return None
         import pyoxigraph as ox
@@ -584,7 +591,7 @@ def _entry_info(folder: Path, project: str | None) -> EntryInfo | None:
         triples = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("triples")
     except (OSError, ValueError, AttributeError):
         pass
-    return EntryInfo(folder, project, _size(folder), last_used, triples, any((folder / name).is_dir() for name in (cache_location.STORE_DIR, cache_location.DATASET_STORE_DIR)))
+    return EntryInfo(folder, project, _size(folder), last_used, triples, CacheEntry(folder).store_for() is not None)
 
 
 def cache_entries(project: Path | None = None) -> list[EntryInfo]:

@@ -12,10 +12,18 @@ GRAPH_FILE = "query-graph.nt"
 PROVENANCE_FILE = "provenance.nq"
 META_FILE = "meta.json"
 #: The entry's on-disk Oxigraph stores (folders), made for a graph too large to load in memory:
-#: the query graph alone (what a query without GRAPH reads), and the query graph with the
-#: provenance dataset's named graphs (made by the first query that may read them).
-STORE_DIR = "oxigraph"
-DATASET_STORE_DIR = "oxigraph-dataset"
+#: the query graph alone (what a query without GRAPH reads; kg build makes it), and the query
+#: graph with the provenance dataset's named graphs (made by the first query that may read
+#: them). The second keeps the name and content of the one store older versions made, so an
+#: older kg sharing the cache reads the right one, and its stores serve this one.
+STORE_DIR = "oxigraph-graph"
+DATASET_STORE_DIR = "oxigraph"
+
+
+def store_names(named_graphs: bool) -> tuple[str, ...]:
+    """The stores of an entry that can answer a query (one that may read named graphs, or not),
+    the one to prefer first: without GRAPH, the dataset's store answers as the graph's would."""
+    return (DATASET_STORE_DIR,) if named_graphs else (STORE_DIR, DATASET_STORE_DIR)
 
 
 def cache_root() -> str:

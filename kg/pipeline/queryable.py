@@ -47,8 +47,9 @@ class QueryCachePrimer:
     (on the oxigraph engine), which later queries open instead of loading a million lines; it
     loads while this thread writes the exports (pyoxigraph releases the GIL while it loads),
     where one core was idle, not while the shapes, their store and the JSON-LD writer already
-    keep both cores busy. ``give_quads`` hands the quads over for the cache's N-Quads file. They do not go into that store: the first query that may
-    read named graphs makes a store with them (``CacheEntry.dataset_store_dir``), so a build does
+    keep both cores busy. ``give_quads`` hands the quads over for the cache's N-Quads file.
+    They do not go into that store: the first query that may read named graphs makes a store
+    with them (``CacheEntry.dataset_store_dir``), so a build does
     not spend on them most of its store's work: at a million triples, the store of the triples
     and the million quads took 20.7 CPU-seconds and 461 MB on disk, the triples' alone 7.7 and
     133 MB (loaded and compacted as the build does, one run each).
@@ -85,7 +86,7 @@ class QueryCachePrimer:
     def start_store(self) -> None:
         """Begin loading the on-disk store on a background thread (oxigraph engine; once)."""
         if (self.compiled.engine == "oxigraph" and self._loader is None and not self._abandoned.is_set()
-                and not self.entry.store_dir.is_dir()):
+                and self.entry.store_for() is None):  # none, not even the dataset's (a query made it)
             self._loader = threading.Thread(target=self.entry.write_store,
                                             args=(self.lines, None, self._abandoned),
                                             name="kg-cache-store", daemon=True)
@@ -216,10 +217,9 @@ def _from_cache(entry, engine: str, reason: str | None, named_graphs: bool = Tru
         except FileNotFoundError:  # only the store is left
             small = False
         if not small:
-            if named_graphs and not entry.dataset_store_dir.is_dir():  # made once, opened from now on
-                entry.write_store(entry.graph_file.read_bytes(), entry.provenance_file.read_bytes())
-            elif not named_graphs and not (entry.store_dir.is_dir() or entry.dataset_store_dir.is_dir()):
-                entry.write_store(entry.graph_file.read_bytes())  # built by a query, or on rdflib
+            if entry.store_for(named_graphs) is None:  # built by a query, or on rdflib: made once
+                entry.write_store(entry.graph_file.read_bytes(),
+                                  entry.provenance_file.read_bytes() if named_graphs else None)
             from kg.pipeline.speculate import take
 
             # read-only: nothing is added to it; the query perhaps answered meanwhile, in a child

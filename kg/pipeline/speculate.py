@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from kg.pipeline.cache import CacheEntry, _flock
-from kg.pipeline.cache_location import DATASET_STORE_DIR, GRAPH_FILE, STORE_DIR, latest_entry
+from kg.pipeline.cache_location import GRAPH_FILE, latest_entry, store_names
 from kg.pipeline.preload import MEMORY_LOAD_BYTES
 
 _current: list["Speculation"] = []
@@ -48,9 +48,8 @@ def latest_store_entry(data: str | os.PathLike, named_graphs: bool = False) -> s
     with the provenance dataset when ``named_graphs``), if its graph is too large for
     kg.pipeline.preload's in-memory load; else None."""
     latest = latest_entry(data)
-    stores = (DATASET_STORE_DIR,) if named_graphs else (STORE_DIR, DATASET_STORE_DIR)
     try:
-        if (latest is None or not any(os.path.isdir(os.path.join(latest, name)) for name in stores)
+        if (latest is None or not any(os.path.isdir(os.path.join(latest, name)) for name in store_names(named_graphs))
                 or os.stat(os.path.join(latest, GRAPH_FILE)).st_size <= MEMORY_LOAD_BYTES):
             return None
     except OSError:  # evicted meanwhile
