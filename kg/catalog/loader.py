@@ -39,7 +39,7 @@ class Entry:
     id: str
     file: str
     doc: Document
-    values: dict[str, list[Value]] = field(default_factory=dict)
+    values: dict[str, tuple[Value, ...]] = field(default_factory=dict)  # a tuple of each key's values
 
     def where(self, *path) -> tuple[int, int]:
         return self.doc.where(*path)

@@ -147,10 +147,12 @@ class Document:
         then point at line 1 rather than at a line that may no longer be the right one.
         """
         if self.marks is None:
-            try:
-                again = load_document(self.path)
-            except (OSError, YamlProblem):
-                again = None
+            again = None
+            if self.digest:  # read from a file, which may be read again
+                try:
+                    again = load_document(self.path)
+                except (OSError, YamlProblem):
+                    pass
             self._marks = again.marks if again is not None and again.digest == self.digest else {}
         return self._marks
 

@@ -25,7 +25,7 @@ from kg.catalog.loader import Catalog
 from kg.catalog.sourcing import check_sources
 from kg.util.gcpause import paused_gc
 
-#: Up to this many entries, the source checks run in a forked child (the real catalog: 724); above,
+#: Up to this many entries, the source checks run in a forked child (the real catalog: 724 files); above,
 #: the cross-entry checks go with them into the child, which is waited for once the lines are made.
 FORK_UP_TO = 20_000
 
