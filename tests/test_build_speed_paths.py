@@ -332,3 +332,38 @@ def test_bytes_go_into_the_store_a_few_whole_lines_at_a_time(tmp_path, monkeypat
     assert cache._load_in_chunks(store, data, True, None)
     assert len(loaded) > 5 and all(chunk.endswith(b"\n") for chunk in loaded) and b"".join(loaded) == data
     assert len(store) == 50
+
+
+def test_a_scratch_store_left_by_a_killed_writer_goes_at_the_next_use_of_its_entry(tmp_path, monkeypatch):
+    """A query killed while it made a store (SIGKILL runs no clean-up) leaves its scratch folder;
+    the next process holding the entry removes it, never one of a writer still alive."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    entry = entry_for([FIXTURE_CATALOG], "https://example.org")
+    entry.folder.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (entry.folder / f".oxigraph-{dead}-abc" / "sub").mkdir(parents=True)
+    (entry.folder / f".oxigraph-{os.getpid()}-def").mkdir()
+    lease = entry.hold()
+    lease.release()
+    assert sorted(p.name for p in entry.folder.iterdir() if p.name.startswith(".oxigraph-")) == \
+        [f".oxigraph-{os.getpid()}-def"]
+
+
+def test_a_symlinked_out_folder_stays_a_link_to_the_new_set(tmp_path):
+    """kg build swaps the folder a symlinked --out points at: the link stays, the files it held
+    that are not exports stay beside the new set, and nothing lands in the link's own folder."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "README.txt").write_text("keep")
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    build(_project(), link, engine="oxigraph", cache=False)
+    assert link.is_symlink() and os.path.realpath(link) == str(real)
+    assert sorted(p.name for p in real.iterdir()) == ["README.txt", "catalog.jsonld", "catalog.nt", "catalog.ttl",
+                                                      "ontology.ttl", "provenance.nq", "provenance.trig"]
+    assert (real / "README.txt").read_text() == "keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]  # no staging left

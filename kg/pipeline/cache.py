@@ -435,6 +435,20 @@ class CacheEntry:
     def meta(self) -> dict:
         return json.loads(self.meta_file.read_text(encoding="utf-8"))
 
+    def remove_dead_scratch(self) -> None:
+        """Remove the scratch stores of writers that died: a query killed while it made a store
+        (Ctrl-C stops the child answering it with SIGKILL, which runs no clean-up)."""
+        import shutil
+
+        try:
+            names = [name for name in os.listdir(self.folder) if name.startswith(".oxigraph-")]
+        except OSError:
+            return
+        for name in names:
+            pid = name.split("-")[1]
+            if pid.isdigit() and not process_alive(int(pid)):
+                shutil.rmtree(self.folder / name, ignore_errors=True)
+
     def hold(self, *, create: bool = False) -> Lease | None:
         """A shared lock on the entry, which also records its use; keep it while reading the entry.
 
@@ -453,6 +467,7 @@ class CacheEntry:
             os.utime(self.folder)  # its mtime is its last use, for least-recently-used eviction
         except OSError:
             pass
+        self.remove_dead_scratch()
         return Lease(fd)
 
     @property
@@ -505,10 +520,7 @@ class CacheEntry:
 
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for leftover in self.folder.glob(".oxigraph-*"):  # scratch stores of writers that died
-                pid = leftover.name.split("-")[1]
-                if pid.isdigit() and not process_alive(int(pid)):
-                    shutil.rmtree(leftover, ignore_errors=True)
+            self.remove_dead_scratch()
             scratch = tempfile.mkdtemp(prefix=f".oxigraph-{os.getpid()}-", dir=self.folder)
         except OSError:
             return False

@@ -150,7 +150,8 @@ class StagedFolder:
     """
 
     def __init__(self, target: Path, *, owner: str = "kg") -> None:
-        self.target = Path(target).absolute()
+        # a symlink's own folder is the one swapped: the link stays, and points at the new set
+        self.target = Path(os.path.realpath(target))
         self.owner = owner
         self.staging: Path | None = None
         self._lock_fd: int | None = None
@@ -168,8 +169,8 @@ class StagedFolder:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._unlock()
-            raise FolderBusy(f"another {self.owner} is writing into {parent} now: run again when it has "
-                             "finished") from None
+            raise FolderBusy(f"another {self.owner} is writing into {self.target} or a folder beside it "
+                             f"(in {parent}) now: run again when it has finished") from None
         import tempfile
 
         try:
