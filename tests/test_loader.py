@@ -235,3 +235,16 @@ def test_the_short_resolver_gives_pyyaml_s_tags():
     for kind in (yaml.SequenceNode, yaml.MappingNode):
         assert reader.resolve(kind, None, (True, False)) == pyyaml.resolve(kind, None, (True, False))
     reader.dispose(), pyyaml.dispose()
+
+
+@pytest.mark.parametrize("raw, column", [
+    (b"name: X\ndescription: \xe2\x80\x9cSmart\xe2\x80\x9d \xe9 x\n", 22),  # after two 3-byte quotes
+    (b"\xef\xbb\xbfname: caf\xe9\n", 10),  # a byte-order mark is no column
+    (b"name: caf\xe9\n", 10),
+])
+def test_a_byte_that_is_not_utf8_is_placed_at_its_column_in_characters(tmp_path, raw, column):
+    path = tmp_path / "x.yaml"
+    path.write_bytes(raw)
+    with pytest.raises(YamlProblem) as problem:
+        load_document(path)
+    assert problem.value.code == "KG001" and problem.value.column == column

@@ -175,7 +175,10 @@ def load_document(path: Path) -> Document:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        if line_start == 0 and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark is no column
+            line_start = 3
+        column = len(raw[line_start:exc.start].decode("utf-8")) + 1  # in characters, as an editor counts
         raise YamlProblem("KG001", line, column, f"byte 0x{raw[exc.start]:02x} is not UTF-8: "
                           "save the file as UTF-8") from None
     if text.startswith("\ufeff"):
