@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
+from kg.pipeline.cache_location import STORE_DIR  # noqa: E402
 
 
 def kg_command() -> list[str]:
@@ -91,7 +92,7 @@ def main() -> int:
         data = ["--data", str(args.data)]
         subprocess.run([*kg_command(), "build", *data, "--engine", "oxigraph", "--out", f"{tmp}/dist"],
                        cwd=ROOT, env=env, check=True, capture_output=True)
-        stores = list(Path(tmp, "cache").glob("projects/*/*/oxigraph"))
+        stores = list(Path(tmp, "cache").glob(f"projects/*/*/{STORE_DIR}"))  # kg build's store
         assert len(stores) == 1, stores
         shutil.copytree(stores[0], f"{tmp}/store")
         text = oxigraph_text(args.query, params, args.data)
