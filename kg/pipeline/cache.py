@@ -437,9 +437,8 @@ class CacheEntry:
 
     def remove_dead_scratch(self) -> None:
         """Remove the scratch stores of writers that died: a query killed while it made a store
-        (Ctrl-C stops the child answering it with SIGKILL, which runs no clean-up)."""
-        import shutil
-
+        (Ctrl-C stops the child answering it with SIGKILL, which runs no clean-up). Every query
+        holding an entry looks: one listing of its folder, and shutil imported only to remove."""
         try:
             names = [name for name in os.listdir(self.folder) if name.startswith(".oxigraph-")]
         except OSError:
@@ -447,6 +446,8 @@ class CacheEntry:
         for name in names:
             pid = name.split("-")[1]
             if pid.isdigit() and not process_alive(int(pid)):
+                import shutil
+
                 shutil.rmtree(self.folder / name, ignore_errors=True)
 
     def hold(self, *, create: bool = False) -> Lease | None:
@@ -483,8 +484,8 @@ class CacheEntry:
 
     def store_for(self, named_graphs: bool = False) -> Path | None:
         """The folder of the store a query (that may read named graphs, or not) opens, if there is one."""
-        return next((self.folder / name for name in cache_location.store_names(named_graphs)
-                     if (self.folder / name).is_dir()), None)
+        found = cache_location.entry_store(self.folder, named_graphs)
+        return Path(found) if found is not None else None
 
     def open_store(self, named_graphs: bool = False):
         """The query graph as a read-only pyoxigraph store (with the provenance dataset's named graphs
@@ -600,7 +601,7 @@ def _entry_info(folder: Path, project: str | None) -> EntryInfo | None:
         return None
     triples = None
     try:
-        triples = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("triples")
+        triples = json.loads((folder / cache_location.META_FILE).read_text(encoding="utf-8")).get("triples")
     except (OSError, ValueError, AttributeError):
         pass
     return EntryInfo(folder, project, _size(folder), last_used, triples, CacheEntry(folder).store_for() is not None)

@@ -26,6 +26,12 @@ def store_names(named_graphs: bool) -> tuple[str, ...]:
     return (DATASET_STORE_DIR,) if named_graphs else (STORE_DIR, DATASET_STORE_DIR)
 
 
+def entry_store(folder: str | os.PathLike, named_graphs: bool = False) -> str | None:
+    """The store of the entry ``folder`` that such a query opens (``store_names``), if there is one."""
+    return next((path for path in (os.path.join(folder, name) for name in store_names(named_graphs))
+                 if os.path.isdir(path)), None)
+
+
 def cache_root() -> str:
     """``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``."""
     if os.environ.get("KG_CACHE_DIR"):

@@ -23,7 +23,6 @@ from kg.rdf.terms import load_store
 if TYPE_CHECKING:  # rdflib, and what is made of it, is imported where a path needs it
     from rdflib import Graph
 
-if TYPE_CHECKING:
     from kg.rdf.provenance import SourcedQuads
 
 

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from kg.pipeline.cache import CacheEntry, _flock
-from kg.pipeline.cache_location import GRAPH_FILE, latest_entry, store_names
+from kg.pipeline.cache_location import GRAPH_FILE, entry_store, latest_entry
 from kg.pipeline.preload import MEMORY_LOAD_BYTES
 
 _current: list["Speculation"] = []
@@ -49,7 +49,7 @@ def latest_store_entry(data: str | os.PathLike, named_graphs: bool = False) -> s
     kg.pipeline.preload's in-memory load; else None."""
     latest = latest_entry(data)
     try:
-        if (latest is None or not any(os.path.isdir(os.path.join(latest, name)) for name in store_names(named_graphs))
+        if (latest is None or entry_store(latest, named_graphs) is None
                 or os.stat(os.path.join(latest, GRAPH_FILE)).st_size <= MEMORY_LOAD_BYTES):
             return None
     except OSError:  # evicted meanwhile
