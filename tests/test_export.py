@@ -101,6 +101,33 @@ def test_awkward_literals_round_trip():
         assert isomorphic(parsed, graph), name
 
 
+def test_split_statement_reads_lines_as_pyoxigraph_does():
+    """The JSON-LD writer splits lines as text: each term must come out as pyoxigraph parses it."""
+    import pyoxigraph as ox
+
+    from kg.rdf.ntriples import XSD_STRING, literal, split_literal, split_statement
+
+    texts = ['quote " and \\ back', "tab\tnew\nline\r\b\f", "ctl\x01\x7f", "ünï €", "💡", "", "> <x> .", '"',
+             "ends in \\"]
+    objects = [literal(text) for text in texts] + [
+        literal("hello", language="en-GB"), literal("7", "http://www.w3.org/2001/XMLSchema#integer"),
+        '"\\U0001F600 \\u00e9 \\\' \\""',  # escapes a canonical writer does not use, which N-Triples allows
+        "<https://w3id.org/llm-kg/model/x>", "_:b0"]
+    subjects = ["<https://w3id.org/llm-kg/model/x>", "_:node1"]
+    lines = [f"{s} <https://schema.org/name> {o} ." for s in subjects for o in objects]
+    for line, triple in zip(lines, ox.parse(("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)):
+        subject, predicate, obj = split_statement(line)
+        assert subject == str(triple.subject) and predicate == triple.predicate.value and obj[0] in '<_"'
+        if isinstance(triple.object, ox.Literal):
+            lexical, datatype, language = split_literal(obj)
+            assert lexical == triple.object.value, line
+            assert language == triple.object.language, line
+            implied = str(RDF.langString) if language else XSD_STRING  # what a missing datatype stands for
+            assert (datatype or implied) == triple.object.datatype.value, line
+        else:
+            assert obj == str(triple.object)
+
+
 def test_turtle_and_jsonld_describe_the_same_triples():
     graph, base = fixture_export()
     turtle = Graph().parse(data=serialize(graph, FORMATS["turtle"], base), format="turtle")
@@ -177,3 +204,27 @@ def test_written_files_are_readable_by_others(tmp_path):
         assert (tmp_path / "kept.nt").stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(old)
+
+
+def test_compactor_takes_the_longest_namespace_whatever_the_iri():
+    """compactor's one-lookup path gives what trying every namespace, longest first, gives."""
+    from kg.namespaces import ENTITY_PREFIXES, PREFIXES, normalized_base
+    from kg.rdf.terms import compactor
+
+    base = "https://w3id.org/llm-kg"
+    namespaces = sorted([(str(iri), prefix) for prefix, iri in PREFIXES.items()]
+                        + [(f"{normalized_base(base)}/{segment}/", prefix) for prefix, segment in ENTITY_PREFIXES.items()],
+                        key=lambda item: -len(item[0]))
+
+    def slowly(iri: str) -> str:
+        for namespace, prefix in namespaces:
+            if iri.startswith(namespace) and not iri[len(namespace):].startswith("//"):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return iri
+
+    locals_ = ["", "x", "a/b", "a#b", "#", "/", "//x", "x//", "llama-2", "2307.09288"]
+    iris = [namespace + local for namespace, _ in namespaces for local in locals_]
+    iris += ["https://example.org/x", "urn:x:y", "https://w3id.org/llm-kg/", "https://w3id.org/llm-kg/model",
+             "http://www.w3.org/2001/XMLSchema"]
+    compact = compactor(base)
+    assert [compact(iri) for iri in iris] == [slowly(iri) for iri in iris]

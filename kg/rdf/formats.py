@@ -6,6 +6,8 @@ import json
 import re
 from dataclasses import dataclass
 from itertools import groupby
+from json.encoder import encode_basestring
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
@@ -14,7 +16,8 @@ from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 from kg.errors import KgUsageError
 from kg.util.gcpause import paused_gc
-from kg.rdf.ntriples import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, LinesReader, graph_lines, write_blocks
+from kg.rdf.ntriples import (XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, LinesReader, graph_lines, split_literal,
+                             split_statement, write_blocks)
 from kg.catalog.schema import DERIVATIONS, FIELDS
 from kg.rdf.terms import compactor
 from kg.rdf.vocab import PREFIXES, entity_prefixes
@@ -83,7 +86,8 @@ def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None
     ``fmt``, deterministically.
 
     N-Triples is the lines themselves; Turtle is pyoxigraph's serializer over them (one block
-    per subject, in line order); JSON-LD is a node per subject, compacted with the inline
+    per subject, in line order), parsed leniently (they are kg's own: pyoxigraph does not check
+    the IRIs again, which halved the parse at a million lines); JSON-LD is a node per subject, compacted with the inline
     context of ``jsonld_context``. The same lines give the same bytes, whichever engine
     built them.
     """
@@ -93,17 +97,17 @@ def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None
     import pyoxigraph as ox
 
     if fmt.name == "trig":
-        quads = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_QUADS) if lines else iter(())
+        quads = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_QUADS, lenient=True) if lines else iter(())
         with paused_gc():
             ox.serialize(quads, out, ox.RdfFormat.TRIG, prefixes=_prefixes(base))
         return
 
-    triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES) if lines else iter(())
     with paused_gc():
         if fmt.name == "turtle":
+            triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES, lenient=True) if lines else iter(())
             ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=_prefixes(base))
             return
-        write_jsonld(triples, base, out)
+        write_jsonld(lines, base, out)
 
 
 def _prefixes(base: str) -> dict[str, str]:
@@ -141,26 +145,50 @@ def jsonld_context(base: str) -> dict:
     return context
 
 
-def write_jsonld(triples: Iterable, base: str, out: BinaryIO) -> None:
-    """JSON-LD of pyoxigraph triples grouped by subject: {"@context": …, "@graph": [nodes]}.
+def write_jsonld(lines: Iterable[str], base: str, out: BinaryIO) -> None:
+    """JSON-LD of sorted canonical N-Triples lines grouped by subject: {"@context": …, "@graph": [nodes]}.
 
     Terms are the catalog's YAML keys where the context defines one for the predicate and
     the values fit it; other predicates are compact IRIs. Integers and booleans are JSON
     numbers and booleans. Nodes come in the order of their subjects' first triple.
+
+    The lines are split as text (kg.rdf.ntriples.split_statement), not parsed into pyoxigraph
+    terms: at a million triples that was about a third of the writer's time, spent making a
+    Python object for each term and attribute read.
     """
     context = jsonld_context(base)
     terms = _property_terms(context)
-    compact = compactor(base)
+    compact = _Remembered(compactor(base)).__getitem__
     out.write(b'{\n  "@context": ')
     out.write(_indented(context, 2))
     out.write(b',\n  "@graph": [')
     first = True
-    for subject, statements in groupby(triples, key=lambda t: t.subject):
+    for subject, statements in groupby(map(split_statement, lines), key=_first):
         node = _node(subject, statements, terms, compact)
         out.write(b"\n    " if first else b",\n    ")
         out.write(_indented(node, 4))
         first = False
     out.write(b"\n  ]\n}\n" if not first else b"]\n}\n")
+
+
+_first, _second = itemgetter(0), itemgetter(1)
+
+
+class _Remembered(dict):
+    """``compact`` answered from a dict once asked (predicates, types and the entries that many link
+    to come back again and again); forgotten every ``LIMIT`` IRIs, so that it stays small."""
+
+    LIMIT = 50_000
+
+    def __init__(self, compact) -> None:
+        super().__init__()
+        self._compact = compact
+
+    def __missing__(self, iri: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        compacted = self[iri] = self._compact(iri)
+        return compacted
 
 
 def _indented(value, indent: int) -> bytes:
@@ -169,21 +197,27 @@ def _indented(value, indent: int) -> bytes:
     return _pretty(value, " " * indent).encode("utf-8")
 
 
+_string = encode_basestring  # json's, in C: what json.dumps(ensure_ascii=False) writes for a str
 _scalar = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _pretty(value, pad: str) -> str:
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is dict:
         if not value:
             return "{}"
         inner = pad + "  "
-        items = ",\n".join(f"{inner}{_scalar(key)}: {_pretty(value[key], inner)}" for key in sorted(value))
+        items = ",\n".join([f"{inner}{_string(key)}: {_pretty(value[key], inner)}" for key in sorted(value)])
         return "{\n" + items + "\n" + pad + "}"
-    if isinstance(value, list):
+    if kind is list:
         if not value:
             return "[]"
         inner = pad + "  "
-        return "[\n" + ",\n".join(inner + _pretty(item, inner) for item in value) + "\n" + pad + "]"
+        return "[\n" + ",\n".join([inner + _pretty(item, inner) for item in value]) + "\n" + pad + "]"
+    if kind is int:
+        return int.__repr__(value)  # what json writes for an int (a bool is not one: its type is bool)
     return _scalar(value)
 
 
@@ -208,44 +242,45 @@ def _property_terms(context: dict) -> dict[str, tuple[str, bool, bool]]:
     return terms
 
 
-def _node(subject, statements, terms: dict, compact) -> dict:
-    import pyoxigraph as ox
-
+def _node(subject: str, statements, terms: dict, compact) -> dict:
+    """The JSON-LD node of one subject's statements (split lines, grouped by predicate in order)."""
     node: dict = {"id": _node_id(subject, compact)}
-    for predicate, group in groupby(statements, key=lambda t: t.predicate):
-        objects = [t.object for t in group]
-        if predicate.value == RDF_TYPE and all(isinstance(o, ox.NamedNode) for o in objects):
-            types = [compact(o.value) for o in objects]
+    for predicate, group in groupby(statements, key=_second):
+        objects = [statement[2] for statement in group]
+        if predicate == RDF_TYPE and all(o[0] == "<" for o in objects):
+            types = [compact(o[1:-1]) for o in objects]
             node["type"] = types if len(types) > 1 else types[0]
             continue
-        term, as_iri, as_set = terms.get(predicate.value, (None, False, False))
-        if term is not None and as_iri and not all(isinstance(o, (ox.NamedNode, ox.BlankNode))
-                                                    for o in objects):
+        term, as_iri, as_set = terms.get(predicate, _NO_TERM)
+        if term is not None and as_iri and any(o[0] == '"' for o in objects):
             term = None  # a literal cannot go under a term that reads strings as IRIs
-        key = term or compact(predicate.value)
-        values = [(_node_id(o, compact) if as_iri and term else _value(o, compact)) for o in objects]
+        key = term or compact(predicate)
+        if as_iri and term:
+            values = [_node_id(o, compact) for o in objects]
+        else:
+            values = [_value(o, compact) for o in objects]
         node[key] = values if (as_set and term) or len(values) > 1 else values[0]
     return node
 
 
-def _node_id(node, compact) -> str:
-    import pyoxigraph as ox
-
-    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else compact(node.value)
+_NO_TERM = (None, False, False)
 
 
-def _value(obj, compact):
-    import pyoxigraph as ox
+def _node_id(node: str, compact) -> str:
+    """An IRI (``<…>``, compacted) or a blank node (``_:id``, as it is) as written in N-Triples."""
+    return compact(node[1:-1]) if node[0] == "<" else node
 
-    if not isinstance(obj, ox.Literal):
+
+def _value(obj: str, compact):
+    if obj[0] != '"':
         return {"id": _node_id(obj, compact)}
-    if obj.language:
-        return {"@language": obj.language, "@value": obj.value}
-    datatype = obj.datatype.value
-    if datatype == XSD_STRING:
-        return obj.value
-    if datatype == XSD_INTEGER and _INTEGER.match(obj.value):
-        return int(obj.value)
-    if datatype == XSD_BOOLEAN and obj.value in ("true", "false"):
-        return obj.value == "true"
-    return {"@type": compact(datatype), "@value": obj.value}
+    lexical, datatype, language = split_literal(obj)
+    if language:
+        return {"@language": language, "@value": lexical}
+    if datatype is None or datatype == XSD_STRING:
+        return lexical
+    if datatype == XSD_INTEGER and _INTEGER.match(lexical):
+        return int(lexical)
+    if datatype == XSD_BOOLEAN and lexical in ("true", "false"):
+        return lexical == "true"
+    return {"@type": compact(datatype), "@value": lexical}
