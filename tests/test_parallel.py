@@ -109,7 +109,9 @@ def test_diagnostics_of_a_child_share_keep_their_lines(tmp_path):
 def test_ctrl_c_while_reading_leaves_no_child_behind(tmp_path):
     """SIGINT to the whole process group: kg exits and no reading process survives it."""
     script = (
-        "import os, sys, time\n"
+        "import os, signal, sys, time\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even when the tests\n"
+        "# run as a background job, whose shell starts its processes with SIGINT ignored\n"
         "from kg.util import parallel\n"
         "def share(items, tick):\n"
         "    os.write(1, f'{os.getpid()}\\n'.encode())  # one write: the two children's lines never interleave\n"
@@ -164,3 +166,10 @@ def test_what_the_parent_buffered_is_written_once(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
     assert done.stdout == "before the fork\n", done.stderr
+
+
+def test_split_makes_the_childrens_shares_lighter_by_their_handback():
+    """With handback h, each share but the last weighs 1/(1+h) of the last (map_shares runs that one here)."""
+    shares = parallel.split(list(range(1000)), 2, handback=0.25)
+    assert [len(share) for share in shares] == [445, 555]  # 1000 / 2.25 = 444.4: cut once 445 are in
+    assert sum(len(share) for share in parallel.split(list(range(1000)), 3, handback=0.5)[:2]) == 572

@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_SCALAR_NODE = yaml.ScalarNode
 
 
 class _Reader(_Loader):
@@ -29,13 +30,27 @@ class _Reader(_Loader):
     path resolver or wildcard resolver is registered (then PyYAML's own ``resolve`` is kept)."""
 
     _implicit = {first: tuple(resolvers) for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
+    #: The tag of each short plain scalar seen (keys and small values repeat from file to file: a
+    #: dict lookup instead of the resolver's regular expressions); emptied past ``_REMEMBER`` of them.
+    _plain_tags: dict[str, str] = {}
+    _REMEMBER = 20_000
 
     def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode:
+        if kind is _SCALAR_NODE:
             if implicit[0]:
-                for tag, regexp in self._implicit.get(value[:1], ()):
+                tag = self._plain_tags.get(value)
+                if tag is not None:
+                    return tag
+                tag = self.DEFAULT_SCALAR_TAG
+                for candidate, regexp in self._implicit.get(value[:1], ()):
                     if regexp.match(value):
-                        return tag
+                        tag = candidate
+                        break
+                if len(value) <= 40:
+                    if len(self._plain_tags) >= self._REMEMBER:
+                        self._plain_tags.clear()
+                    self._plain_tags[value] = tag
+                return tag
             return self.DEFAULT_SCALAR_TAG
         return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
 

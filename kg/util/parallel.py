@@ -52,19 +52,25 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-def split(items: Sequence[T], parts: int, weights: Sequence[float] | None = None) -> list[Sequence[T]]:
+def split(items: Sequence[T], parts: int, weights: Sequence[float] | None = None, *,
+          handback: float = 0.0) -> list[Sequence[T]]:
     """``items`` cut into at most ``parts`` contiguous, non-empty shares of near-equal weight.
 
     ``weights`` (one per item, default 1 each) measure the work an item takes, e.g. file sizes.
+    ``handback`` is what handing a result back costs a child (``map_shares`` runs every share but
+    the last in one), as a fraction of the share's own work: those shares are made that much
+    lighter than the last, so that all end together.
     """
     parts = max(1, min(parts, len(items)))
     if weights is None:
         weights = [1] * len(items)
     total = sum(weights) or 1
+    # a child's share weighs w, the last one w * (1 + handback): total = w * (parts + handback)
+    step = total / (parts + handback) if parts > 1 else total
     shares, start, running = [], 0, 0.0
     for i, weight in enumerate(weights):
         running += weight
-        if len(shares) < parts - 1 and running >= total * (len(shares) + 1) / parts:
+        if len(shares) < parts - 1 and running >= step * (len(shares) + 1):
             shares.append(items[start:i + 1])
             start = i + 1
     shares.append(items[start:])
@@ -163,6 +169,10 @@ class Child:
             return pickle.loads(data)
         except Exception as exc:  # an exception whose class cannot be rebuilt from its arguments
             return False, RuntimeError(f"a child process of kg sent what cannot be read back: {exc}")
+
+    def finished(self) -> bool:
+        """Whether the function is done (its outcome can be had without waiting); never blocks."""
+        return self.pid is None or _readable(self.fd, 0)
 
     def wait(self, timeout: float | None = None):
         """What the function returned; what it raised is raised here (a full disk stays an OSError;
