@@ -81,6 +81,8 @@ def main() -> int:
     timed("kg.pipeline.queryable", "finish", "QueryCachePrimer")
     timed("kg.rdf.terms", "load_store", quiet_thread="kg-cache-store")  # the cache's chunks: too many to show
     timed("kg.validation.shacl_sparql", "check_store")
+    timed("kg.pipeline.store_feed", "store", "StoreFeed")  # waits for the store fed while the lines were made
+    timed("kg.validation.shacl_sparql", "run_compiled")
     importlib.import_module("kg.pipeline.project").load_store = importlib.import_module("kg.rdf.terms").load_store
     from kg.pipeline.build import build
     from kg.pipeline.location import Project

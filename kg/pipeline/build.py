@@ -60,23 +60,29 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
     exports: Exports | None = None
     primer = None
 
+    def cache_entry(catalog):
+        from kg.pipeline.queryable import QueryCachePrimer
+
+        return QueryCachePrimer.cache_entry(catalog, project)
+
     def start_exports(compiled: Compiled) -> None:
         nonlocal exports, primer
         if not compiled.report.errors:
             if cache:  # the query cache: its entry, and on oxigraph an on-disk store of the graph
                 from kg.pipeline.queryable import QueryCachePrimer
 
-                # first: its fingerprint is Python, which the JSON-LD thread would slow down;
-                # its on-disk store is loaded once the shapes passed (start_store)
-                primer = QueryCachePrimer.begin(compiled, project)
+                # its fingerprint was taken alongside the lines (cache_entry); its on-disk
+                # store is loaded once the shapes passed (start_store)
+                primer = QueryCachePrimer.begin(compiled, project, compiled.alongside_value)
             exported = export_lines(compiled, project.base)
             exports = Exports(exported, project.base, out_dir, dataset=True,
                               background_from=jsonld_in_background_from).start()
 
     try:
         # freeze: the catalog lives until the build ends, so no collector passes over it
+        # the cache's fingerprint is taken while the lines are made (in the checks' child on a large catalog)
         compiled = compile_catalog(project, engine=engine, progress=progress, before_shapes=start_exports,
-                                   provenance=True, freeze=True)
+                                   provenance=True, freeze=True, alongside=cache_entry if cache else None)
         if compiled.report.errors:
             raise InvalidCatalog(f"{compiled.report.summary()}: nothing written. Fix the errors (kg "
                                  "validate lists them) and build again", compiled.report)
@@ -87,7 +93,9 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
         exports.dataset_lines = provenance_dataset_lines(compiled, project.base, exports.lines)
         if primer is not None:
             primer.give_quads(exports.dataset_lines)  # for the cache's N-Quads file
-        exports.finish(progress, meanwhile=primer.finish if primer is not None else None)
+        # the cache's N-Quads file is a copy of the staged provenance.nq (written before ``meanwhile``)
+        exports.finish(progress, meanwhile=(lambda: primer.finish(exports.staged("nquads")))
+                       if primer is not None else None)
         ontology_file = project.ontology / "kg.ttl"
         if ontology_file.is_file():
             exports.add("ontology.ttl", ontology_file.read_bytes())

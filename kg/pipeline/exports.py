@@ -82,6 +82,11 @@ class Exports:
             self.discard()
             raise
 
+    def staged(self, name: str) -> Path:
+        """Where the export ``name`` (a format's name) is staged until ``commit``: to read back what
+        ``finish`` wrote (kg build copies provenance.nq into the query cache)."""
+        return self._folder.staging / self.names[name]
+
     def add(self, name: str, data: bytes) -> None:
         """One more file of the set (the ontology, inferred triples)."""
         try:

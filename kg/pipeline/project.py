@@ -12,7 +12,7 @@ from kg.catalog.loader import Catalog, load_catalog
 from kg.catalog.checks import check_catalog
 from kg.pipeline.source_checks import checked_beside, source_checks
 from kg.catalog.diagnostics import Report
-from kg.rdf.mapping import Origins, build_graph, catalog_lines
+from kg.rdf.mapping import Origins, build_graph, catalog_lines, scheme_lines
 from kg.util.gcpause import freeze_survivors, paused_gc
 from kg.util.memory import give_back_freed_memory
 from kg.util.progress import Progress, quiet
@@ -23,6 +23,7 @@ from kg.rdf.terms import load_store
 if TYPE_CHECKING:  # rdflib, and what is made of it, is imported where a path needs it
     from rdflib import Graph
 
+    from kg.pipeline.store_feed import StoreFeed
     from kg.rdf.provenance import SourcedQuads
 
 
@@ -44,6 +45,10 @@ class Compiled:
     _lines: list[str] | None = None
     #: The entries' provenance quads, gathered with the lines (``compile_catalog(provenance=True)``).
     _sourced: SourcedQuads | None = None
+    #: What ``compile_catalog(alongside=…)`` returned.
+    alongside_value: object = None
+    #: The store being loaded while the lines were made (kg.pipeline.store_feed), until ``store`` takes it.
+    _feed: object | None = None
 
     @property
     def ok(self) -> bool:
@@ -61,14 +66,19 @@ class Compiled:
 
     @property
     def store(self):
-        """The catalog in a pyoxigraph store, loaded from the lines on first use."""
+        """The catalog in a pyoxigraph store: the one fed while the lines were made
+        (``compile_catalog``, with shapes on oxigraph), else loaded from the lines on first use."""
         if self._store is None:
-            self._store = load_store(self.lines())
+            feed, self._feed = self._feed, None
+            self._store = feed.store() if feed is not None else load_store(self.lines())
         return self._store
 
     def release_store(self) -> None:
         """Free the store once nothing will query it (a build after validation: ~0.5 GB at 1M),
         and give its memory back to the system."""
+        if self._feed is not None:
+            self._feed.abandon()
+            self._feed = None
         if self._store is not None:
             self._store = None
             give_back_freed_memory()
@@ -91,7 +101,7 @@ class Compiled:
 def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.date | None = None,
                     engine: str = "rdflib", progress: Progress = quiet,
                     before_shapes: Callable[[Compiled], None] | None = None, provenance: bool = False,
-                    freeze: bool = False) -> Compiled:
+                    freeze: bool = False, alongside: Callable[[Catalog], object] | None = None) -> Compiled:
     """Load and check every entry, build the graph and (unless told not to) run the shapes.
 
     ``engine`` rdflib builds an rdflib graph and validates it with pySHACL; oxigraph writes
@@ -102,6 +112,10 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
     (for a caller that will ask for ``provenance_dataset_lines``: the entries are mapped once).
     ``freeze``: the caller keeps the catalog until it exits, so the entries and lines are hidden
     from the cyclic collector once made (kg.util.gcpause.freeze_survivors).
+    ``alongside(catalog)``: more work on the catalog as read, done while the lines are made, in the
+    cross-entry checks' child when they have one (kg.pipeline.source_checks; kg build takes the
+    query cache's fingerprint there), else here once they are made; its value is
+    ``compiled.alongside_value``.
 
     The collector is paused from the first entry read to the last line made, in one block:
     each time it ran again between the steps, its first pass went over every object made so
@@ -120,6 +134,8 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
             check_catalog(catalog, report, today)
         with source_checks(catalog, project.source_text(),
                            catalog_checks=(lambda found: check_catalog(catalog, found, today)) if beside
+                           else None,
+                           also=(lambda: alongside(catalog)) if beside and alongside is not None
                            else None) as add_source_diagnostics:
             progress(f"building the graph ({engine})", 0, 0)
             if engine == "rdflib":
@@ -131,11 +147,25 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
                     from kg.rdf.provenance import SourcedQuads
 
                     sourced = SourcedQuads(project.base)
-                lines = catalog_lines(catalog, project.base, sourced.add if sourced is not None else None)
+                feed = None
+                if shapes:  # the shapes' store fills while the lines are made (once the checks' child is done)
+                    from kg.pipeline.store_feed import StoreFeed
+
+                    feed = StoreFeed(ready=add_source_diagnostics.finished if beside else lambda: True)
+                try:
+                    lines = catalog_lines(catalog, project.base, _each_entry(sourced, feed))
+                    if feed is not None:
+                        feed.add(scheme_lines(catalog, project.base))
+                except BaseException:
+                    if feed is not None:
+                        feed.abandon()
+                    raise
                 compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine, _lines=lines,
-                                    _sourced=sourced)
+                                    _sourced=sourced, _feed=feed)
             if beside:
                 add_source_diagnostics(report)  # the checks' errors decide whether kg build's exports begin
+            if alongside is not None:
+                compiled.alongside_value = add_source_diagnostics.also() if beside else alongside(catalog)
             if freeze:
                 freeze_survivors()
             with pause.lifted():
@@ -148,6 +178,19 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
                 else:
                     add_source_diagnostics(report)
     return compiled
+
+
+def _each_entry(sourced: SourcedQuads | None, feed: StoreFeed | None):
+    """What ``catalog_lines`` gives each entry's statement lines to: the provenance quads, the store."""
+    if feed is None:
+        return sourced.add if sourced is not None else None
+
+    def each(entry, statements) -> None:
+        if sourced is not None:
+            sourced.add(entry, statements)
+        feed.add([text for text, _path in statements])
+
+    return each
 
 
 def _validate(compiled: Compiled, project: Project, before_results: Callable[[], None] = lambda: None) -> None:

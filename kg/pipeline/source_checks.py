@@ -35,15 +35,47 @@ def checked_beside(catalog: Catalog) -> bool:
     return len(catalog.entries) > FORK_UP_TO
 
 
+class SourceChecks:
+    """What ``source_checks`` yields. Called with a report, it waits for the checks and adds their
+    diagnostics to it (a second call adds nothing); ``also()`` waits for them too and returns
+    what the ``also`` function given to ``source_checks`` returned."""
+
+    def __init__(self, outcome: Callable[[], tuple[list, object]], finished: Callable[[], bool] = lambda: True) -> None:
+        self._outcome = outcome
+        self._finished = finished
+        self._value: tuple[list, object] | None = None
+        self._added = False
+
+    def finished(self) -> bool:
+        """Whether the checks are done (they ran here, or their child has its answer ready)."""
+        return self._value is not None or self._finished()
+
+    def _wait(self) -> tuple[list, object]:
+        if self._value is None:
+            self._value = self._outcome()
+        return self._value
+
+    def __call__(self, report: Report) -> None:
+        if not self._added:
+            report.extend(self._wait()[0])
+            self._added = True
+
+    def also(self) -> object:
+        return self._wait()[1]
+
+
 @contextlib.contextmanager
 def source_checks(catalog: Catalog, sources, *, fork_up_to: int | None = None,
-                  catalog_checks: Callable[[Report], None] | None = None) -> Iterator[Callable[[Report], None]]:
+                  catalog_checks: Callable[[Report], None] | None = None,
+                  also: Callable[[], object] | None = None) -> Iterator[SourceChecks]:
     """Start the source checks of ``catalog`` (after ``catalog_checks(report)``, when given); the
-    value is ``add(report)``, which waits for them and adds their diagnostics to ``report`` (a
-    second call adds nothing). Leaving the block stops a child still at work.
+    value (``SourceChecks``) is ``add(report)``, which waits for them and adds their diagnostics
+    to ``report`` (a second call adds nothing). Leaving the block stops a child still at work.
 
     They run in a forked child when ``catalog_checks`` is given, or the catalog has at most
-    ``fork_up_to`` (default ``FORK_UP_TO``) entries; else here, at once.
+    ``fork_up_to`` (default ``FORK_UP_TO``) entries; else here, at once. ``also()``, when given,
+    runs after them, where they run (kg build gives the query cache's fingerprint, which the
+    child takes while this process makes the lines); ``add.also()`` is its value.
 
     >>> from kg.pipeline.location import Project
     >>> from kg.catalog.loader import load_catalog
@@ -56,36 +88,29 @@ def source_checks(catalog: Catalog, sources, *, fork_up_to: int | None = None,
     """
     from kg.util.parallel import can_fork, start_in_child
 
-    def found() -> list:
+    def found() -> tuple[list, object]:
         diagnostics = Report()
         with paused_gc():  # millions of acyclic objects made: no collector passes (kg.util.gcpause)
             if catalog_checks is not None:
                 catalog_checks(diagnostics)
             check_sources(catalog, diagnostics, sources)
-        return diagnostics.items
-
-    added = []
-
-    def add_once(report: Report, items: Callable[[], list]) -> None:
-        if not added:
-            report.extend(items())
-            added.append(True)
+            return diagnostics.items, also() if also is not None else None
 
     if fork_up_to is None:
         fork_up_to = FORK_UP_TO
     forking = can_fork() and (catalog_checks is not None or (sources is not None
                                                              and len(catalog.entries) <= fork_up_to))
     if not forking:
-        items = found()
-        yield lambda report: add_once(report, lambda: items)
+        value = found()
+        yield SourceChecks(lambda: value)
         return
     child = start_in_child(found)
 
-    def outcome() -> list:
+    def outcome() -> tuple[list, object]:
         ok, value = child.outcome()
-        return value if ok and isinstance(value, list) else found()  # a child that died: redone here
+        return value if ok and isinstance(value, tuple) else found()  # a child that died: redone here
 
     try:
-        yield lambda report: add_once(report, outcome)
+        yield SourceChecks(outcome, child.finished)
     finally:
         child.stop()

@@ -144,8 +144,14 @@ def catalog_lines(catalog: Catalog, base: str, each_entry: EachEntry | None = No
         statements = [(line(s, p, o), path) for s, p, o, path in entry_statements(entry, base)]
         lines.update([text for text, _ in statements])
         each_entry(entry, statements)
-    lines.update(line(s, p, o) for s, p, o, _ in scheme_statements(catalog, base))
+    lines.update(scheme_lines(catalog, base))
     return sorted(lines)
+
+
+def scheme_lines(catalog: Catalog, base: str) -> list[str]:
+    """The concept scheme's own triples as N-Triples lines (the ones ``each_entry`` is not given)."""
+    line = ntriples.line
+    return [line(s, p, o) for s, p, o, _ in scheme_statements(catalog, normalized_base(base))]
 
 
 @dataclass
