@@ -7,7 +7,8 @@
 /work/gen-1m --out /tmp/dist-1m``). Each way runs in a fresh process, once per round, the rounds
 interleaved; the lines go in 25k at a time as kg gives them (kg.rdf.terms.load_store,
 kg.pipeline.cache.CacheEntry.write_store). Printed per way: the median wall time, CPU time (all
-threads) and peak RSS above the lines themselves, and the median of the on-disk store's size.
+threads) and how far the resident memory peaked above where it stood
+with the lines read (Linux: the peak is reset first), and the median of the on-disk store's size.
 
 - ``memory bulk_load strict``: what kg did before; ``memory load lenient``: what it does now.
 - ``disk bulk_load lenient`` (+ ``optimize``): the query cache's store; ``disk load lenient``: the
@@ -38,7 +39,12 @@ with open(nt, "rb") as handle:
 def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def status(field):
+    with open("/proc/self/status") as handle:
+        return next(int(line.split()[1]) for line in handle if line.startswith(field + ":"))
+with open("/proc/self/clear_refs", "w") as handle:  # the peak so far (reading the file) is forgotten
+    handle.write("5")
+before = status("VmRSS")
 folder = tempfile.mkdtemp(prefix="kg-store-load-") if place == "disk" else None
 try:
     wall, used = time.perf_counter(), cpu()
@@ -51,7 +57,7 @@ try:
         store.flush()
     wall, used = time.perf_counter() - wall, cpu() - used
     size = sum(os.path.getsize(os.path.join(p, n)) for p, _, names in os.walk(folder) for n in names) if folder else 0
-    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    peak = (status("VmHWM") - before) / 1024
     print(json.dumps({"wall": wall, "cpu": used, "peak": peak, "size": size / 1e6}))
 finally:
     if folder:
