@@ -11,8 +11,8 @@ threads) and how far the resident memory peaked above where it stood
 with the lines read (Linux: the peak is reset first), and the median of the on-disk store's size.
 
 - ``memory bulk_load strict``: what kg did before; ``memory load lenient``: what it does now.
-- ``disk bulk_load lenient`` (+ ``optimize``): the query cache's store; ``disk load lenient``: the
-  transactional way, for comparison.
+- ``disk bulk_load strict`` (+ ``optimize``): the query cache's store before; ``disk bulk_load
+  lenient``: now; ``disk load lenient``: the transactional way, for comparison.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ import sys
 WAYS = {
     "memory bulk_load strict": ("memory", "bulk_load", False),
     "memory load lenient": ("memory", "load", True),
+    "disk bulk_load strict + optimize": ("disk", "bulk_load", False),
     "disk bulk_load lenient + optimize": ("disk", "bulk_load", True),
     "disk load lenient + optimize": ("disk", "load", True),
 }

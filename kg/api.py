@@ -138,9 +138,9 @@ def export(project: ProjectLike = None, *, format: str = "turtle", to: BinaryIO 
         lines = export_lines(compiled, opened.base)
         if FORMATS[format].dataset:
             lines = provenance_dataset_lines(compiled, opened.base, lines)
-        if to is None:
-            return serialize_lines(lines, FORMATS[format], opened.base)
-        write_lines(lines, FORMATS[format], opened.base, to)
+        if to is None:  # the catalog's own lines (trusted: not checked again, kg.rdf.formats.write_lines)
+            return serialize_lines(lines, FORMATS[format], opened.base, trusted=True)
+        write_lines(lines, FORMATS[format], opened.base, to, trusted=True)
         return None
     if to is None:
         return data

@@ -158,10 +158,10 @@ def test_a_failed_build_prints_its_diagnostics_and_writes_nothing(run, tmp_path)
 def test_a_failing_background_writer_fails_the_build_and_writes_nothing(tmp_path, monkeypatch):
     real = kg.pipeline.exports.write_lines
 
-    def full_disk(lines, fmt, base, out):
+    def full_disk(lines, fmt, base, out, **options):
         if fmt.name == "json-ld":
             raise OSError(28, "No space left on device")
-        real(lines, fmt, base, out)
+        real(lines, fmt, base, out, **options)
 
     monkeypatch.setattr(kg.pipeline.exports, "write_lines", full_disk)
     out = tmp_path / "dist"

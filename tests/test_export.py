@@ -1,6 +1,7 @@
 """Exports: golden files, determinism, Turtle/JSON-LD round trip, the dataset description."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -228,3 +229,15 @@ def test_compactor_takes_the_longest_namespace_whatever_the_iri():
              "http://www.w3.org/2001/XMLSchema"]
     compact = compactor(base)
     assert [compact(iri) for iri in iris] == [slowly(iri) for iri in iris]
+
+
+@pytest.mark.parametrize("name", ["turtle", "json-ld", "trig"])
+def test_lines_kg_did_not_make_are_checked_before_they_are_written(name):
+    """serialize() (a query's CONSTRUCT, an inference) refuses an IRI pyoxigraph would refuse, in
+    every format; only a build's or an export's own lines are parsed leniently (trusted)."""
+    from kg.rdf.formats import write_lines
+
+    line = "<http://example.org/a b> <http://example.org/p> <http://example.org/o> ."
+    lines = [line[:-1] + "<http://example.org/g> ."] if FORMATS[name].dataset else [line]
+    with pytest.raises(SyntaxError):
+        write_lines(lines, FORMATS[name], "https://w3id.org/llm-kg", io.BytesIO())

@@ -119,6 +119,8 @@ def test_cross_entry_diagnostics_point_at_lines_after_release(tmp_path):
     ("models", "name: X\nbased_on: [{model: llama, relation: finetuned}]\n", ("x.yaml", 2, "KG107")),
     ("models", "name: X\nreleased:\n", ("x.yaml", 2, "KG110")),
     ("models", "name: X\nurl: www.example.com\n", ("x.yaml", 2, "KG107")),
+    ("models", 'name: X\nurl: "https://example.org/a\\x01b"\n', ("x.yaml", 2, "KG107")),  # no IRI holds it
+    ("models", 'name: X\nurl: "https://example.org/a\\x7fb"\n', ("x.yaml", 2, "KG107")),
     ("models", "name: X\nsources: [seed:file]\n", ("x.yaml", 2, "KG107")),
     ("models", "name: no\n", ("x.yaml", 1, "KG103")),
     ("models", "name: X\nreleased: [2023, 2024]\n", ("x.yaml", 2, "KG103")),

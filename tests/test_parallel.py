@@ -173,3 +173,23 @@ def test_split_makes_the_childrens_shares_lighter_by_their_handback():
     shares = parallel.split(list(range(1000)), 2, handback=0.25)
     assert [len(share) for share in shares] == [445, 555]  # 1000 / 2.25 = 444.4: cut once 445 are in
     assert sum(len(share) for share in parallel.split(list(range(1000)), 3, handback=0.5)[:2]) == 572
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="children are forked on Linux only")
+def test_finished_is_true_only_once_the_child_has_exited():
+    """A child whose outcome does not fit the pipe is still alive, blocked on writing it: not finished."""
+    import time
+
+    child = parallel.start_in_child(lambda: b"x" * (1 << 20))
+    deadline = time.monotonic() + 10
+    while not parallel._readable(child.fd, 0.05) and time.monotonic() < deadline:
+        pass
+    time.sleep(0.2)  # it has begun writing its megabyte: the pipe holds 64 KiB of it
+    assert not child.finished()
+    assert child.wait() == b"x" * (1 << 20)
+    assert child.finished()
+    quick = parallel.start_in_child(lambda: 1)
+    deadline = time.monotonic() + 10
+    while not quick.finished() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert quick.finished() and quick.wait() == 1

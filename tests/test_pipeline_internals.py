@@ -48,3 +48,34 @@ def test_gc_pause_restores_the_collector():
         assert not gc.isenabled()  # it was off before: left off
     finally:
         gc.enable()
+
+
+def test_the_store_fed_while_the_lines_are_made_holds_what_loading_them_gives(monkeypatch):
+    """kg.pipeline.store_feed: the shapes' store, fed in batches as the lines are made, holds the
+    catalog's triples, the same as loading the finished lines (small batches: several are fed)."""
+    from kg.pipeline import store_feed
+    from kg.rdf.terms import load_store
+
+    monkeypatch.setattr(store_feed, "FEED_BATCH", 7)
+    monkeypatch.setattr(store_feed.StoreFeed.__init__, "__defaults__", (lambda: True, 7))
+    project = Project.locate(data=FIXTURE_CATALOG, start=ROOT)
+    compiled = compile_catalog(project, engine="oxigraph")
+    fed = sorted(str(quad) for quad in compiled.store)
+    assert fed == sorted(str(quad) for quad in load_store(compiled.lines())) and len(fed) == compiled.triples
+
+
+def test_a_failure_after_the_lines_stops_the_store_being_fed(tmp_path, monkeypatch):
+    """An error once the lines are made (here: no shapes folder) leaves no feeding thread behind."""
+    import shutil
+    import threading
+
+    from kg.errors import ProjectError
+    from kg.pipeline import store_feed
+
+    monkeypatch.setattr(store_feed.StoreFeed.__init__, "__defaults__", (lambda: True, 5))
+    shutil.copytree(FIXTURE_CATALOG, tmp_path / "data")
+    project = Project.locate(data=tmp_path / "data", start=tmp_path)
+    before = {t for t in threading.enumerate() if t.name == "kg-store-feed"}
+    with pytest.raises(ProjectError):
+        compile_catalog(project, engine="oxigraph")
+    assert {t for t in threading.enumerate() if t.name == "kg-store-feed"} == before

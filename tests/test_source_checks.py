@@ -101,3 +101,37 @@ def test_a_child_that_dies_is_redone_here(damaged, monkeypatch):
     expected = Report()
     real(catalog, expected, damaged.source_text())
     assert report.items == expected.items and report.items
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_alongside_runs_only_on_a_catalog_without_errors_and_its_failure_is_raised_once(tmp_path, monkeypatch,
+                                                                                       large):
+    """compile_catalog(alongside=...): not run once an error is found (what it raised would hide the
+    diagnostics); when it fails on a sound catalog, its error is raised, the checks not redone."""
+    from .conftest import FIXTURE_CATALOG, write_entry
+
+    if large:
+        monkeypatch.setattr(module, "FORK_UP_TO", -1)  # the checks and alongside go to the child
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    project = Project.locate(data=data, start=ROOT)
+    runs = []
+    compiled = compile_catalog(project, engine="oxigraph", alongside=lambda catalog: len(catalog.entries))
+    assert compiled.alongside_value == len(compiled.catalog.entries) and not compiled.report.errors
+
+    def fails(catalog):
+        raise OSError(2, "No such file or directory", "ghost.yaml")
+
+    checks = module.check_sources
+
+    def counted(*args):
+        runs.append(1)
+        return checks(*args)
+
+    monkeypatch.setattr(module, "check_sources", counted)
+    with pytest.raises(OSError, match="ghost.yaml"):
+        compile_catalog(project, engine="oxigraph", alongside=fails)
+    assert runs == []  # the source checks ran once, in their child: not redone here because alongside failed
+    write_entry(data, "models", "dangling.yaml", "name: Dangling\ndeveloper: no-such-org\n")
+    broken = compile_catalog(project, engine="oxigraph", alongside=fails)
+    assert any(d.code == "KG201" for d in broken.report.errors) and broken.alongside_value is None

@@ -107,7 +107,7 @@ def parse_count(value) -> int:
     return number
 
 
-_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`\x00-\x1f\x7f]+$")  # no character an IRI may not hold
 _SEED = re.compile(r"^seed:([A-Za-z0-9_.-]+):([1-9]\d*)$")
 
 

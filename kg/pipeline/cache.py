@@ -333,7 +333,9 @@ STORE_CHUNK_BYTES = 4 << 20
 
 
 def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled: threading.Event | None) -> bool:
-    """Load lines (``STORE_CHUNK`` at a time; False once ``cancelled`` is set) or bytes into ``store``."""
+    """Load lines (``STORE_CHUNK`` at a time; False once ``cancelled`` is set) or bytes into ``store``.
+    Lines are a build's own (parsed leniently, kg.rdf.terms.load_store); bytes, the cache's files
+    read back (checked)."""
     from kg.rdf.terms import load_store
 
     if isinstance(content, (bytes, bytearray)):  # whole lines of about STORE_CHUNK_BYTES at a time
@@ -349,7 +351,7 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
     for start in range(0, len(content), STORE_CHUNK):
         if cancelled is not None and cancelled.is_set():
             return False
-        load_store(content[start:start + STORE_CHUNK], store, quads=as_quads, bulk=True)
+        load_store(content[start:start + STORE_CHUNK], store, quads=as_quads, bulk=True, trusted=True)
     return True
 
 

@@ -108,7 +108,7 @@ def _load(ox, folder: str, ntriples: bytes, switch_interval: float) -> None:
     switch interval as it was."""
     try:
         store = ox.Store()
-        store.load(ntriples, ox.RdfFormat.N_TRIPLES, lenient=True)  # one thread: the other core runs the query's Python
+        store.load(ntriples, ox.RdfFormat.N_TRIPLES)  # one thread: the other core runs the query's Python
         with _lock:
             _stores[folder] = store
     except Exception:  # a damaged file: the query finds it so and loads its own

@@ -70,7 +70,7 @@ class Compiled:
         (``compile_catalog``, with shapes on oxigraph), else loaded from the lines on first use."""
         if self._store is None:
             feed, self._feed = self._feed, None
-            self._store = feed.store() if feed is not None else load_store(self.lines())
+            self._store = feed.store() if feed is not None else load_store(self.lines(), trusted=True)
         return self._store
 
     def release_store(self) -> None:
@@ -115,7 +115,8 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
     ``alongside(catalog)``: more work on the catalog as read, done while the lines are made, in the
     cross-entry checks' child when they have one (kg.pipeline.source_checks; kg build takes the
     query cache's fingerprint there), else here once they are made; its value is
-    ``compiled.alongside_value``.
+    ``compiled.alongside_value``. It is not done (the value is None) once reading or the checks
+    found an error: the caller has no use for it then, and what it raised would hide them.
 
     The collector is paused from the first entry read to the last line made, in one block:
     each time it ran again between the steps, its first pass went over every object made so
@@ -135,8 +136,8 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
         with source_checks(catalog, project.source_text(),
                            catalog_checks=(lambda found: check_catalog(catalog, found, today)) if beside
                            else None,
-                           also=(lambda: alongside(catalog)) if beside and alongside is not None
-                           else None) as add_source_diagnostics:
+                           also=(lambda found: None if report.errors or found.errors else alongside(catalog))
+                           if beside and alongside is not None else None) as add_source_diagnostics:
             progress(f"building the graph ({engine})", 0, 0)
             if engine == "rdflib":
                 built = build_graph(catalog, project.base)
@@ -162,22 +163,38 @@ def compile_catalog(project: Project, *, shapes: bool = True, today: datetime.da
                     raise
                 compiled = Compiled(catalog, report, Origins.of(catalog, project.base), engine, _lines=lines,
                                     _sourced=sourced, _feed=feed)
-            if beside:
-                add_source_diagnostics(report)  # the checks' errors decide whether kg build's exports begin
-            if alongside is not None:
-                compiled.alongside_value = add_source_diagnostics.also() if beside else alongside(catalog)
-            if freeze:
-                freeze_survivors()
-            with pause.lifted():
-                if before_shapes is not None:
-                    before_shapes(compiled)
-                if shapes:
-                    progress(f"validating with the SHACL shapes ({'pySHACL' if engine == 'rdflib' else 'SPARQL'})",
-                             0, 0)
-                    _validate(compiled, project, before_results=lambda: add_source_diagnostics(report))
-                else:
-                    add_source_diagnostics(report)
+            try:
+                _finish(compiled, project, pause, add_source_diagnostics, beside=beside, alongside=alongside,
+                        freeze=freeze, before_shapes=before_shapes, shapes=shapes, progress=progress)
+            except BaseException:  # the store being fed (a thread) and its memory go with the failure
+                compiled.release_store()
+                raise
     return compiled
+
+
+def _finish(compiled: Compiled, project: Project, pause, add_source_diagnostics, *, beside: bool, alongside,
+            freeze: bool, before_shapes, shapes: bool, progress: Progress) -> None:
+    """``compile_catalog`` once the graph is built: the checks' diagnostics, ``alongside``'s value,
+    ``before_shapes`` and the shapes."""
+    report, catalog = compiled.report, compiled.catalog
+    if beside:
+        add_source_diagnostics(report)  # the checks' errors decide whether kg build's exports begin
+    if alongside is not None:
+        if beside:
+            compiled.alongside_value = add_source_diagnostics.also()
+        elif not report.errors:
+            compiled.alongside_value = alongside(catalog)
+    if freeze:
+        freeze_survivors()
+    with pause.lifted():
+        if before_shapes is not None:
+            before_shapes(compiled)
+        if shapes:
+            progress(f"validating with the SHACL shapes ({'pySHACL' if compiled.engine == 'rdflib' else 'SPARQL'})",
+                     0, 0)
+            _validate(compiled, project, before_results=lambda: add_source_diagnostics(report))
+        else:
+            add_source_diagnostics(report)
 
 
 def _each_entry(sourced: SourcedQuads | None, feed: StoreFeed | None):

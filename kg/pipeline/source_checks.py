@@ -61,21 +61,32 @@ class SourceChecks:
             self._added = True
 
     def also(self) -> object:
-        return self._wait()[1]
+        value = self._wait()[1]
+        if isinstance(value, _Raised):
+            raise value.error
+        return value
+
+
+class _Raised:
+    """What ``also`` raised, carried back with the checks' diagnostics."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
 
 @contextlib.contextmanager
 def source_checks(catalog: Catalog, sources, *, fork_up_to: int | None = None,
                   catalog_checks: Callable[[Report], None] | None = None,
-                  also: Callable[[], object] | None = None) -> Iterator[SourceChecks]:
+                  also: Callable[[Report], object] | None = None) -> Iterator[SourceChecks]:
     """Start the source checks of ``catalog`` (after ``catalog_checks(report)``, when given); the
     value (``SourceChecks``) is ``add(report)``, which waits for them and adds their diagnostics
     to ``report`` (a second call adds nothing). Leaving the block stops a child still at work.
 
     They run in a forked child when ``catalog_checks`` is given, or the catalog has at most
-    ``fork_up_to`` (default ``FORK_UP_TO``) entries; else here, at once. ``also()``, when given,
-    runs after them, where they run (kg build gives the query cache's fingerprint, which the
-    child takes while this process makes the lines); ``add.also()`` is its value.
+    ``fork_up_to`` (default ``FORK_UP_TO``) entries; else here, at once. ``also(diagnostics)``,
+    when given, runs after them, where they run, with what they found (kg build gives the query
+    cache's fingerprint, which the child takes while this process makes the lines);
+    ``add.also()`` is its value, or raises what it raised.
 
     >>> from kg.pipeline.location import Project
     >>> from kg.catalog.loader import load_catalog
@@ -94,7 +105,13 @@ def source_checks(catalog: Catalog, sources, *, fork_up_to: int | None = None,
             if catalog_checks is not None:
                 catalog_checks(diagnostics)
             check_sources(catalog, diagnostics, sources)
-            return diagnostics.items, also() if also is not None else None
+            extra = None
+            if also is not None:
+                try:
+                    extra = also(diagnostics)
+                except Exception as exc:  # raised by add.also(), not by the checks: they are not redone
+                    extra = _Raised(exc)
+            return diagnostics.items, extra
 
     if fork_up_to is None:
         fork_up_to = FORK_UP_TO

@@ -74,22 +74,26 @@ def serialize(graph: Graph, fmt: Format, base: str) -> bytes:
     return serialize_lines(graph_lines(graph), fmt, base)
 
 
-def serialize_lines(lines: list[str], fmt: Format, base: str) -> bytes:
+def serialize_lines(lines: list[str], fmt: Format, base: str, *, trusted: bool = False) -> bytes:
     """Sorted canonical N-Triples lines (see kg.rdf.ntriples) in ``fmt``, as bytes."""
     buffer = io.BytesIO()
-    write_lines(lines, fmt, base, buffer)
+    write_lines(lines, fmt, base, buffer, trusted=trusted)
     return buffer.getvalue()
 
 
-def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None:
+def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO, *, trusted: bool = False) -> None:
     """Write sorted canonical N-Triples lines (N-Quads lines for a dataset format) to ``out`` in
     ``fmt``, deterministically.
 
     N-Triples is the lines themselves; Turtle is pyoxigraph's serializer over them (one block
-    per subject, in line order), parsed leniently (they are kg's own: pyoxigraph does not check
-    the IRIs again, which halved the parse at a million lines); JSON-LD is a node per subject, compacted with the inline
+    per subject, in line order); JSON-LD is a node per subject, compacted with the inline
     context of ``jsonld_context``. The same lines give the same bytes, whichever engine
     built them.
+
+    ``trusted``: kg made the lines from the catalog (a build, an export), so pyoxigraph parses them
+    leniently, without checking the IRIs again (which halved the Turtle's parse at a million
+    lines). Other lines (a query's CONSTRUCT, an inference) are checked: one whose IRI is not
+    valid raises SyntaxError, for JSON-LD too, which splits the lines as text.
     """
     if fmt.name in ("nt", "nquads"):
         write_blocks(lines, out)
@@ -97,16 +101,19 @@ def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO) -> None
     import pyoxigraph as ox
 
     if fmt.name == "trig":
-        quads = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_QUADS, lenient=True) if lines else iter(())
+        quads = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_QUADS, lenient=trusted) if lines else iter(())
         with paused_gc():
             ox.serialize(quads, out, ox.RdfFormat.TRIG, prefixes=_prefixes(base))
         return
 
     with paused_gc():
         if fmt.name == "turtle":
-            triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES, lenient=True) if lines else iter(())
+            triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES, lenient=trusted) if lines else iter(())
             ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=_prefixes(base))
             return
+        if not trusted and lines:
+            for _triple in ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES):
+                pass  # only to refuse what pyoxigraph refuses
         write_jsonld(lines, base, out)
 
 

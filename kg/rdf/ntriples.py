@@ -142,7 +142,7 @@ def graph_lines(graph) -> list[str]:
 class LinesReader(io.RawIOBase):
     """Lines as a readable N-Triples byte stream, encoded a block at a time.
 
-    pyoxigraph's ``parse`` and ``Store.bulk_load`` read it without the whole document
+    pyoxigraph's ``parse`` reads it without the whole document
     ever being one bytes object.
     """
 

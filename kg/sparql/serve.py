@@ -62,9 +62,9 @@ def load_store(ntriples: bytes, location: Path, nquads: bytes = b"") -> None:
     ``location`` (then closed)."""
     import pyoxigraph as ox
 
-    store = load_lines(ntriples, ox.Store(str(location)))  # on disk: the server opens the folder
+    store = load_lines(ntriples, ox.Store(str(location)), bulk=True)  # on disk: the server opens the folder
     if nquads:
-        load_lines(nquads, store, quads=True)
+        load_lines(nquads, store, quads=True, bulk=True)
     store.flush()
     del store
 

@@ -171,8 +171,14 @@ class Child:
             return False, RuntimeError(f"a child process of kg sent what cannot be read back: {exc}")
 
     def finished(self) -> bool:
-        """Whether the function is done (its outcome can be had without waiting); never blocks."""
-        return self.pid is None or _readable(self.fd, 0)
+        """Whether the child has exited (its pages are given back; its outcome waits in the pipe when
+        it fits there, else the child is still alive, blocked on writing it); never blocks."""
+        if self.pid is None:
+            return True
+        try:
+            return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except (ChildProcessError, AttributeError):  # reaped elsewhere; or no waitid (not Linux)
+            return _readable(self.fd, 0)
 
     def wait(self, timeout: float | None = None):
         """What the function returned; what it raised is raised here (a full disk stays an OSError;
