@@ -167,9 +167,9 @@ def load_store(content: Iterable[str] | bytes, store=None, *, quads: bool = Fals
     just made by kg from the catalog (its build), so they are parsed leniently: pyoxigraph does
     not check the IRIs again (syntax errors still raise). Anything read back from a file (the
     query cache's) is checked, so that a file damaged inside an IRI fails instead of answering.
-    At a million lines, in memory: 1.8 s with a lenient ``load`` against 3.4 s with a strict
-    ``bulk_load``, the same memory; on disk, a transactional ``load`` took 12.8 CPU-seconds and
-    465 MB, ``bulk_load`` 5.3 and 139 MB (``benchmarks/store_load.py``, medians of 3).
+    At a million lines, in memory: 1.9 s with a lenient ``load`` against 3.4 s with a strict
+    ``bulk_load``, the same memory; on disk, a transactional ``load`` took 13.3 CPU-seconds and
+    465 MB, a lenient ``bulk_load`` 5.8 and 139 MB (``benchmarks/store_load.py``, medians of 3).
     """
     import pyoxigraph as ox
 
