@@ -108,12 +108,14 @@ def parse_count(value) -> int:
 
 
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`\x00-\x1f\x7f]+$")  # no character an IRI may not hold
+_CONTROL_SHOWN = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}  # a control character, visible
 _SEED = re.compile(r"^seed:([A-Za-z0-9_.-]+):([1-9]\d*)$")
 
 
 def parse_url(value) -> str:
     if not isinstance(value, str) or not _URL.match(value.strip()):
-        raise BadValue(f"'{value}' is not an http(s) URL without spaces")
+        shown = value.translate(_CONTROL_SHOWN) if isinstance(value, str) else value
+        raise BadValue(f"'{shown}' is not an http(s) URL without spaces or control characters")
     return value.strip()
 
 
