@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.catalog.loader import load_catalog
+from kg.catalog.loader import display_path, load_catalog
 from kg.catalog.checks import check_catalog
 from kg.catalog.diagnostics import Report
 from kg.catalog.yamlload import YamlProblem, load_document
@@ -165,8 +165,9 @@ def test_references(fixture_catalog):
     found = {(d.line, d.code): d.message for d in diagnose(fixture_catalog)}
     assert found[(3, "KG201")] == "based_on 'llama-7b' is not a known model (did you mean 'llama'?)"
     assert found[(4, "KG201")] == "developer 'meta-ai' is not a known organization (did you mean 'meta'?)"
+    new_file = Path(display_path(fixture_catalog)) / "techniques" / "meta.yaml"  # the folder given, not data/
     assert found[(5, "KG201")] == ("techniques 'meta' is not a known technique ('meta' is an "
-                                   "organization; add data/techniques/meta.yaml or fix the id)")
+                                   f"organization; add {new_file} or fix the id)")
 
 
 def test_self_reference_and_cycles(fixture_catalog):

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import os
 import re
 import unicodedata
 
-from kg.catalog.loader import Catalog, Entry
+from kg.catalog.loader import Catalog, Entry, display_path
 from kg.catalog.diagnostics import WARNING, Report
 from kg.catalog.schema import FIELDS, KINDS, MODEL, PAPER, TECHNIQUE
 
@@ -28,6 +29,7 @@ def check_catalog(catalog: Catalog, report: Report, today: datetime.date | None 
 
 def check_references(catalog: Catalog, report: Report) -> None:
     ids = {kind: set(catalog.by_kind(kind)) for kind in KINDS}
+    folder = display_path(catalog.root)  # where a missing entry goes, as the contributor types it
     for entry in catalog.entries:
         for key, spec in FIELDS[entry.kind].items():
             if spec.target is None:
@@ -43,7 +45,7 @@ def check_references(catalog: Catalog, report: Report) -> None:
                 line, col = entry.where(*value.path)
                 report.add(entry.file, line, col, "KG201",
                            f"{key} '{value.value}' is not a known {spec.target.label}"
-                           f"{_suggestion(value.value, spec.target, ids)}")
+                           f"{_suggestion(value.value, spec.target, ids, folder)}")
 
 
 def replaces(one: Entry, other: Entry) -> bool:
@@ -70,19 +72,20 @@ def check_deprecated_references(catalog: Catalog, report: Report) -> None:
                            f"by '{successor}': point at '{successor}' instead", severity=WARNING)
 
 
-def _suggestion(missing: str, target, ids) -> str:
+def _suggestion(missing: str, target, ids, folder: str = "data") -> str:
+    """How to fix a reference to ``missing``; ``folder`` is the catalog's folder, as shown."""
+    new_file = os.path.join(folder, target.folder, f"{missing}.yaml")
     elsewhere = [k for k in KINDS if k is not target and missing in ids[k]]
     if elsewhere:
         article = "an" if elsewhere[0].label[0] in "aeiou" else "a"
-        return (f" ('{missing}' is {article} {elsewhere[0].label}; add data/{target.folder}/{missing}.yaml "
-                "or fix the id)")
+        return f" ('{missing}' is {article} {elsewhere[0].label}; add {new_file} or fix the id)"
     # 'llama-7b' -> 'llama': a known id that the missing one extends wins over mere likeness
     prefixes = [i for i in ids[target] if missing.startswith(i + "-")]
     close = sorted(prefixes, key=len, reverse=True)[:1] or \
         difflib.get_close_matches(missing, sorted(ids[target]), n=1, cutoff=0.6)
     if close:
         return f" (did you mean '{close[0]}'?)"
-    return f": add data/{target.folder}/{missing}.yaml or fix the id"
+    return f": add {new_file} or fix the id"
 
 
 def check_cycles(catalog: Catalog, report: Report, key: str, kind, label: str) -> None:

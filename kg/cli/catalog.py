@@ -55,8 +55,9 @@ def build(settings: Settings, project, out_dir, reason, engine,
           no_cache) -> None:
     """Build, validate and export the catalog: Turtle, JSON-LD and N-Triples in --out.
 
-    Writes catalog.ttl, catalog.jsonld, catalog.nt and ontology.ttl. Nothing is written
-    when the catalog has errors. With --reason, the triples owlrl infers (over the
+    Writes catalog.ttl, catalog.jsonld, catalog.nt, the provenance dataset (each fact in
+    the named graph of its source) as provenance.nq and provenance.trig, and ontology.ttl.
+    Nothing is written when the catalog has errors. With --reason, the triples owlrl infers (over the
     catalog and the ontology) go to inferred-PROFILE.ttl and .nt, never into catalog.*.
     The graph is also kept in the query cache, so that 'kg query' after a build starts warm.
     """
