@@ -47,7 +47,7 @@ class SourceChecks:
         self._added = False
 
     def finished(self) -> bool:
-        """Whether the checks are done (they ran here, or their child has its answer ready)."""
+        """Whether the checks are done: they ran here, or their child has exited (kg.util.parallel.Child.finished)."""
         return self._value is not None or self._finished()
 
     def _wait(self) -> tuple[list, object]:

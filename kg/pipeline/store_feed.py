@@ -5,7 +5,7 @@ import queue
 import threading
 from collections.abc import Callable
 
-from kg.rdf.ntriples import to_bytes
+from kg.rdf.terms import load_store
 
 #: Lines per load: a batch is joined into one bytes object (~3 MB) before pyoxigraph takes it.
 FEED_BATCH = 25_000
@@ -19,8 +19,8 @@ class StoreFeed:
     this one goes on making lines. Nothing is loaded before ``ready()`` is true: kg build's
     cross-entry checks run in a forked child meanwhile, whose copied pages and a growing store
     together would make the build's peak memory; from when it is done, batches load as they come.
-    At a million triples the lines took 3.7 s, the child ~2.3 s, and loading the store after
-    the lines 2.4 s more (benchmarks/build_phases.py).
+    At a million triples the lines took 3.7 s, the child 3.0 s of them, and loading the store
+    after the lines 2.5 s more (benchmarks/build_phases.py).
 
     The store holds what ``load_store`` of the same lines would (a set of triples: a line added
     twice is one triple). ``abandon()`` stops the thread after its current batch.
@@ -29,7 +29,6 @@ class StoreFeed:
     def __init__(self, ready: Callable[[], bool] = lambda: True, batch: int = FEED_BATCH) -> None:
         import pyoxigraph as ox
 
-        self._ox = ox
         self._store = ox.Store()
         self._ready = ready
         self._opened = False
@@ -84,13 +83,12 @@ class StoreFeed:
         self._store = None
 
     def _run(self) -> None:
-        syntax = self._ox.RdfFormat.N_TRIPLES
         while True:
             batch = self._queue.get()
             if batch is None or self._stop.is_set():
                 return
             try:
-                self._store.load(to_bytes(batch), format=syntax, lenient=True)  # kg's own lines (load_store)
+                load_store(batch, self._store, trusted=True)  # the lines kg is making: parsed leniently
             except BaseException as exc:  # raised by store()
                 self._error = exc
                 return

@@ -66,7 +66,7 @@ def split(items: Sequence[T], parts: int, weights: Sequence[float] | None = None
         weights = [1] * len(items)
     total = sum(weights) or 1
     # a child's share weighs w, the last one w * (1 + handback): total = w * (parts + handback)
-    step = total / (parts + handback) if parts > 1 else total
+    step = total / (parts + handback)
     shares, start, running = [], 0, 0.0
     for i, weight in enumerate(weights):
         running += weight
