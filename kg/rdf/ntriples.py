@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import io
+import re
 from collections import namedtuple
 from collections.abc import Iterable
 
@@ -47,19 +48,14 @@ def escape(text: str) -> str:
 
 
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-_UNESCAPE = None
+_UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([tbnrf\"'\\]))")
 
 
 def unescape(body: str) -> str:
     """The text of an N-Triples string literal's body: ECHAR (``\\n``, ``\\"``, …) and UCHAR
     (``\\u0007``, ``\\U0001F600``) escapes read back."""
-    global _UNESCAPE
     if "\\" not in body:
         return body
-    if _UNESCAPE is None:
-        import re
-
-        _UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([tbnrf\"'\\]))")
     return _UNESCAPE.sub(lambda m: _ECHARS[m[3]] if m[3] else chr(int(m[1] or m[2], 16)), body)
 
 
