@@ -133,6 +133,18 @@ def test_a_child_that_fails_leaves_the_query_to_run_here(project, spied, monkeyp
     assert _printed(outcome, project.base) == _printed(again, project.base)
 
 
+def test_rows_the_reader_refuses_leave_the_query_to_run_here(project, spied, monkeypatch):
+    def refuses(cell):
+        raise ValueError(f"a cell of an unknown form: {cell!r}")
+
+    monkeypatch.setattr("kg.sparql.tsv_rows.cell_term", refuses)
+    outcome = _answer("models-by-organization", project, params={"org": "meta"})
+    assert spied["rows"] == [None] and outcome.result.cells
+    monkeypatch.setattr(api, "_speculate", lambda *args: False)
+    again = _answer("models-by-organization", project, params={"org": "meta"})
+    assert _printed(outcome, project.base) == _printed(again, project.base)
+
+
 def test_no_guess_without_a_large_cached_store(tmp_path, monkeypatch):
     root = tmp_path / "project"
     shutil.copytree(FIXTURE_CATALOG, root / "data")

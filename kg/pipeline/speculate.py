@@ -12,6 +12,9 @@ for that very entry folder (named by the fingerprint of the content it holds, so
 either right or unused). A wrong guess, or anything that goes wrong in the child, only means
 the query runs as it would have; the child is stopped.
 
+The child sends its rows as pyoxigraph writes them in the TSV results format, read back here
+once (kg.sparql.tsv_rows); rows in a form that reader does not know only mean the same.
+
 Only a SELECT comes back; only a text ``saved.surely_safe`` proves free of SERVICE, LOAD and
 FROM is sent to the child, so the safety check still comes before any evaluation.
 """
@@ -35,9 +38,18 @@ class Speculation:
         self.taken = False
 
     def rows(self):
-        """``(variables, cells)`` from the child, or None (it failed, or the result is no SELECT)."""
+        """``(variables, cells)`` from the child, or None (it failed, the result is no SELECT, or
+        its rows are in a form kg.sparql.tsv_rows does not read)."""
+        from kg.sparql.tsv_rows import cells_from_tsv
+
         ok, value = self.child.outcome()
-        return value if ok else None
+        if not ok or value is None:
+            return None
+        variables, data = value
+        try:
+            return variables, cells_from_tsv(data, len(variables))
+        except ValueError:  # the query runs here instead
+            return None
 
     def stop(self) -> None:
         self.child.stop()
@@ -58,8 +70,10 @@ def latest_store_entry(data: str | os.PathLike, named_graphs: bool = False) -> s
 
 
 def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None, named_graphs: bool):
-    """In the child: the query's ``(variables, cells)`` on the entry's store, or None."""
-    from kg.sparql.engines import run_on_store
+    """In the child: the query's variables and its rows as TSV bytes (kg.sparql.engines.select_as_tsv)
+    on the entry's store, or None. Written by pyoxigraph and read once by the parent, rows cost
+    less than as terms converted here, pickled and unpickled."""
+    from kg.sparql.engines import select_as_tsv
 
     # a shared lock without CacheEntry.hold's record of use: a guess must not make an old entry
     # look recently used (the next query's guess would be it again)
@@ -68,10 +82,7 @@ def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None, named
     store = CacheEntry(Path(folder)).open_store(named_graphs)  # the one the query will open
     if store is None:  # damaged, or made by another pyoxigraph: the query opens what it can itself
         return None
-    result = run_on_store(store, text, bindings, prefixes=prefixes)
-    if result.kind != "select":
-        return None
-    return result.variables, list(result.cells)
+    return select_as_tsv(store, text, bindings, prefixes=prefixes)
 
 
 def start(data: str | os.PathLike, text: str, bindings: dict, prefixes: dict | None) -> None:

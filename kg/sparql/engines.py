@@ -99,6 +99,27 @@ def known_prefixes(base: str | None = None) -> dict[str, str]:
     return prefixes
 
 
+def _evaluate(store, text: str, bindings: dict | None, prefixes: dict[str, str] | None):
+    """pyoxigraph's result of ``text`` on ``store``, ``bindings`` substituted as terms."""
+    import pyoxigraph as ox
+
+    substitutions = {ox.Variable(str(var)): to_oxigraph(term) for var, term in (bindings or {}).items()}
+    return store.query(text, substitutions=substitutions, prefixes=prefixes)
+
+
+def select_as_tsv(store, text: str, bindings: dict | None = None, *,
+                  prefixes: dict[str, str] | None = None) -> tuple[list[str], bytes] | None:
+    """A SELECT's variables and its rows written by pyoxigraph in the SPARQL TSV format (read
+    back by kg.sparql.tsv_rows.cells_from_tsv), or None for a query of another form. For a text
+    already checked safe; errors are pyoxigraph's own (run_on_store words them)."""
+    import pyoxigraph as ox
+
+    result = _evaluate(store, text, bindings, prefixes)
+    if not isinstance(result, ox.QuerySolutions):
+        return None
+    return [v.value for v in result.variables], result.serialize(format=ox.QueryResultsFormat.TSV)
+
+
 def run_on_store(store, text: str, bindings: dict | None = None, *,
                  prefixes: dict[str, str] | None = None, stream: bool = False) -> QueryResult:
     """Evaluate on a pyoxigraph store. With ``stream``, a SELECT's rows are produced as they are read
@@ -111,9 +132,8 @@ def run_on_store(store, text: str, bindings: dict | None = None, *,
     if found is not None:
         variables, cells = found
         return QueryResult("select", variables, cells=iter(cells) if stream else cells)
-    substitutions = {ox.Variable(str(var)): to_oxigraph(term) for var, term in (bindings or {}).items()}
     try:
-        result = store.query(text, substitutions=substitutions, prefixes=prefixes)
+        result = _evaluate(store, text, bindings, prefixes)
     except RuntimeError as exc:
         if "SELECT projection" in str(exc):
             names = ", ".join(f"?{v}" for v in sorted(str(v) for v in (bindings or {})))
