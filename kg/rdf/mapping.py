@@ -137,15 +137,24 @@ def catalog_lines(catalog: Catalog, base: str, each_entry: EachEntry | None = No
     """
     line = ntriples.line
     if each_entry is None:
-        return sorted({line(s, p, o) for s, p, o, _ in catalog_statements(catalog, base)})
+        return _sorted_unique([line(s, p, o) for s, p, o, _ in catalog_statements(catalog, base)])
     base = normalized_base(base)
-    lines: set[str] = set()
+    made: list[str] = []
     for entry in sorted_entries(catalog):
         statements = [(line(s, p, o), path) for s, p, o, path in entry_statements(entry, base)]
-        lines.update([text for text, _ in statements])
+        made += [text for text, _ in statements]
         each_entry(entry, statements)
-    lines.update(scheme_lines(catalog, base))
-    return sorted(lines)
+    made += scheme_lines(catalog, base)
+    return _sorted_unique(made)
+
+
+def _sorted_unique(made: list[str]) -> list[str]:
+    """``sorted(set(made))``, faster for lines made entry after entry: kept in the order made
+    (entries come in the order of their subjects' IRIs), they are mostly sorted already, which
+    the list's sort takes in long runs; a set's order is none (a million lines: 0.33 s against 0.63)."""
+    unique = list(dict.fromkeys(made))
+    unique.sort()
+    return unique
 
 
 def scheme_lines(catalog: Catalog, base: str) -> list[str]:
