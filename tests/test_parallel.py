@@ -73,6 +73,71 @@ def test_a_child_that_dies_is_redone_here():
     assert parallel.map_shares(dies_in_child, [[1, 2], [3]]) == [2, 1]
 
 
+def _emitting(share, tick, emit):
+    """Emits its items one batch per item, each batch ``[(pid, item)]``, and returns the share's sum."""
+    for item in share:
+        emit([(os.getpid(), item)])
+        tick(1)
+    return sum(share)
+
+
+def test_streamed_shares_keep_order_and_come_from_children():
+    seen = []
+    results = parallel.map_shares_streaming(_emitting, [[1, 2], [3], [4, 5, 6]], seen.append)
+    assert [[item for _pid, item in items] for items, _total in results] == [[1, 2], [3], [4, 5, 6]]
+    assert [total for _items, total in results] == [3, 3, 15]
+    pids = [{pid for pid, _item in items} for items, _total in results]
+    assert pids[-1] == {os.getpid()} and all(len(p) == 1 and os.getpid() not in p for p in pids[:-1])
+    assert seen[-1] == 6
+
+
+def test_streamed_batches_larger_than_the_pipe_arrive_whole():
+    """A child whose batches are several times the pipe's size, while this process's own share is
+    short: it waits for the child without deadlock, and every byte arrives."""
+    big = "x" * (3 * parallel._Stream.PIPE_BYTES)
+
+    def large(share, tick, emit):
+        for item in share:
+            emit([item, big])
+        return len(share)
+
+    (child_items, child_count), (own_items, own_count) = parallel.map_shares_streaming(large, [[1, 2], [3]])
+    assert child_items == [1, big, 2, big] and child_count == 2
+    assert own_items == [3, big] and own_count == 1
+
+
+def test_a_streaming_child_that_fails_midway_is_redone_here():
+    parent = os.getpid()
+
+    def fails_after_one(share, tick, emit):
+        emit([share[0]])
+        if os.getpid() != parent:
+            raise RuntimeError("boom")
+        emit(list(share[1:]))
+        return "done"
+
+    assert parallel.map_shares_streaming(fails_after_one, [[1, 2], [3, 4]]) == [([1, 2], "done"), ([3, 4], "done")]
+
+
+def test_a_streaming_child_that_dies_midway_is_redone_here():
+    parent = os.getpid()
+
+    def dies_after_one(share, tick, emit):
+        emit([share[0]])
+        if os.getpid() != parent:
+            os._exit(3)
+        emit(list(share[1:]))
+        return len(share)
+
+    assert parallel.map_shares_streaming(dies_after_one, [[1, 2], [3]]) == [([1, 2], 2), ([3], 1)]
+
+
+def test_streamed_shares_run_here_without_fork(monkeypatch):
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    assert parallel.map_shares_streaming(_emitting, [[1], [2, 3]]) == [([(os.getpid(), 1)], 1),
+                                                                       ([(os.getpid(), 2), (os.getpid(), 3)], 5)]
+
+
 def _snapshot(data: Path, processes: int):
     report = Report()
     catalog = load_catalog(data, report, processes=processes)

@@ -115,6 +115,172 @@ def map_shares(function: Callable[[Sequence[T], Tick], R], shares: list[Sequence
     return [*results, last]
 
 
+def map_shares_streaming(function: Callable[[Sequence[T], Tick, Callable[[list], None]], R],
+                         shares: list[Sequence[T]], progress: Callable[[int], None] | None = None,
+                         ) -> list[tuple[list, R]]:
+    """``map_shares`` for a function that hands its items over as it makes them:
+    ``function(share, tick, emit)`` calls ``emit(items)`` with lists of them and returns a last
+    value; each share gives ``(every item emitted, in order, the value returned)``.
+
+    A child's items come back in pickled batches on a pipe of its own while it works, and this
+    process reads them between its own items (each ``tick``): the unpickling is done while the
+    children still work instead of after them (reading a million triples' catalog, 0.35 s of the
+    0.6 s that this process spent after its own share, waiting and then unpickling, in one piece).
+    A share whose child failed or died is redone here, whatever it had sent.
+    """
+    if len(shares) <= 1 or not can_fork():
+        done = 0
+
+        def tick_serial(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done)
+
+        results = []
+        for share in shares:
+            items: list = []
+            results.append((items, function(share, tick_serial, items.extend)))
+        return results
+    import mmap
+
+    shared = mmap.mmap(-1, 8 * len(shares))  # each child's items done, one slot each (see map_shares)
+    counters = memoryview(shared).cast("q")
+    streams: list[_Stream] = []
+    own = 0
+
+    def tick(n: int) -> None:
+        nonlocal own
+        own += n
+        for stream in streams:
+            stream.take_ready()
+        if progress is not None:
+            progress(own + sum(counters[:len(streams)]))
+
+    try:
+        for slot, share in enumerate(shares[:-1]):  # inside the try: a failed fork stops the others
+            streams.append(_Stream.start(function, share, _adding_to(counters, slot)))
+        own_items: list = []
+        last = function(shares[-1], tick, own_items.extend)
+        results = []
+        for stream, share in zip(streams, shares):
+            got = stream.finish()
+            if got is None:  # the child failed or died: its share is done here
+                items = []
+                got = (items, function(share, lambda n: None, items.extend))
+            results.append(got)
+    finally:
+        for stream in streams:
+            stream.stop()
+    if progress is not None:
+        progress(sum(len(s) for s in shares))
+    return [*results, (own_items, last)]
+
+
+class _Stream:
+    """A child of ``map_shares_streaming``: its batches of items, read as they come, and its outcome."""
+
+    #: Bytes a batch pipe holds (Linux lets a process raise it to 1 MiB): the child writes its
+    #: batches without waiting while this process is at its own work between two reads.
+    PIPE_BYTES = 1 << 20
+
+    def __init__(self, child: Child, fd: int) -> None:
+        self.child, self.fd = child, fd
+        self.items: list = []
+        self.pending = bytearray()
+        self.broken = False
+
+    @classmethod
+    def start(cls, function, share, tick: Tick) -> "_Stream":
+        import fcntl
+
+        read_end, write_end = os.pipe()
+        try:
+            try:
+                fcntl.fcntl(write_end, 1031, cls.PIPE_BYTES)  # F_SETPIPE_SZ (Linux)
+            except OSError:  # a lower limit here: the child waits for the reads more often
+                pass
+
+            def in_child():
+                os.close(read_end)
+                try:
+                    return function(share, tick, lambda items: _send_batch(write_end, items))
+                finally:
+                    os.close(write_end)  # the end of the batches, before the outcome is sent
+
+            child = start_in_child(in_child)
+        except BaseException:
+            os.close(read_end)
+            os.close(write_end)
+            raise
+        os.close(write_end)
+        os.set_blocking(read_end, False)
+        return cls(child, read_end)
+
+    def take_ready(self) -> None:
+        """Read what the child has sent so far, without waiting, and unpickle its whole batches."""
+        if self.fd is None or self.broken:
+            return
+        while True:
+            try:
+                chunk = os.read(self.fd, self.PIPE_BYTES)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            self.pending += chunk
+        self._unpickle_whole_batches()
+
+    def finish(self) -> tuple[list, object] | None:
+        """Every item and the value returned, once the child is done; None if it failed or died."""
+        os.set_blocking(self.fd, True)
+        try:
+            while chunk := os.read(self.fd, self.PIPE_BYTES):
+                self.pending += chunk
+        finally:
+            os.close(self.fd)
+            self.fd = None
+        self._unpickle_whole_batches()
+        ok, value = self.child.outcome()
+        if not ok or self.broken or self.pending:
+            return None
+        return self.items, value
+
+    def stop(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        self.child.stop()
+
+    def _unpickle_whole_batches(self) -> None:
+        import pickle
+        import struct
+
+        pending, start = self.pending, 0
+        while len(pending) - start >= 8:
+            size = struct.unpack_from("<Q", pending, start)[0]
+            if len(pending) - start - 8 < size:
+                break
+            try:
+                self.items += pickle.loads(pending[start + 8:start + 8 + size])
+            except Exception:  # cannot happen with kg's own items; the share is then redone here
+                self.broken = True
+                return
+            start += 8 + size
+        del pending[:start]
+
+
+def _send_batch(fd: int, items: list) -> None:  # pragma: no cover - in the child
+    """In a child: one batch of items, pickled behind its length, written whole to ``fd``."""
+    import pickle
+    import struct
+
+    data = pickle.dumps(items, pickle.HIGHEST_PROTOCOL)
+    view = memoryview(struct.pack("<Q", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _serial(function, shares, progress) -> list:
     done = 0
 
