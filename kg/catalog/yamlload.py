@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from kg.catalog.plain_yaml import read_plain
 from kg.errors import KgError
 from kg.util.fsutil import NotRegularFile, read_regular
 
@@ -99,8 +100,8 @@ class Document:
         self.path = path if path is None or isinstance(path, str) else os.fspath(path)
         self.data = data
         self._marks, self._source_text = marks, source_text
-        #: The composed node tree, until ``marks`` or ``source_text`` are read off it.
-        self._root: yaml.Node | None = None
+        #: The composed node tree (or the text, to compose), until ``marks`` or ``source_text`` are read off it.
+        self._root: yaml.Node | str | None = None
         #: Problems that did not stop the reading (a duplicate key: the first value is kept).
         self.problems = problems  # a tuple: most documents share the empty one
         #: sha256 of the file's bytes (kg.pipeline.cache fingerprints the catalog without reading it again).
@@ -124,7 +125,14 @@ class Document:
         return self._source_text
 
     def _read_nodes(self) -> None:
-        self._marks, self._source_text = _positions(self._root)
+        root = self._root
+        if isinstance(root, str):  # read by kg.catalog.plain_yaml: the text, composed only now
+            try:
+                root = _compose(root)
+            except YamlProblem:  # cannot happen for a text plain_yaml read; no marks rather than a crash
+                self._marks, self._source_text, self._root = {}, {}, None
+                return
+        self._marks, self._source_text = _positions(root)
         self._root = None
 
     def __reduce__(self):  # travels from a reading process: the nodes stay behind
@@ -206,9 +214,53 @@ def load_document(path: Path) -> Document:
 
 
 def parse_text(text: str, path: Path) -> Document:
-    """Parse YAML text into a Document (see load_document)."""
+    """Parse YAML text into a Document (see load_document).
+
+    A text in the plain subset entries are written in is read by kg.catalog.plain_yaml (its
+    nodes are composed only if something asks for their marks); any other by libyaml's composer.
+    """
     if "!" in text:  # only then can there be a tag: the events say where
         _refuse_tags(text)
+    data = read_plain(text, _plain_scalar, MAX_NODES)
+    if data is not None:
+        doc = Document(path, data)
+        doc._root = text  # composed on demand (Document._read_nodes)
+        return doc
+    node = _compose(text)
+    doc = Document(path, None)
+    doc.data = _Walker(doc, _SCALARS).value(node, 0)
+    if not isinstance(doc.data, dict):
+        raise YamlProblem("KG007", node.start_mark.line + 1, node.start_mark.column + 1, "an entry must be "
+                          "a mapping of keys (name: …, url: …), not a list or a single value")
+    doc._root = node
+    return doc
+
+
+def _plain_scalar(value: str) -> Any:
+    """A plain scalar as the full reading builds it: resolved as ``_Reader.resolve`` does, built as
+    ``_Walker._scalar`` does; what it would report raises (kg.catalog.plain_yaml then declines)."""
+    tag = _Reader._plain_tags.get(value)
+    if tag is None:
+        tag = _Reader.DEFAULT_SCALAR_TAG
+        for candidate, regexp in _Reader._implicit.get(value[:1], ()):
+            if regexp.match(value):
+                tag = candidate
+                break
+        if len(value) <= 40:
+            if len(_Reader._plain_tags) >= _Reader._REMEMBER:
+                _Reader._plain_tags.clear()
+            _Reader._plain_tags[value] = tag
+    if tag == _STR_TAG:
+        return value
+    build = _PLAIN_SCALARS[tag]  # a KeyError for another tag: declined
+    try:
+        return build(_SCALARS, yaml.ScalarNode(tag, value))
+    except ValueError:  # as _Walker._scalar: the text stays, for the key's own check to report
+        return value
+
+
+def _compose(text: str) -> yaml.Node:
+    """The text's node tree, by libyaml; YamlProblem for what is not one YAML document."""
     loader = _Reader(text)
     try:
         node = loader.get_single_node()
@@ -228,13 +280,7 @@ def parse_text(text: str, path: Path) -> Document:
         loader.dispose()
     if node is None:
         raise YamlProblem("KG002", 1, 0, "file is empty: add at least 'name: …' or delete the file")
-    doc = Document(path, None)
-    doc.data = _Walker(doc, _SCALARS).value(node, 0)
-    if not isinstance(doc.data, dict):
-        raise YamlProblem("KG007", node.start_mark.line + 1, node.start_mark.column + 1, "an entry must be "
-                          "a mapping of keys (name: …, url: …), not a list or a single value")
-    doc._root = node
-    return doc
+    return node
 
 
 def _refuse_tags(text: str) -> None:
