@@ -7,6 +7,8 @@ demand by ``Origins``, for the few triples a SHACL result names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import ne
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from kg import namespaces as ns
@@ -151,10 +153,10 @@ def catalog_lines(catalog: Catalog, base: str, each_entry: EachEntry | None = No
 def _sorted_unique(made: list[str]) -> list[str]:
     """``sorted(set(made))``, faster for lines made entry after entry: kept in the order made
     (entries come in the order of their subjects' IRIs), they are mostly sorted already, which
-    the list's sort takes in long runs; a set's order is none (a million lines: 0.33 s against 0.63)."""
-    unique = list(dict.fromkeys(made))
-    unique.sort()
-    return unique
+    the list's sort takes in long runs, and a repeated line is then next to its twin. At a
+    million lines: 0.19 s, against 0.33 for a dict's unique lines sorted and 0.63 for a set's."""
+    ordered = sorted(made)
+    return list(compress(ordered, map(ne, ordered, [None, *ordered])))
 
 
 def scheme_lines(catalog: Catalog, base: str) -> list[str]:
