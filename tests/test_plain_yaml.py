@@ -108,6 +108,19 @@ def test_lines_below_a_value_that_yaml_reads_otherwise_are_declined(text):
     assert read_plain(text, _plain_scalar, MAX_NODES) is None
 
 
+@pytest.mark.parametrize("text", [
+    # found by a review: line breaks libyaml knows and str.splitlines does not
+    "name: a\u2028b\n", "name: a\u2029b\n", "n: a\n  \u2028b\n", "name: a\u2028\n", "name: 'a\u2028  b'\n",
+    # whitespace that is not YAML's: a value
+    "f: [\xa0]\n", "f: [ \u3000 ]\n", "s:\n- f: [\u2000]\n",
+    # keys past libyaml's 1024 characters for a simple key
+    "k" * 1025 + ": v\n", "a: 1\n" + "k" * 1025 + ": v\n", "s:\n- " + "k" * 1025 + ": v\n",
+    "s:\n- a: 1\n  " + "k" * 1025 + ": v\n", "k" * 1025 + ":\n- a\n", "k" * 1024 + ": v\n",
+])
+def test_what_a_review_found_reads_the_same_or_is_declined(text):
+    assert_same_or_declined(text)
+
+
 def test_too_many_values_are_left_to_the_full_reading():
     text = "parameters:\n" + "".join(f"- {n}B\n" for n in range(MAX_NODES))
     assert read_plain(text, _plain_scalar, MAX_NODES) is None

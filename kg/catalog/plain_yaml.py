@@ -23,9 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 #: A top-level or list-item key and what follows it on its line.
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?\Z")
-#: Characters YAML does not accept in a document, or reads as line breaks, or that this reader leaves to it.
-_NOT_PLAIN = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,1023}):(?: +(.*))?\Z")  # libyaml: a key of at most 1024 characters
+#: Characters YAML does not accept in a document, or reads as line breaks (U+0085, U+2028, U+2029),
+#: or that this reader leaves to it.
+_NOT_PLAIN = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 #: First characters of a plain scalar that YAML reads as an indicator (or that this reader leaves to it).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 
@@ -156,7 +157,7 @@ class _Reader:
             if text[-1] != "]":
                 raise _Declined
             inner = text[1:-1]
-            if not inner.strip():
+            if not inner.strip(" "):  # only spaces: YAML's whitespace, not str.strip's (U+00A0 is a value)
                 return []
             values = []
             for part in inner.split(","):
