@@ -17,6 +17,7 @@ from kg.pipeline.cache import INDEX_NAME, SNAPSHOT_NAME, DigestIndex, FolderSnap
 from kg.util.parallel import can_fork, start_in_child
 from kg.pipeline.build import InvalidCatalog, build
 from kg.pipeline.project import Project
+from kg.rdf.formats import FORMATS
 
 from .conftest import FIXTURE_CATALOG, ROOT
 
@@ -155,17 +156,18 @@ def test_a_failed_build_prints_its_diagnostics_and_writes_nothing(run, tmp_path)
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def test_a_failing_background_writer_fails_the_build_and_writes_nothing(tmp_path, monkeypatch):
+@pytest.mark.parametrize("failing", kg.pipeline.exports.BACKGROUND_FORMATS)
+def test_a_failing_background_writer_fails_the_build_and_writes_nothing(tmp_path, monkeypatch, failing):
     real = kg.pipeline.exports.write_lines
 
     def full_disk(lines, fmt, base, out, **options):
-        if fmt.name == "json-ld":
+        if fmt.name == failing:
             raise OSError(28, "No space left on device")
         real(lines, fmt, base, out, **options)
 
     monkeypatch.setattr(kg.pipeline.exports, "write_lines", full_disk)
     out = tmp_path / "dist"
-    with pytest.raises(OSError, match="No space left on device"):
+    with pytest.raises(OSError, match=f"No space left on device: '.*catalog{FORMATS[failing].extensions[0]}'"):
         build(_project(), out, cache=False, jsonld_in_background_from=0)
     assert not out.exists() or list(out.iterdir()) == []
 

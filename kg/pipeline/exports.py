@@ -14,6 +14,11 @@ from kg.util.progress import Progress, quiet
 
 #: From this many triples on, ``Exports`` writes the JSON-LD on a background thread.
 BACKGROUND_JSONLD_TRIPLES = 200_000
+#: What that thread writes, in this order: the JSON-LD (Python, the slowest) while the shapes'
+#: store loads, then the Turtle and the N-Triples while the shapes' queries run (two threads in
+#: pyoxigraph, which leave part of a core free), so that less is left for after the shapes, when
+#: the query cache's store loads beside the rest.
+BACKGROUND_FORMATS = ("json-ld", "turtle", "nt")
 
 
 class Exports:
@@ -22,9 +27,9 @@ class Exports:
     adds (``add``): replaced all together, or not at all.
 
     ``start()`` stages the set beside ``out_dir`` (kg.util.fsutil.StagedFolder: one writer at a time)
-    and, on a large catalog, starts writing the JSON-LD (Python, the slowest of them) on a
-    background thread (``BackgroundWriter``) while this thread goes on: kg build starts it before
-    the shapes run. ``finish()`` writes the rest and waits for it; ``commit()`` swaps the staged
+    and, on a large catalog, starts writing the JSON-LD (Python, the slowest of them), then the
+    Turtle and the N-Triples (``BACKGROUND_FORMATS``) on a background thread (``BackgroundWriter``)
+    while this thread goes on: kg build starts it before the shapes run. ``finish()`` writes the rest and waits for it; ``commit()`` swaps the staged
     folder in with one rename; ``discard()`` drops it all.
     """
 
@@ -43,7 +48,7 @@ class Exports:
         self.written: list[str] = []
         self._folder = None
         self._background: BackgroundWriter | None = None
-        self._background_started = 0.0
+        self._background_timings: dict[str, float] = {}
 
     @property
     def paths(self) -> dict[str, Path]:
@@ -56,15 +61,21 @@ class Exports:
         self._folder = StagedFolder(self.out_dir, owner="kg build")
         self._folder.open()
         if len(self.lines) >= self.background_from:
-            self._background_started = time.perf_counter()
-            self._background = BackgroundWriter(lambda stop: self._write("json-ld", stop)).start()
+            self._background = BackgroundWriter(self._write_in_background).start()
         return self
 
+    def _write_in_background(self, stop: threading.Event) -> None:
+        for name in BACKGROUND_FORMATS:
+            if name in self.names:
+                start = time.perf_counter()
+                self._write(name, stop)
+                self._background_timings[name] = time.perf_counter() - start
+
     def finish(self, progress: Progress = quiet, meanwhile: Callable[[], None] | None = None) -> None:
-        """Write what is left, run ``meanwhile`` (more of the caller's work) and wait for the JSON-LD."""
+        """Write what is left, run ``meanwhile`` (more of the caller's work) and wait for the background thread."""
         try:
             for name in self.names:
-                if name == "json-ld" and self._background is not None:
+                if name in BACKGROUND_FORMATS and self._background is not None:
                     continue
                 progress(f"writing {self.paths[name]}", 0, 0)
                 start = time.perf_counter()
@@ -73,10 +84,13 @@ class Exports:
             if meanwhile is not None:
                 meanwhile()
             if self._background is not None:
-                progress(f"writing {self.paths['json-ld']} (on a background thread)", 0, 0)
+                waiting = [str(self.paths[name]) for name in BACKGROUND_FORMATS
+                           if name in self.names and name not in self._background_timings]
+                if waiting:
+                    progress(f"writing {', '.join(waiting)} (on a background thread)", 0, 0)
                 self._background.wait()
                 self._background = None
-                self.timings["json-ld"] = time.perf_counter() - self._background_started
+                self.timings.update(self._background_timings)
             self.written = list(self.names.values())
         except BaseException:
             self.discard()
@@ -140,6 +154,9 @@ class _StoppableFile:
         if self._stop.is_set():
             raise WriterStopped()
         return self._handle.write(data)
+
+    def flush(self) -> None:  # pyoxigraph's serializer flushes what it was given when it ends
+        self._handle.flush()
 
 
 class BackgroundWriter:
