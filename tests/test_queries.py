@@ -36,6 +36,15 @@ def _short(term):
     return text[len(BASE) + 1:] if text.startswith(BASE + "/") else text
 
 
+def test_every_default_parameter_names_one_entity_of_the_catalog():
+    """`kg query NAME` with no -p runs on the real catalog: each default id is one entity there
+    (fact-sources' llama-2 named both the model and the paper, and the query stopped)."""
+    project = Project.locate(data=ROOT / "data", start=ROOT)
+    catalog_graph = query_graph(compile_catalog(project, shapes=False), project)
+    for saved in list_saved_queries(ROOT / "queries"):
+        bind_parameters(saved, {}, catalog_graph, BASE)  # raises ParameterError for an unknown or ambiguous id
+
+
 def test_every_saved_query_has_metadata():
     saved = list_saved_queries(ROOT / "queries")
     assert len(saved) >= 10
