@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,33 @@ def test_streamed_batches_larger_than_the_pipe_arrive_whole():
     (child_items, child_count), (own_items, own_count) = parallel.map_shares_streaming(large, [[1, 2], [3]])
     assert child_items == [1, big, 2, big] and child_count == 2
     assert own_items == [3, big] and own_count == 1
+
+
+def test_every_streaming_child_is_read_while_another_waits(tmp_path):
+    """The first child waits (up to 10 s) for the second to have sent more than its pipe holds: read
+    one child after the other, the second would wait on its full pipe, the first would give up,
+    and its share would be redone here."""
+    big = "x" * (2 * parallel._Stream.PIPE_BYTES)
+    flag = tmp_path / "second-sent-everything"
+
+    def share_work(share, tick, emit):
+        if share == ["first"]:
+            emit([(os.getpid(), "first")])
+            deadline = time.monotonic() + 10
+            while not flag.exists():
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the second child's batches were not read")
+                time.sleep(0.01)
+        elif share == ["second"]:
+            for _ in range(3):
+                emit([(os.getpid(), big)])
+            flag.touch()
+        return share[0]
+
+    first, second, own = parallel.map_shares_streaming(share_work, [["first"], ["second"], ["own"]])
+    assert first[1] == "first" and first[0][0][0] != os.getpid()  # from the child, not redone here
+    assert second[1] == "second" and len(second[0]) == 3 and second[0][0][0] != os.getpid()
+    assert own == ([], "own")
 
 
 def test_a_streaming_child_that_fails_midway_is_redone_here():

@@ -162,6 +162,7 @@ def map_shares_streaming(function: Callable[[Sequence[T], Tick, Callable[[list],
             streams.append(_Stream.start(function, share, _adding_to(counters, slot)))
         own_items: list = []
         last = function(shares[-1], tick, own_items.extend)
+        _drain(streams)  # every child's pipe read as it comes, whichever child sends
         results = []
         for stream, share in zip(streams, shares):
             got = stream.finish()
@@ -189,6 +190,7 @@ class _Stream:
         self.items: list = []
         self.pending = bytearray()
         self.broken = False
+        self.ended = False  # the child closed its end of the pipe: every batch is in
 
     @classmethod
     def start(cls, function, share, tick: Tick) -> "_Stream":
@@ -213,13 +215,18 @@ class _Stream:
             os.close(read_end)
             os.close(write_end)
             raise
-        os.close(write_end)
-        os.set_blocking(read_end, False)
-        return cls(child, read_end)
+        try:  # from here the child is this stream's to stop, whatever arrives (Ctrl-C included)
+            os.close(write_end)
+            os.set_blocking(read_end, False)
+            return cls(child, read_end)
+        except BaseException:
+            child.stop()
+            os.close(read_end)
+            raise
 
     def take_ready(self) -> None:
         """Read what the child has sent so far, without waiting, and unpickle its whole batches."""
-        if self.fd is None or self.broken:
+        if self.fd is None or self.broken or self.ended:
             return
         while True:
             try:
@@ -227,6 +234,7 @@ class _Stream:
             except BlockingIOError:
                 break
             if not chunk:
+                self.ended = True
                 break
             self.pending += chunk
         self._unpickle_whole_batches()
@@ -235,7 +243,7 @@ class _Stream:
         """Every item and the value returned, once the child is done; None if it failed or died."""
         os.set_blocking(self.fd, True)
         try:
-            while chunk := os.read(self.fd, self.PIPE_BYTES):
+            while not self.ended and (chunk := os.read(self.fd, self.PIPE_BYTES)):
                 self.pending += chunk
         finally:
             os.close(self.fd)
@@ -268,6 +276,28 @@ class _Stream:
                 return
             start += 8 + size
         del pending[:start]
+
+
+def _drain(streams: list[_Stream]) -> None:
+    """Read every stream's pipe to its end, from whichever child has sent something, so that no
+    child waits on a full pipe while another is read (the children end when their shares do)."""
+    import select
+
+    poller = select.poll()
+    waiting = {}
+    for stream in streams:
+        if stream.fd is not None and not stream.broken:
+            poller.register(stream.fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+            waiting[stream.fd] = stream
+    while waiting:
+        for fd, _event in poller.poll():
+            stream = waiting.get(fd)
+            if stream is None:
+                continue
+            stream.take_ready()
+            if stream.ended or stream.broken:
+                poller.unregister(fd)
+                del waiting[fd]
 
 
 def _send_batch(fd: int, items: list) -> None:  # pragma: no cover - in the child
