@@ -37,7 +37,7 @@ def _project(data=FIXTURE_CATALOG, shapes=ROOT / "shapes"):
 @pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
 def test_jsonld_from_the_background_writer_is_byte_identical(tmp_path, engine):
     build(_project(), tmp_path / "here", engine=engine, cache=False)
-    build(_project(), tmp_path / "background", engine=engine, cache=False, jsonld_in_background_from=0)
+    build(_project(), tmp_path / "background", engine=engine, cache=False, exports_in_background_from=0)
     for name in ("catalog.ttl", "catalog.jsonld", "catalog.nt"):
         assert (tmp_path / "background" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
 
@@ -49,7 +49,7 @@ def test_exports_begun_before_the_shapes_are_dropped_when_the_shapes_fail(tmp_pa
     (shapes / "strict.ttl").write_text(STRICT_SHAPE)
     out = tmp_path / "dist"
     with pytest.raises(InvalidCatalog, match="nothing written") as failure:
-        build(_project(shapes=shapes), out, engine=engine, cache=False, jsonld_in_background_from=0)
+        build(_project(shapes=shapes), out, engine=engine, cache=False, exports_in_background_from=0)
     assert any("state kg:neverStated" in d.text() for d in failure.value.report.errors)
     assert not out.exists() or list(out.iterdir()) == []  # not even a temporary file is left
 
@@ -168,7 +168,7 @@ def test_a_failing_background_writer_fails_the_build_and_writes_nothing(tmp_path
     monkeypatch.setattr(kg.pipeline.exports, "write_lines", full_disk)
     out = tmp_path / "dist"
     with pytest.raises(OSError, match=f"No space left on device: '.*catalog{FORMATS[failing].extensions[0]}'"):
-        build(_project(), out, cache=False, jsonld_in_background_from=0)
+        build(_project(), out, cache=False, exports_in_background_from=0)
     assert not out.exists() or list(out.iterdir()) == []
 
 

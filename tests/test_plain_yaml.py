@@ -139,6 +139,23 @@ def test_a_plainly_read_entry_still_says_where_its_values_are(tmp_path):
     assert doc.source_text[("released",)] == "2023-02-30"
 
 
+def test_a_plainly_read_document_pickles_with_its_text_and_keeps_its_marks():
+    import pickle
+
+    text = "name: X\nparameters:\n- 7B\n- 13B\n"
+    doc = parse_text(text, None)
+    assert doc._root == text
+    again = pickle.loads(pickle.dumps(doc))
+    assert again._root == text and again.data == doc.data  # the text goes, uncomposed
+    assert again.where("parameters", 1) == doc.where("parameters", 1) == (4, 3)
+
+
+def test_releasing_a_plainly_read_document_without_a_digest_keeps_its_marks():
+    doc = parse_text("name: X\nreleased: 2023-07\n", None)  # no digest: not read from a file
+    doc.release()
+    assert doc.data is None and doc.where("released") == (2, 11)
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(base=st.sampled_from(SEED_TEXTS), cuts=st.lists(
     st.tuples(st.integers(0, 400), st.integers(0, 20), st.sampled_from(YAML_PIECES + ["- x\n", "  ", ", ", "'"])),

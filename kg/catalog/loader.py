@@ -121,8 +121,8 @@ READ_COST_PER_FILE = 90
 #: A reading child also pickles its entries, in batches as it reads them, and this process
 #: unpickles them between its own files (kg.util.parallel.map_shares_streaming): the child's
 #: share is made that much lighter than the one read here (kg.util.parallel.split). At a million
-#: triples, 0.05 had both end within a few hundredths of a second (0 left this process waiting
-#: 0.13-0.27 s for the child; 0.06, none, three runs each).
+#: triples, with 0.05 both ended within a few hundredths of a second; with 0, this process
+#: waited 0.13-0.27 s for the child; with 0.06, it never waited (three runs each).
 HANDBACK_COST = 0.05
 #: A reading child hands its entries over this many at a time, as it reads them (kg.util.parallel.map_shares_streaming).
 EMIT_EVERY = 1000

@@ -31,8 +31,8 @@ _NOT_PLAIN = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff0
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 
 
-#: Characters a flow list's item leaves to the full reading (YAML's flow indicators).
-_FLOW_SAFE = frozenset("[]{}")
+#: YAML's flow indicators: an item of a flow list holding one is left to the full reading.
+_FLOW_INDICATORS = frozenset("[]{}")
 
 
 class _Declined(Exception):
@@ -52,15 +52,22 @@ def read_plain(text: str, scalar: Callable[[str], Any], max_values: int) -> dict
         return _Reader(scalar, max_values).document(text.split("\n"))
     except _Declined:
         return None
-    except Exception:  # a scalar its constructor refused (the full reading words why)
-        return None
 
 
 class _Reader:
-    __slots__ = ("scalar", "budget")
+    __slots__ = ("_build", "budget")
 
     def __init__(self, scalar: Callable[[str], Any], max_values: int) -> None:
-        self.scalar, self.budget = scalar, max_values - 1  # the document itself is one value
+        self._build, self.budget = scalar, max_values - 1  # the document itself is one value
+
+    def scalar(self, text: str):
+        """A plain scalar built by the full reading's rules; one its constructor refuses is declined
+        (the full reading words why). Only here are errors other than _Declined taken as a decline:
+        anything else raised is a bug of this reader, for the tests to see."""
+        try:
+            return self._build(text)
+        except Exception:
+            raise _Declined from None
 
     def document(self, lines: list[str]) -> dict:
         result: dict = {}
@@ -162,7 +169,7 @@ class _Reader:
             values = []
             for part in inner.split(","):
                 part = part.strip(" ")
-                if not part or ":" in part or "#" in part or not _FLOW_SAFE.isdisjoint(part):
+                if not part or ":" in part or "#" in part or not _FLOW_INDICATORS.isdisjoint(part):
                     raise _Declined
                 self._spend()
                 values.append(self.flow_scalar(part))

@@ -36,27 +36,35 @@ class _Reader(_Loader):
     _plain_tags: dict[str, str] = {}
     _REMEMBER = 20_000
 
+    @classmethod
+    def plain_tag(cls, value: str) -> str:
+        """The tag of a plain scalar written ``value``, by the implicit resolvers (both readings use it)."""
+        tag = cls._plain_tags.get(value)
+        if tag is not None:
+            return tag
+        tag = cls.DEFAULT_SCALAR_TAG
+        for candidate, regexp in cls._implicit.get(value[:1], ()):
+            if regexp.match(value):
+                tag = candidate
+                break
+        if len(value) <= 40:
+            if len(cls._plain_tags) >= cls._REMEMBER:
+                cls._plain_tags.clear()
+            cls._plain_tags[value] = tag
+        return tag
+
     def resolve(self, kind, value, implicit):
         if kind is _SCALAR_NODE:
-            if implicit[0]:
-                tag = self._plain_tags.get(value)
-                if tag is not None:
-                    return tag
-                tag = self.DEFAULT_SCALAR_TAG
-                for candidate, regexp in self._implicit.get(value[:1], ()):
-                    if regexp.match(value):
-                        tag = candidate
-                        break
-                if len(value) <= 40:
-                    if len(self._plain_tags) >= self._REMEMBER:
-                        self._plain_tags.clear()
-                    self._plain_tags[value] = tag
-                return tag
-            return self.DEFAULT_SCALAR_TAG
+            return self.plain_tag(value) if implicit[0] else self.DEFAULT_SCALAR_TAG
         return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
 
     if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:  # pragma: no cover
         del resolve
+
+
+#: Whether kg.catalog.plain_yaml may read a text: only with the resolution above (PyYAML's own,
+#: kept when path or wildcard resolvers are registered, could tag a scalar otherwise).
+_PLAIN_READING = "resolve" in _Reader.__dict__
 #: Builds plain scalars (ints, floats, booleans, dates, nulls); they keep no state in it.
 _SCALARS = yaml.constructor.SafeConstructor()
 _PLAIN_SCALARS = {f"tag:yaml.org,2002:{name}": _SCALARS.yaml_constructors[f"tag:yaml.org,2002:{name}"]
@@ -135,10 +143,11 @@ class Document:
         self._marks, self._source_text = _positions(root)
         self._root = None
 
-    def __reduce__(self):  # travels from a reading process: the nodes stay behind
-        if self._root is not None:
+    def __reduce__(self):  # travels from a reading process: the nodes stay behind, a text to compose goes
+        if self._root is not None and not isinstance(self._root, str):
             self._read_nodes()
-        return Document, (self.path, self.data, self._marks, self._source_text, self.problems, self.digest)
+        return _unpickled_document, (self.path, self.data, self._marks, self._source_text, self.problems,
+                                     self.digest, self._root)
 
     def where(self, *path) -> tuple[int, int]:
         """Line and column of the value at ``path``, or of its nearest parent."""
@@ -221,7 +230,7 @@ def parse_text(text: str, path: Path) -> Document:
     """
     if "!" in text:  # only then can there be a tag: the events say where
         _refuse_tags(text)
-    data = read_plain(text, _plain_scalar, MAX_NODES)
+    data = read_plain(text, _plain_scalar, MAX_NODES) if _PLAIN_READING else None
     if data is not None:
         doc = Document(path, data)
         doc._root = text  # composed on demand (Document._read_nodes)
@@ -236,20 +245,17 @@ def parse_text(text: str, path: Path) -> Document:
     return doc
 
 
+def _unpickled_document(path, data, marks, source_text, problems, digest, text: str | None) -> Document:
+    """A Document as ``Document.__reduce__`` sent it (with the text kg.catalog.plain_yaml read, still to compose)."""
+    doc = Document(path, data, marks, source_text, problems, digest)
+    doc._root = text
+    return doc
+
+
 def _plain_scalar(value: str) -> Any:
     """A plain scalar as the full reading builds it: resolved as ``_Reader.resolve`` does, built as
     ``_Walker._scalar`` does; what it would report raises (kg.catalog.plain_yaml then declines)."""
-    tag = _Reader._plain_tags.get(value)
-    if tag is None:
-        tag = _Reader.DEFAULT_SCALAR_TAG
-        for candidate, regexp in _Reader._implicit.get(value[:1], ()):
-            if regexp.match(value):
-                tag = candidate
-                break
-        if len(value) <= 40:
-            if len(_Reader._plain_tags) >= _Reader._REMEMBER:
-                _Reader._plain_tags.clear()
-            _Reader._plain_tags[value] = tag
+    tag = _Reader.plain_tag(value)
     if tag == _STR_TAG:
         return value
     build = _PLAIN_SCALARS[tag]  # a KeyError for another tag: declined

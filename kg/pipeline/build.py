@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kg.errors import KgError
 from kg.catalog.diagnostics import Report
-from kg.pipeline.exports import BACKGROUND_JSONLD_TRIPLES, Exports
+from kg.pipeline.exports import BACKGROUND_EXPORT_TRIPLES, Exports
 from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines, provenance_dataset_lines
 from kg.util.progress import Progress, quiet
 
@@ -46,12 +46,12 @@ class BuildResult:
 
 def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: str | None = None,
           cache: bool = True, progress: Progress = quiet,
-          jsonld_in_background_from: int = BACKGROUND_JSONLD_TRIPLES) -> BuildResult:
+          exports_in_background_from: int = BACKGROUND_EXPORT_TRIPLES) -> BuildResult:
     """Validate the catalog and write catalog.ttl/.jsonld/.nt, provenance.nq/.trig and ontology.ttl
     to ``out_dir``.
 
-    The exports are begun while the shapes run (the JSON-LD of a catalog of at least
-    ``jsonld_in_background_from`` triples on a background thread), staged beside ``out_dir`` and swapped
+    The exports are begun while the shapes run (the JSON-LD, Turtle and N-Triples of a catalog of
+    at least ``exports_in_background_from`` triples on a background thread), staged beside ``out_dir`` and swapped
     in as one set once everything is written (files of ``out_dir`` that are not exports stay);
     on an error nothing is written and ``InvalidCatalog`` is raised.
     Unless ``cache`` is false, the graph also goes to the query cache. With ``reason``
@@ -76,7 +76,7 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
                 primer = QueryCachePrimer.begin(compiled, project, compiled.alongside_value)
             exported = export_lines(compiled, project.base)
             exports = Exports(exported, project.base, out_dir, dataset=True,
-                              background_from=jsonld_in_background_from).start()
+                              background_from=exports_in_background_from).start()
 
     try:
         # freeze: the catalog lives until the build ends, so no collector passes over it

@@ -12,8 +12,8 @@ from kg.util.fsutil import mode_for
 from kg.util.progress import Progress, quiet
 
 
-#: From this many triples on, ``Exports`` writes the JSON-LD on a background thread.
-BACKGROUND_JSONLD_TRIPLES = 200_000
+#: From this many triples on, ``Exports`` writes some exports (``BACKGROUND_FORMATS``) on a background thread.
+BACKGROUND_EXPORT_TRIPLES = 200_000
 #: What that thread writes, in this order: the JSON-LD (Python, the slowest) while the shapes'
 #: store loads, then the Turtle and the N-Triples while the shapes' queries run (two threads in
 #: pyoxigraph, which leave part of a core free), so that less is left for after the shapes, when
@@ -34,7 +34,7 @@ class Exports:
     """
 
     def __init__(self, lines: list[str], base: str, out_dir: Path, *, dataset_lines: list[str] | None = None,
-                 dataset: bool | None = None, background_from: int = BACKGROUND_JSONLD_TRIPLES) -> None:
+                 dataset: bool | None = None, background_from: int = BACKGROUND_EXPORT_TRIPLES) -> None:
         """``dataset``: the set includes the dataset exports (default: when ``dataset_lines`` are
         given); their lines may also be set later, as ``dataset_lines``, before ``finish``."""
         self.lines, self.base = lines, base
@@ -135,7 +135,8 @@ class Exports:
         try:
             with open(self._folder.staging / self.names[name], "wb", buffering=1 << 20) as handle:
                 out = handle if stop is None else _StoppableFile(handle, stop)
-                write_lines(self.dataset_lines if fmt.dataset else self.lines, fmt, self.base, out, trusted=True)
+                write_lines(self.dataset_lines if fmt.dataset else self.lines, fmt, self.base, out, trusted=True,
+                            pause_collector=stop is None)  # the collector is the main thread's to pause
         except OSError as exc:  # a full disk: named by the export, not by the staging folder
             raise OSError(exc.errno, exc.strerror, str(self.paths[name])) from None
 

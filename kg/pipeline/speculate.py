@@ -12,8 +12,9 @@ for that very entry folder (named by the fingerprint of the content it holds, so
 either right or unused). A wrong guess, or anything that goes wrong in the child, only means
 the query runs as it would have; the child is stopped.
 
-The child sends its rows as pyoxigraph writes them in the TSV results format, read back here
-once (kg.sparql.tsv_rows); rows in a form that reader does not know only mean the same.
+The child has pyoxigraph write the rows in the TSV results format, and reads them back as terms
+(kg.sparql.tsv_rows) when they are few, or sends the bytes for this process to read when they
+are many (``READ_HERE_BYTES``); rows in a form that reader does not know only mean the same.
 
 Only a SELECT comes back; only a text ``saved.surely_safe`` proves free of SERVICE, LOAD and
 FROM is sent to the child, so the safety check still comes before any evaluation.

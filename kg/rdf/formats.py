@@ -1,6 +1,7 @@
 """Serializing the graph: one registry of formats, byte-identical output for the same triples."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -81,7 +82,8 @@ def serialize_lines(lines: list[str], fmt: Format, base: str, *, trusted: bool =
     return buffer.getvalue()
 
 
-def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO, *, trusted: bool = False) -> None:
+def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO, *, trusted: bool = False,
+                pause_collector: bool = True) -> None:
     """Write sorted canonical N-Triples lines (N-Quads lines for a dataset format) to ``out`` in
     ``fmt``, deterministically.
 
@@ -94,19 +96,24 @@ def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO, *, trus
     leniently, without checking the IRIs again (which halved the Turtle's parse at a million
     lines). Other lines (a query's CONSTRUCT, an inference) are checked: one whose IRI is not
     valid raises SyntaxError, for JSON-LD too, which splits the lines as text.
+
+    ``pause_collector``: the cyclic collector is paused while Turtle, TriG or JSON-LD are written
+    (kg.util.gcpause). It is the whole process's: a writer on a background thread passes False,
+    so as not to switch it off and on again under the main thread's own pauses.
     """
     if fmt.name in ("nt", "nquads"):
         write_blocks(lines, out)
         return
     import pyoxigraph as ox
 
+    pause = paused_gc if pause_collector else contextlib.nullcontext
     if fmt.name == "trig":
         quads = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_QUADS, lenient=trusted) if lines else iter(())
-        with paused_gc():
+        with pause():
             ox.serialize(quads, out, ox.RdfFormat.TRIG, prefixes=_prefixes(base))
         return
 
-    with paused_gc():
+    with pause():
         if fmt.name == "turtle":
             triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES, lenient=trusted) if lines else iter(())
             ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=_prefixes(base))

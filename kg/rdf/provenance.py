@@ -147,7 +147,7 @@ def _claim_quads(entry: Entry, base: str, claim) -> list[str]:
             (_RANK, Iri(_DEPRECATED)), (_REASON, Lit(claim.reason)), (_QUOTED_FROM, Iri(graph)),
             *(((_QUOTE, Lit(claim.quote)),) if claim.quote else ()))]
     quads = []
-    for predicate, obj in list(value_objects(spec, value, base))[:1]:
+    for predicate, obj in value_objects(spec, value, base)[:1]:
         triple = line(subject, predicate, obj)
         quads.append(_quad(triple, graph))
         quads += _statement(base, triple, graph, _DEPRECATED, reason=claim.reason, quote=claim.quote)
