@@ -65,10 +65,7 @@ def _printed(outcome, base) -> str:
     return "".join(render(result, fmt, base) for fmt in ("table", "csv", "json", "tsv"))
 
 
-@pytest.mark.parametrize("read_here_bytes", [speculate.READ_HERE_BYTES, 0], ids=["rows-read-in-child", "rows-read-here"])
-def test_the_guessed_entry_answers_each_saved_query_as_evaluating_it_would(project, spied, monkeypatch,
-                                                                           read_here_bytes):
-    monkeypatch.setattr(speculate, "READ_HERE_BYTES", read_here_bytes)
+def test_the_guessed_entry_answers_each_saved_query_as_evaluating_it_would(project, spied, monkeypatch):
     names = [q.name for q in list_saved_queries(project.queries) if not any(p.required for p in q.parameters)]
     assert len(names) > 10
     speculated = {name: _printed(_answer(name, project), project.base) for name in names}

@@ -12,9 +12,8 @@ for that very entry folder (named by the fingerprint of the content it holds, so
 either right or unused). A wrong guess, or anything that goes wrong in the child, only means
 the query runs as it would have; the child is stopped.
 
-The child has pyoxigraph write the rows in the TSV results format, and reads them back as terms
-(kg.sparql.tsv_rows) when they are few, or sends the bytes for this process to read when they
-are many (``READ_HERE_BYTES``); rows in a form that reader does not know only mean the same.
+The child has pyoxigraph write the rows in the TSV results format and sends the bytes, read
+back here once (kg.sparql.tsv_rows); rows in a form that reader does not know only mean the same.
 
 Only a SELECT comes back; only a text ``saved.surely_safe`` proves free of SERVICE, LOAD and
 FROM is sent to the child, so the safety check still comes before any evaluation.
@@ -29,8 +28,6 @@ from kg.pipeline.cache_location import GRAPH_FILE, entry_store, latest_entry
 from kg.pipeline.preload import MEMORY_LOAD_BYTES
 
 _current: list["Speculation"] = []
-#: Rows of at most this many bytes of TSV are read back as terms in the child (see ``_answer``).
-READ_HERE_BYTES = 1 << 20
 
 
 class Speculation:
@@ -48,11 +45,9 @@ class Speculation:
         ok, value = self.child.outcome()
         if not ok or value is None:
             return None
-        variables, rows = value
-        if type(rows) is not bytes:  # read in the child already
-            return variables, rows
+        variables, data = value
         try:
-            return variables, cells_from_tsv(rows, len(variables))
+            return variables, cells_from_tsv(data, len(variables))
         except ValueError:  # the query runs here instead
             return None
 
@@ -75,16 +70,13 @@ def latest_store_entry(data: str | os.PathLike, named_graphs: bool = False) -> s
 
 
 def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None, named_graphs: bool):
-    """In the child: the query's variables and its rows on the entry's store, or None. The rows
-    are written by pyoxigraph as TSV (kg.sparql.engines.select_as_tsv) and read back as terms
-    here when they are few (up to ``READ_HERE_BYTES``: this child is then done before the
-    parent's fingerprint, and its reading is hidden), else sent as the bytes for the parent to
-    read: this child is then the one the parent waits for, and pickling terms would cost more.
-    At a million triples, a warm moe-models (0.8 MB) took 0.27 s read here against 0.30 s read by
-    the parent (medians of 7); models-using-technique (2.8 MB) 0.45 s read by the parent against
-    0.50 s converted to terms here (benchmarks/compare.py, medians of 9)."""
+    """In the child: the query's variables and its rows as TSV bytes (kg.sparql.engines.select_as_tsv)
+    on the entry's store, or None. Written by pyoxigraph and read once by the parent, rows cost
+    less than as terms converted here, pickled and unpickled: at a million triples, a warm
+    models-using-technique (17k rows) took 0.44 s against 0.50 (benchmarks/compare.py, medians of 9).
+    Reading the rows here when they are few (hidden behind the parent's fingerprint) measured no
+    faster for moe-models (8.8k rows: 0.29 s either way), so it is not done."""
     from kg.sparql.engines import select_as_tsv
-    from kg.sparql.tsv_rows import cells_from_tsv
 
     # a shared lock without CacheEntry.hold's record of use: a guess must not make an old entry
     # look recently used (the next query's guess would be it again)
@@ -93,16 +85,7 @@ def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None, named
     store = CacheEntry(Path(folder)).open_store(named_graphs)  # the one the query will open
     if store is None:  # damaged, or made by another pyoxigraph: the query opens what it can itself
         return None
-    answer = select_as_tsv(store, text, bindings, prefixes=prefixes)
-    if answer is None:
-        return None
-    variables, data = answer
-    if len(data) > READ_HERE_BYTES:
-        return variables, data
-    try:
-        return variables, cells_from_tsv(data, len(variables))
-    except ValueError:  # a form the reader does not know: the query runs in the parent
-        return None
+    return select_as_tsv(store, text, bindings, prefixes=prefixes)
 
 
 def start(data: str | os.PathLike, text: str, bindings: dict, prefixes: dict | None) -> None:
