@@ -38,42 +38,6 @@ def test_split_balances_by_weight():
     assert abs(sum(heavy_first[i] for i in first) - sum(heavy_first[i] for i in second)) <= 10
 
 
-def _pid_of_share(share, tick):
-    tick(len(share))
-    return os.getpid(), list(share)
-
-
-def test_map_shares_runs_all_but_the_last_share_in_children_and_keeps_order():
-    seen = []
-    results = parallel.map_shares(_pid_of_share, [[1, 2], [3], [4, 5, 6]], seen.append)
-    assert [items for _pid, items in results] == [[1, 2], [3], [4, 5, 6]]
-    pids = [pid for pid, _items in results]
-    assert pids[-1] == os.getpid() and os.getpid() not in pids[:-1] and len(set(pids)) == 3
-    assert seen[-1] == 6
-
-
-def test_a_failing_child_share_is_redone_here():
-    parent = os.getpid()
-
-    def fails_in_child(share, tick):
-        if os.getpid() != parent:
-            raise RuntimeError("boom")
-        return sum(share)
-
-    assert parallel.map_shares(fails_in_child, [[1, 2], [3, 4]]) == [3, 7]
-
-
-def test_a_child_that_dies_is_redone_here():
-    parent = os.getpid()
-
-    def dies_in_child(share, tick):
-        if os.getpid() != parent:
-            os._exit(3)
-        return len(share)
-
-    assert parallel.map_shares(dies_in_child, [[1, 2], [3]]) == [2, 1]
-
-
 def _emitting(share, tick, emit):
     """Emits its items one batch per item, each batch ``[(pid, item)]``, and returns the share's sum."""
     for item in share:
@@ -206,10 +170,10 @@ def test_ctrl_c_while_reading_leaves_no_child_behind(tmp_path):
         "signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even when the tests\n"
         "# run as a background job, whose shell starts its processes with SIGINT ignored\n"
         "from kg.util import parallel\n"
-        "def share(items, tick):\n"
+        "def share(items, tick, emit):\n"
         "    os.write(1, f'{os.getpid()}\\n'.encode())  # one write: the two children's lines never interleave\n"
         "    time.sleep(60)\n"
-        "parallel.map_shares(share, [[1], [2]])\n"
+        "parallel.map_shares_streaming(share, [[1], [2]])\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
@@ -262,7 +226,7 @@ def test_what_the_parent_buffered_is_written_once(tmp_path):
 
 
 def test_split_makes_the_childrens_shares_lighter_by_their_handback():
-    """With handback h, each share but the last weighs 1/(1+h) of the last (map_shares runs that one here)."""
+    """With handback h, each share but the last weighs 1/(1+h) of the last (map_shares_streaming runs that one here)."""
     shares = parallel.split(list(range(1000)), 2, handback=0.25)
     assert [len(share) for share in shares] == [445, 555]  # 1000 / 2.25 = 444.4: cut once 445 are in
     assert sum(len(share) for share in parallel.split(list(range(1000)), 3, handback=0.5)[:2]) == 572

@@ -172,23 +172,17 @@ class _Reader:
                 if not part or ":" in part or "#" in part or not _FLOW_INDICATORS.isdisjoint(part):
                     raise _Declined
                 self._spend()
-                values.append(self.flow_scalar(part))
+                values.append(self.written_scalar(part, in_flow=True))
             return values
-        return self.block_scalar(text)
+        return self.written_scalar(text, in_flow=False)
 
-    def block_scalar(self, text: str):
+    def written_scalar(self, text: str, *, in_flow: bool):
+        """A quoted or plain scalar; in a block (not ``in_flow``), a plain one may hold none of what
+        would make it a key or begin a comment (a flow item's text was checked by ``inline``)."""
         first = text[0]
         if first == '"' or first == "'":
             return _quoted(text)
-        if first in _INDICATORS or ": " in text or " #" in text or text[-1] == ":":
-            raise _Declined
-        return self.scalar(text)
-
-    def flow_scalar(self, text: str):
-        first = text[0]
-        if first == '"' or first == "'":
-            return _quoted(text)
-        if first in _INDICATORS:
+        if first in _INDICATORS or not in_flow and (": " in text or " #" in text or text[-1] == ":"):
             raise _Declined
         return self.scalar(text)
 

@@ -1,9 +1,10 @@
 """Work on forked child processes: shares of a list (results in order), or one function alone.
 
 Reading a large catalog is CPU-bound Python (YAML, normalization), so threads do not help;
-forked processes do. ``map_shares`` gives each share but the last to a child that sends its
-result back through a pipe (pickled), the last share running here meanwhile;
-``start_in_child`` runs one function (kg build's JSON-LD export) while this process goes on. Where ``fork`` is not
+forked processes do. ``map_shares_streaming`` gives each share but the last to a child that
+sends its results back through a pipe (pickled, in batches as it makes them), the last share
+running here meanwhile; ``start_in_child`` runs one function (the source checks, a speculated
+query) while this process goes on. Where ``fork`` is not
 the safe default (anything but Linux), or a child fails for any reason, the work runs in this
 process instead: the result is the same, only slower.
 """
@@ -57,7 +58,7 @@ def split(items: Sequence[T], parts: int, weights: Sequence[float] | None = None
     """``items`` cut into at most ``parts`` contiguous, non-empty shares of near-equal weight.
 
     ``weights`` (one per item, default 1 each) measure the work an item takes, e.g. file sizes.
-    ``handback`` is what handing a result back costs a child (``map_shares`` runs every share but
+    ``handback`` is what handing a result back costs a child (``map_shares_streaming`` runs every share but
     the last in one), as a fraction of the share's own work: those shares are made that much
     lighter than the last, so that all end together.
     """
@@ -77,50 +78,14 @@ def split(items: Sequence[T], parts: int, weights: Sequence[float] | None = None
     return [share for share in shares if len(share)]
 
 
-def map_shares(function: Callable[[Sequence[T], Tick], R], shares: list[Sequence[T]],
-               progress: Callable[[int], None] | None = None) -> list[R]:
-    """``[function(share, tick) for share in shares]``, the shares but the last in child processes.
-
-    ``progress(done)`` is called from this process with the items done across all shares. A
-    share whose child failed or died is redone here.
-    """
-    if len(shares) <= 1 or not can_fork():
-        return _serial(function, shares, progress)
-    import mmap
-
-    shared = mmap.mmap(-1, 8 * len(shares))  # anonymous and shared: each child's items done, one slot each
-    counters = memoryview(shared).cast("q")
-    children: list[Child] = []
-    own = 0
-
-    def tick(n: int) -> None:
-        nonlocal own
-        own += n
-        if progress is not None:
-            progress(own + sum(counters[:len(children)]))
-
-    try:
-        for slot, share in enumerate(shares[:-1]):  # inside the try: a failed fork stops the others
-            children.append(start_in_child(functools.partial(function, share, _adding_to(counters, slot))))
-        last = function(shares[-1], tick)
-        results = []
-        for child, share in zip(children, shares):
-            ok, result = child.outcome()
-            results.append(result if ok else function(share, lambda n: None))
-    finally:
-        for child in children:
-            child.stop()
-    if progress is not None:
-        progress(sum(len(s) for s in shares))
-    return [*results, last]
-
-
 def map_shares_streaming(function: Callable[[Sequence[T], Tick, Callable[[list], None]], R],
                          shares: list[Sequence[T]], progress: Callable[[int], None] | None = None,
                          ) -> list[tuple[list, R]]:
-    """``map_shares`` for a function that hands its items over as it makes them:
-    ``function(share, tick, emit)`` calls ``emit(items)`` with lists of them and returns a last
-    value; each share gives ``(every item emitted, in order, the value returned)``.
+    """``function(share, tick, emit)`` for each share, in order, the shares but the last in child
+    processes: the function hands its items over as it makes them, calling ``emit(items)`` with
+    lists of them, and returns a last value; each share gives ``(every item emitted, in order,
+    the value returned)``. ``progress(done)`` is called from this process with the items done
+    across all shares (each ``tick(n)`` counts ``n`` more).
 
     A child's items come back in pickled batches on a pipe of its own while it works, and this
     process reads them between its own items (each ``tick``): the unpickling is done while the
@@ -129,22 +94,14 @@ def map_shares_streaming(function: Callable[[Sequence[T], Tick, Callable[[list],
     A share whose child failed or died is redone here, whatever it had sent.
     """
     if len(shares) <= 1 or not can_fork():
-        done = 0
-
-        def tick_serial(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress is not None:
-                progress(done)
-
-        results = []
-        for share in shares:
+        def collected(share, tick):
             items: list = []
-            results.append((items, function(share, tick_serial, items.extend)))
-        return results
+            return items, function(share, tick, items.extend)
+
+        return _serial(collected, shares, progress)
     import mmap
 
-    shared = mmap.mmap(-1, 8 * len(shares))  # each child's items done, one slot each (see map_shares)
+    shared = mmap.mmap(-1, 8 * len(shares))  # anonymous and shared: each child's items done, one slot each
     counters = memoryview(shared).cast("q")
     streams: list[_Stream] = []
     own = 0
