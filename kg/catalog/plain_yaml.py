@@ -211,7 +211,8 @@ def _skipped(line: str) -> bool:
 
 
 def _quoted(text: str) -> str:
-    """A quoted scalar on one line with no escape: ``"…"`` without ``\\`` or ``'…'`` (``''`` is ``'``)."""
+    """A quoted scalar with no escape (its lines already folded by ``_continued``): ``"…"`` without
+    ``\\``, or ``'…'`` (``''`` is ``'``)."""
     quote = text[0]
     if len(text) < 2 or text[-1] != quote:
         raise _Declined

@@ -29,8 +29,9 @@ class Exports:
     ``start()`` stages the set beside ``out_dir`` (kg.util.fsutil.StagedFolder: one writer at a time)
     and, on a large catalog, starts writing the JSON-LD (Python, the slowest of them), then the
     Turtle and the N-Triples (``BACKGROUND_FORMATS``) on a background thread (``BackgroundWriter``)
-    while this thread goes on: kg build starts it before the shapes run. ``finish()`` writes the rest and waits for it; ``commit()`` swaps the staged
-    folder in with one rename; ``discard()`` drops it all.
+    while this thread goes on: kg build starts it before the shapes run. ``finish()`` writes the
+    rest and waits for it; ``commit()`` swaps the staged folder in with one rename; ``discard()``
+    drops it all.
     """
 
     def __init__(self, lines: list[str], base: str, out_dir: Path, *, dataset_lines: list[str] | None = None,

@@ -10,7 +10,6 @@ process instead: the result is the same, only slower.
 """
 from __future__ import annotations
 
-import functools
 import gc
 import os
 import signal
