@@ -9,7 +9,6 @@ from kg.catalog.diagnostics import Report
 from kg.pipeline.exports import BACKGROUND_EXPORT_TRIPLES, Exports
 from kg.pipeline.project import Compiled, Project, compile_catalog, export_lines, provenance_dataset_lines
 from kg.util.progress import Progress, quiet
-from kg.util.switching import short_switch_interval
 
 
 class InvalidCatalog(KgError):
@@ -58,12 +57,6 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
     Unless ``cache`` is false, the graph also goes to the query cache. With ``reason``
     (rdfs or owlrl) the inferred triples go to inferred-PROFILE.ttl and .nt, apart.
     """
-    with short_switch_interval():  # its threads in pyoxigraph get the GIL back sooner
-        return _build(project, out_dir, engine, reason, cache, progress, exports_in_background_from)
-
-
-def _build(project: Project, out_dir: Path, engine: str, reason: str | None, cache: bool, progress: Progress,
-           exports_in_background_from: int) -> BuildResult:
     exports: Exports | None = None
     primer = None
 
