@@ -3,11 +3,14 @@
 
     .venv/bin/python benchmarks/core_use.py -- .venv/bin/kg build --data /work/gen-1m --out /tmp/dist --engine oxigraph
 
-Runs the command (its output thrown away; KG_CACHE_DIR set to an emptied temporary folder, so
-that a build fills the query cache as a first build does) and samples the whole machine's CPU
-time (/proc/stat, Linux) every --every seconds: prints each sample's busy cores, the wall time,
-and the core-seconds left idle. Run it on an otherwise quiet machine: it cannot tell the
-command's work from anything else's.
+Runs the command (its output thrown away; KG_CACHE_DIR set to a fresh, empty temporary folder,
+so that a build fills the query cache as a first build does; PYTHONDONTWRITEBYTECODE dropped, so
+that kg runs from its bytecode cache as it usually does) and samples the whole machine's CPU
+time (/proc/stat, Linux: all of its cores, whatever this process's affinity) every --every
+seconds, and once more when the command exits: prints when each sample ends and how many cores
+were busy over it, the wall time, and the core-seconds left idle until the command exited. Run
+it on an otherwise quiet machine: it cannot tell the command's work from anything else's.
+Exits as the command did (128 + N for a command killed by signal N; 127 for one not found).
 """
 from __future__ import annotations
 
@@ -41,20 +44,30 @@ def main() -> int:
         env["KG_CACHE_DIR"] = cache
         start = time.perf_counter()
         previous = cpu_times()
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        samples: list[tuple[float, float, float]] = []  # (when, seconds covered, busy cores)
+        try:
+            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError as exc:
+            print(f"core_use.py: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
+            return 127
+        samples: list[tuple[float, float, float]] = []  # (when it ends, seconds covered, busy cores)
         last = start
-        while process.poll() is None:
-            time.sleep(args.every)
+        running = True
+        while running:
+            try:
+                process.wait(timeout=args.every)
+                running = False  # the last sample ends when the command did
+            except subprocess.TimeoutExpired:
+                pass
             now, current = time.perf_counter(), cpu_times()
             total, idle = current[0] - previous[0], current[1] - previous[1]
             samples.append((now - start, now - last, cores * (1 - idle / total) if total else 0.0))
             previous, last = current, now
-        wall = time.perf_counter() - start
+        wall = last - start
     print(" ".join(f"{when:.2f}:{busy:.1f}" for when, _, busy in samples))
     idle = sum((cores - busy) * covered for _, covered, busy in samples)
-    print(f"exit {process.returncode}; {wall:.2f} s on {cores} cores; {idle:.2f} core-seconds idle")
-    return process.returncode
+    code = process.returncode
+    print(f"exit {code}; {wall:.2f} s on {cores} cores; {idle:.2f} core-seconds idle")
+    return 128 - code if code < 0 else code
 
 
 if __name__ == "__main__":

@@ -180,3 +180,36 @@ def test_a_cache_that_cannot_be_changed_is_said_so_not_reported_in_use(run, own_
     assert result.exit_code == 1 and "the cache is not writable here" in result.stderr, result.stderr
     assert "in use" not in result.stderr
     assert len(cache_entries()) == 1
+
+
+@pytest.mark.parametrize("spelling", [".", "./", "data", "data/", "ABSOLUTE"])
+def test_a_builds_fingerprint_uses_the_digests_read_whatever_the_data_folders_spelling(
+        own_cache, tmp_path, monkeypatch, spelling):
+    """kg build fingerprints the catalog from the digests its reading took (QueryCachePrimer.cache_entry):
+    the entries' paths must be spelled as the fingerprint walks them, or every file is read again.
+    With --data . they were not, before the paths became os.walk's own (session 10)."""
+    from pathlib import Path
+
+    from kg.catalog.diagnostics import Report
+    from kg.catalog.loader import load_catalog
+    from kg.pipeline.queryable import QueryCachePrimer
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    monkeypatch.chdir(data if spelling in (".", "./") else tmp_path)
+    project = Project.locate(data=str(data) if spelling == "ABSOLUTE" else spelling, start=ROOT)
+    catalog = load_catalog(project.data, Report(), processes=1)
+    assert catalog.entries
+    read_again = []
+    digest = cache.DigestIndex.digest
+
+    def spy(self, path, known=None, known_since_ns=0):
+        if known is None and Path(path).resolve().is_relative_to(data.resolve()):
+            read_again.append(path)
+        return digest(self, path, known, known_since_ns)
+
+    monkeypatch.setattr(cache.DigestIndex, "digest", spy)
+    built = QueryCachePrimer.cache_entry(catalog, project)
+    assert read_again == []
+    monkeypatch.setattr(cache.DigestIndex, "digest", digest)
+    assert built == entry_for([project.data, project.ontology, project.shapes], project.base)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,24 @@ def test_a_byte_that_is_not_utf8_is_placed_at_its_column_in_characters(tmp_path,
     with pytest.raises(YamlProblem) as problem:
         load_document(path)
     assert problem.value.code == "KG001" and problem.value.column == column
+
+
+@pytest.mark.parametrize("count", [0, 1, 15, 16, 17, 33])
+def test_the_reading_shares_weigh_every_file_by_a_sampled_size(tmp_path, count):
+    from kg.catalog import loader
+    from kg.catalog.schema import KINDS
+
+    files = []
+    for i in range(count):
+        path = tmp_path / f"m{i:03d}.yaml"
+        path.write_text("x" * (i + 1))
+        files.append((KINDS[0], str(path)))
+    if count:
+        os.remove(files[-1][1])  # a file gone since the listing weighs what opening it costs
+    costs = loader._costs(files)
+    assert len(costs) == count
+    every = loader.SIZE_SAMPLE_EVERY
+    for i, cost in enumerate(costs):
+        sampled = i - i % every
+        size = 0 if sampled == count - 1 else sampled + 1
+        assert cost == loader.READ_COST_PER_FILE + size

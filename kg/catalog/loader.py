@@ -72,7 +72,7 @@ class Catalog:
         return len(self.entries)
 
 
-def display_path(path: Path) -> str:
+def display_path(path: str | os.PathLike) -> str:
     """The path as a contributor would type it: relative to the working directory when inside it."""
     absolute = Path(path).resolve()
     try:
@@ -85,7 +85,7 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, str]]:
     """The entry files under ``data_dir`` (paths as ``os.walk`` spells them), sorted; stray files
     are reported. Strings, not Path objects: at a million triples (77k files), making the Paths
     took 0.35 of this function's 0.45 s, on one core before the reading processes start."""
-    found: list[tuple[str, Kind, str, list[str]]] = []  # a kind's folder, its kind, where it is, its entries
+    found: list[tuple[Kind, str, list[str]]] = []  # a kind, its folder as walked, its entries
     shown = display_path(data_dir)
     for folder, dirs, names in os.walk(data_dir):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -95,7 +95,7 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, str]]:
         entries: list[str] = []
         for name in names:
             if name.endswith(".yaml") and kind is not None and name[0] != ".":
-                entries.append(name)  # the usual case, without a call
+                entries.append(name)  # the usual case, without splitext, lower or join
                 continue
             if name.startswith(".") or name.lower() == "readme.md":
                 continue
@@ -110,9 +110,9 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, str]]:
             report.add(os.path.join(shown, *parts, name), 1, 0, "KG108", "entry is not directly in "
                        f"one of {folders}: move it there")
         if entries:
-            found.append((kind.folder, kind, os.path.join(folder, ""), entries))
+            found.append((kind, os.path.join(folder, ""), entries))
     files: list[tuple[Kind, str]] = []
-    for _folder, kind, prefix, entries in sorted(found, key=lambda item: item[0]):  # path order
+    for kind, prefix, entries in sorted(found, key=lambda item: item[0].folder):  # path order
         entries.sort()
         files += [(kind, prefix + name) for name in entries]
     return files

@@ -193,7 +193,7 @@ class Document:
         return self.positions().get(("key", key), self.where(key))
 
 
-def load_document(path: Path) -> Document:
+def load_document(path: str | os.PathLike) -> Document:
     """Read and parse ``path``; raise YamlProblem for anything that is not a usable entry."""
     try:
         raw = read_regular(path, MAX_FILE_BYTES)
@@ -222,7 +222,7 @@ def load_document(path: Path) -> Document:
     return doc
 
 
-def parse_text(text: str, path: Path) -> Document:
+def parse_text(text: str, path: str | os.PathLike | None) -> Document:
     """Parse YAML text into a Document (see load_document).
 
     A text in the plain subset entries are written in is read by kg.catalog.plain_yaml (its

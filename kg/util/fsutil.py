@@ -34,7 +34,7 @@ class NotRegularFile(OSError):
     """A path that is a FIFO, a device or a socket: reading it could block forever."""
 
 
-def read_regular(path: Path, limit: int | None = None) -> bytes:
+def read_regular(path: str | os.PathLike, limit: int | None = None) -> bytes:
     """The bytes of the regular file at ``path`` (at most ``limit`` + 1 of them: enough to tell it is
     too large). Opened without blocking, so that a FIFO or a device is refused instead of waited on.
 
