@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/core_use.py -- .venv/bin/kg build --data /work/gen-1m --out /tmp/dist --engine oxigraph
 
-Runs the command (its output thrown away; KG_CACHE_DIR set to a fresh, empty temporary folder,
+Runs the command (its output thrown away, but for the end of its stderr when it fails; KG_CACHE_DIR set to a fresh, empty temporary folder,
 so that a build fills the query cache as a first build does; PYTHONDONTWRITEBYTECODE dropped, so
 that kg runs from its bytecode cache as it usually does) and samples the whole machine's CPU
 time (/proc/stat, Linux: all of its cores, whatever this process's affinity) every --every
@@ -44,8 +44,9 @@ def main() -> int:
         env["KG_CACHE_DIR"] = cache
         start = time.perf_counter()
         previous = cpu_times()
+        errors = tempfile.TemporaryFile()
         try:
-            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         except OSError as exc:
             print(f"core_use.py: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
             return 127
@@ -67,6 +68,11 @@ def main() -> int:
     idle = sum((cores - busy) * covered for _, covered, busy in samples)
     code = process.returncode
     print(f"exit {code}; {wall:.2f} s on {cores} cores; {idle:.2f} core-seconds idle")
+    if code:
+        errors.seek(0)
+        said = errors.read().decode("utf-8", "replace").splitlines()[-5:]
+        print("the command failed; the end of its stderr:", *said, sep="\n  ", file=sys.stderr)
+    errors.close()
     return 128 - code if code < 0 else code
 
 

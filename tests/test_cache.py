@@ -115,6 +115,10 @@ def test_kg_cache_info_clear_and_prune(run, own_cache, tmp_path):
     result = run("cache", "clear", "--project", "--data", str(first))
     assert result.exit_code == 0 and "removed 1 entry" in result.stderr
     assert [e.project for e in cache_entries()] == [str(second)]
+    from kg.cli.cache import _size
+
+    left = _size(cache_entries()[0].size)  # the other project's entry is still there
+    assert f"; {left} left in the cache" in result.stderr and left != "0 B"
     assert run("cache", "clear", "--data", str(first)).exit_code == 2
 
     assert run("cache", "prune", "--max-bytes", "1G").stderr.startswith("evicted 0 entries")

@@ -20,7 +20,7 @@ def _size(n: int) -> str:
 
 @click.group("cache")
 def cache_group() -> None:
-    """Show, prune or clear the query cache (the built graphs 'kg query' reuses)."""
+    """Show (info), prune or clear the query cache (the built graphs 'kg query' reuses)."""
 
 
 @cache_group.command("info")
@@ -57,7 +57,8 @@ def info(fmt: str) -> None:
 
 def _report(settings: Settings, done, verb: str) -> None:
     freed = sum(e.size for e in done.removed)
-    settings.info(f"{verb} {_entries(len(done.removed))} ({_size(freed)}); {_size(done.remaining_bytes)} left")
+    settings.info(f"{verb} {_entries(len(done.removed))} ({_size(freed)}); {_size(done.remaining_bytes)} left "
+                  "in the cache")
     if done.in_use:
         settings.info(f"kept {_entries(len(done.in_use))} that another kg process is using")
 

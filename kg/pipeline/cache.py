@@ -682,7 +682,7 @@ def remove_entry(folder: Path) -> bool:
 
 class Pruned(namedtuple("Pruned", "removed in_use remaining_bytes")):
     """What ``prune`` or ``clear`` did: the entries removed (EntryInfo), those left because in use,
-    and the bytes that remain."""
+    and the bytes the whole cache's entries still hold (other projects' too)."""
 
     __slots__ = ()
 
@@ -737,4 +737,5 @@ def clear(project: Path | None = None) -> Pruned:
                 shutil.rmtree(stale, ignore_errors=True)
             else:
                 stale.unlink(missing_ok=True)
-    return Pruned(removed, in_use, sum(info.size for info in in_use))
+    remaining = in_use if project is None else cache_entries()  # what the whole cache still holds
+    return Pruned(removed, in_use, sum(info.size for info in remaining))
