@@ -36,7 +36,7 @@ def test_fixture_catalog_is_clean():
     (b"name: caf\xe9\n", "KG001", 1),
     (b"", "KG002", 1),
     (b"# only a comment\n", "KG002", 1),
-    (b"name: [unclosed\n", "KG003", 2),
+    (b"name: [unclosed\n", "KG003", 1),  # where the '[' opens, not where libyaml gave up
     (b"- a\n- b\n", "KG007", 1),
     (b"name: x\n---\nname: y\n", "KG003", 2),
     (b"a: &a [1, 2]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
@@ -53,6 +53,29 @@ def test_unreadable_yaml(tmp_path, text, code, line):
     assert info.value.code == code
     if line is not None:
         assert info.value.line == line
+
+
+@pytest.mark.parametrize("text, line, column, fix", [
+    ("name: x\nparameters: [7B, 13B\nlicense: MIT\n", 2, 13, "the list opened with '[' here is not closed"),
+    ("name: x\nfoo: {a: 1\nlicense: MIT\n", 2, 6, "the '{' here is not closed"),
+    ('name: "x\nlicense: MIT\n', 1, 7, "the quote opened here is never closed"),
+    ("name: x\n  license: MIT\n", 2, 10, "or align the key with the others"),
+    ("name: x\n\tlicense: MIT\n", 2, 1, "indented with spaces, not tabs"),
+    ("name: @x\n", 1, 7, "a plain value cannot begin with '@': quote it"),
+    ("name: x\n- a\n", 2, 1, "check its indentation, quotes and brackets"),
+    ("name: x\nsources:\n  - a\n  b: c\n", 4, 3, "begin it with '- '"),
+    ("name: x\ndescription: |\nno indent\n", 3, 1, "should be indented under its key"),
+    ('name: "a\\q"\n', 1, 9, "use single quotes"),
+    ("name: *x\n", 1, 7, "quote the value"),
+])
+def test_a_yaml_syntax_error_says_where_to_look_and_what_to_do(tmp_path, text, line, column, fix):
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    with pytest.raises(YamlProblem) as info:
+        load_document(path)
+    problem = info.value
+    assert (problem.code, problem.line, problem.column) == ("KG003", line, column)
+    assert problem.message.startswith("YAML syntax error: ") and fix in problem.message
 
 
 def test_duplicate_key_reported_and_reading_goes_on(tmp_path):

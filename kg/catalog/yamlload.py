@@ -271,12 +271,12 @@ def _compose(text: str) -> yaml.Node:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 0)
-        problem = exc.problem or str(exc)
         if "expected a single document" in str(exc):
-            problem = "more than one YAML document ('---'): keep one entry per file"
-        raise YamlProblem("KG003", line, column, f"YAML syntax error: {problem}") from None
+            mark = exc.problem_mark or exc.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 0)
+            raise YamlProblem("KG003", line, column, "YAML syntax error: more than one YAML document "
+                              "('---'): keep one entry per file") from None
+        raise _syntax_problem(exc, text) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("KG003", 1, 0, f"YAML syntax error: {exc}") from None
     except RecursionError:
@@ -287,6 +287,50 @@ def _compose(text: str) -> yaml.Node:
     if node is None:
         raise YamlProblem("KG002", 1, 0, "file is empty: add at least 'name: …' or delete the file")
     return node
+
+
+#: What to do about libyaml's syntax errors, by its problem (and the context it names, where that
+#: decides), and whether the error is placed where the context began (an unclosed bracket or
+#: quote, which libyaml notices only lines later) rather than where libyaml stopped.
+_SYNTAX_FIXES: dict[tuple[str, str | None], tuple[bool, str]] = {
+    ("did not find expected ',' or ']'", "while parsing a flow sequence"):
+        (True, "the list opened with '[' here is not closed: end it with ']' on the same value, "
+               "its items separated by ', '"),
+    ("did not find expected ',' or '}'", "while parsing a flow mapping"):
+        (True, "the '{' here is not closed: end it with '}' (or quote the value if it is text)"),
+    ("found unexpected end of stream", "while scanning a quoted scalar"):
+        (True, "the quote opened here is never closed: end the value with the same quote"),
+    ("found unknown escape character", None):
+        (False, "'\\' begins an escape inside double quotes: write '\\\\', or use single quotes"),
+    ("mapping values are not allowed in this context", None):
+        (False, "': ' inside a plain value, or a key indented under another key's value: quote the "
+                "value ('…'), or align the key with the others"),
+    ("found a tab character that violates indentation", None): (False, "YAML is indented with spaces, not tabs"),
+    ("did not find expected key", None):
+        (False, "this line is neither 'key: value' at the entry's indentation nor an item of the list "
+                "above, or text follows a closing quote or bracket: check its indentation, quotes and brackets"),
+    ("did not find expected '-' indicator", None):
+        (False, "a line inside a list that is not an item: begin it with '- ' at the items' "
+                "indentation, or end the list before it"),
+    ("could not find expected ':'", None):
+        (True, "this line has no ':' (a key is written 'key: value'), or it belongs to the value above "
+               "and should be indented under its key"),
+    ("found undefined alias", None): (False, "'*' begins an alias in YAML: quote the value ('*…')"),
+}
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    """KG003 for a libyaml syntax error: its words, where to look, and what to do."""
+    problem = exc.problem or str(exc)
+    use_context, fix = _SYNTAX_FIXES.get((problem, exc.context)) or _SYNTAX_FIXES.get((problem, None)) or (
+        False, "fix the YAML at this line and column (its indentation, quotes and brackets)")
+    if problem == "found character that cannot start any token" and exc.problem_mark is not None:
+        found = text[exc.problem_mark.index:exc.problem_mark.index + 1]
+        fix = "YAML is indented with spaces, not tabs" if found == "\t" else \
+            f"a plain value cannot begin with '{found}': quote it ('…')"
+    mark = (exc.context_mark if use_context else exc.problem_mark) or exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 0)
+    return YamlProblem("KG003", line, column, f"YAML syntax error: {problem}: {fix}")
 
 
 def _refuse_tags(text: str) -> None:
