@@ -151,8 +151,11 @@ def test_queries_lists_summaries(run):
     result = run("queries", *project_args())
     assert result.exit_code == 0
     assert any(line.startswith("models-by-organization") and
-               line.endswith("  Models developed by an organization  (org=iri)")
+               line.endswith("  Models developed by an organization  ([org=iri, default meta])")
                for line in result.stdout.splitlines())
+    lines = result.stdout.splitlines()  # a parameter without a default is shown as one to give
+    assert any(line.startswith("largest-open-weights-models") and line.endswith("([min_parameters=integer])")
+               for line in lines)
     as_json = json.loads(run("queries", *project_args(), "--format", "json").stdout)
     assert {q["name"] for q in as_json} == {p.stem for p in (ROOT / "queries").glob("*.rq")}
 

@@ -310,3 +310,13 @@ def test_the_saved_queries_that_read_named_graphs_are_the_three_that_do():
     assert not uses_named_graphs("# on Oxigraph's store, see the subgraph\r# or GRAPH\nSELECT * WHERE { ?s ?p ?o }")
     named = sorted(q.name for q in list_saved_queries(ROOT / "queries") if uses_named_graphs(q.text))
     assert named == ["disputed-facts", "fact-sources", "facts-without-source"]
+
+
+def test_kg_queries_shows_which_parameters_may_be_left_out():
+    from kg.cli.query import _shown_parameter
+    from kg.sparql.saved import Parameter
+
+    required, optional = Parameter.from_variable("_org_iri"), Parameter.from_variable("__year_integer")
+    assert _shown_parameter(required, {}) == "org=iri"
+    assert _shown_parameter(required, {"org": "meta"}) == "[org=iri, default meta]"
+    assert _shown_parameter(optional, {}) == "[year=integer]"

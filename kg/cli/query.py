@@ -106,6 +106,14 @@ def list_queries(settings: Settings, project, fmt) -> None:
         return
     width = max((len(q.name) for q in saved), default=0)
     for q in saved:
-        params = " ".join(f"{p.name}={p.type}" if p.required else f"[{p.name}={p.type}]"
-                          for p in q.parameters)
+        params = " ".join(_shown_parameter(p, q.defaults) for p in q.parameters)
         click.echo(f"{q.name.ljust(width)}  {q.summary}" + (f"  ({params})" if params else ""))
+
+
+def _shown_parameter(parameter, defaults: dict) -> str:
+    """``name=type`` for a parameter to give; in brackets one that may be left out: optional, or
+    required with a default (``[org=iri, default meta]``)."""
+    shown = f"{parameter.name}={parameter.type}"
+    if parameter.name in defaults:
+        return f"[{shown}, default {defaults[parameter.name]}]"
+    return shown if parameter.required else f"[{shown}]"
