@@ -3,14 +3,15 @@
 
     .venv/bin/python benchmarks/core_use.py -- .venv/bin/kg build --data /work/gen-1m --out /tmp/dist --engine oxigraph
 
-Runs the command (its output thrown away, but for the end of its stderr when it fails; KG_CACHE_DIR set to a fresh, empty temporary folder,
-so that a build fills the query cache as a first build does; PYTHONDONTWRITEBYTECODE dropped, so
-that kg runs from its bytecode cache as it usually does) and samples the whole machine's CPU
-time (/proc/stat, Linux: all of its cores, whatever this process's affinity) every --every
-seconds, and once more when the command exits: prints when each sample ends and how many cores
-were busy over it, the wall time, and the core-seconds left idle until the command exited. Run
-it on an otherwise quiet machine: it cannot tell the command's work from anything else's.
-Exits as the command did (128 + N for a command killed by signal N; 127 for one not found).
+Runs the command with its output thrown away (but for the end of its stderr when it fails),
+KG_CACHE_DIR set to a fresh, empty temporary folder (so that a build fills the query cache as a
+first build does) and PYTHONDONTWRITEBYTECODE dropped (so that kg runs from its bytecode cache
+as it usually does). Samples the whole machine's CPU time (/proc/stat, Linux: all of its cores,
+whatever this process's affinity) every --every seconds, and once more when the command exits;
+prints when each sample ends and how many cores were busy over it, the wall time, and the
+core-seconds left idle until the command exited. Run it on an otherwise quiet machine: it
+cannot tell the command's work from anything else's. Exits as the command did: 128 + N for a
+command killed by signal N, 127 for one not found, 126 for one that cannot be run.
 """
 from __future__ import annotations
 
@@ -48,8 +49,9 @@ def main() -> int:
         try:
             process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         except OSError as exc:
+            errors.close()
             print(f"core_use.py: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
-            return 127
+            return 127 if isinstance(exc, FileNotFoundError) else 126
         samples: list[tuple[float, float, float]] = []  # (when it ends, seconds covered, busy cores)
         last = start
         running = True
@@ -71,7 +73,8 @@ def main() -> int:
     if code:
         errors.seek(0)
         said = errors.read().decode("utf-8", "replace").splitlines()[-5:]
-        print("the command failed; the end of its stderr:", *said, sep="\n  ", file=sys.stderr)
+        if said:
+            print("the command failed; the end of its stderr:", *said, sep="\n  ", file=sys.stderr)
     errors.close()
     return 128 - code if code < 0 else code
 

@@ -59,14 +59,23 @@ def test_unreadable_yaml(tmp_path, text, code, line):
     ("name: x\nparameters: [7B, 13B\nlicense: MIT\n", 2, 13, "the list opened with '[' here is not closed"),
     ("name: x\nfoo: {a: 1\nlicense: MIT\n", 2, 6, "the '{' here is not closed"),
     ('name: "x\nlicense: MIT\n', 1, 7, "the quote opened here is never closed"),
-    ("name: x\n  license: MIT\n", 2, 10, "or align the key with the others"),
+    ("name: x\n  license: MIT\n", 2, 10, "align the key with the others"),
     ("name: x\n\tlicense: MIT\n", 2, 1, "indented with spaces, not tabs"),
     ("name: @x\n", 1, 7, "a plain value cannot begin with '@': quote it"),
-    ("name: x\n- a\n", 2, 1, "check its indentation, quotes and brackets"),
+    ("name: x\n- a\n", 2, 1, "check the indentation, quotes and brackets"),
     ("name: x\nsources:\n  - a\n  b: c\n", 4, 3, "begin it with '- '"),
     ("name: x\ndescription: |\nno indent\n", 3, 1, "should be indented under its key"),
     ('name: "a\\q"\n', 1, 9, "use single quotes"),
     ("name: *x\n", 1, 7, "quote the value"),
+    # from the review: a closed list whose item holds a quote is not called unclosed
+    ("name: x\naliases: ['Llama 2', 'Meta's Llama']\n", 2, 28, "quote such an item"),
+    ("name: x\nfoo: {a: 1 b: 2}\n", 2, 13, "a ',' is missing here"),
+    ("name: x\nlicense:MIT\nopen_weights: true\n", 2, 1, "with a space after the ':'"),
+    ("name: x\nsources:\n- source:https://x\n  for: [name]\n", 4, 6, "a key above with no space after its ':'"),
+    ("name: *bold*\n", 1, 12, "'*' begins an alias"),
+    ("name: & text\n", 1, 8, "'&' begins an anchor"),
+    ("name: x\ndescription: |\n  a\n\tb\n", 4, 1, "indented with spaces, not tabs"),
+    ("name: \u00e9\u00e9\U0001f600\ndescription: a\x07\n", 2, 15, "character U+0007 is not allowed"),
 ])
 def test_a_yaml_syntax_error_says_where_to_look_and_what_to_do(tmp_path, text, line, column, fix):
     path = tmp_path / "x.yaml"

@@ -9,7 +9,7 @@ from kg.sparql.engines import run_query
 from kg.pipeline.project import Project, compile_catalog
 from kg.pipeline.queryable import query_graph
 from kg.sparql.saved import (Parameter, ParameterError, QueryError, bind_parameters, find_saved_query,
-                        list_saved_queries, parse_safe)
+                        list_saved_queries, parse_safe, read_saved_query)
 
 from .conftest import FIXTURE_CATALOG, ROOT
 
@@ -320,3 +320,13 @@ def test_kg_queries_shows_which_parameters_may_be_left_out():
     assert _shown_parameter(required, {}) == "org=iri"
     assert _shown_parameter(required, {"org": "meta"}) == "[org=iri, default meta]"
     assert _shown_parameter(optional, {}) == "[year=integer]"
+    assert _shown_parameter(required, {"org": ""}) == '[org=iri, default ""]'
+    assert _shown_parameter(required, {"org": "a], [b=c"}) == '[org=iri, default "a], [b=c"]'
+    assert _shown_parameter(required, {"org": "two\nlines"}) == '[org=iri, default "two\\nlines"]'
+    assert _shown_parameter(required, {"org": "x" * 50}) == f'[org=iri, default "{"x" * 39}…"]'
+
+
+def test_a_default_left_empty_is_no_default(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: s\n#+ defaults:\n#+   - org:\nSELECT ?x WHERE { ?x ?p ?_org_iri }\n")
+    assert read_saved_query(path).defaults == {}

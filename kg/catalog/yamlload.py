@@ -277,6 +277,13 @@ def _compose(text: str) -> yaml.Node:
             raise YamlProblem("KG003", line, column, "YAML syntax error: more than one YAML document "
                               "('---'): keep one entry per file") from None
         raise _syntax_problem(exc, text) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (a control character)
+        # libyaml counts the position in bytes of the UTF-8 text
+        position = len(text.encode("utf-8")[:max(exc.position, 0)].decode("utf-8", "ignore"))
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        raise YamlProblem("KG003", line, column, f"YAML syntax error: character U+{exc.character:04X} is not "
+                          "allowed in YAML: remove it") from None
     except yaml.YAMLError as exc:
         raise YamlProblem("KG003", 1, 0, f"YAML syntax error: {exc}") from None
     except RecursionError:
@@ -290,8 +297,8 @@ def _compose(text: str) -> yaml.Node:
 
 
 #: What to do about libyaml's syntax errors, by its problem (and the context it names, where that
-#: decides), and whether the error is placed where the context began (an unclosed bracket or
-#: quote, which libyaml notices only lines later) rather than where libyaml stopped.
+#: decides), and whether an error found on a later line than its context began is placed where
+#: the context began (an unclosed bracket or quote, which libyaml notices only lines later).
 _SYNTAX_FIXES: dict[tuple[str, str | None], tuple[bool, str]] = {
     ("did not find expected ',' or ']'", "while parsing a flow sequence"):
         (True, "the list opened with '[' here is not closed: end it with ']' on the same value, "
@@ -303,32 +310,50 @@ _SYNTAX_FIXES: dict[tuple[str, str | None], tuple[bool, str]] = {
     ("found unknown escape character", None):
         (False, "'\\' begins an escape inside double quotes: write '\\\\', or use single quotes"),
     ("mapping values are not allowed in this context", None):
-        (False, "': ' inside a plain value, or a key indented under another key's value: quote the "
-                "value ('…'), or align the key with the others"),
+        (False, "': ' inside a plain value, a key indented under another key's value, or a key above "
+                "with no space after its ':': quote the value ('…'), align the key with the others, "
+                "or write 'key: value'"),
     ("found a tab character that violates indentation", None): (False, "YAML is indented with spaces, not tabs"),
+    ("found a tab character where an indentation space is expected", None):
+        (False, "YAML is indented with spaces, not tabs"),
     ("did not find expected key", None):
         (False, "this line is neither 'key: value' at the entry's indentation nor an item of the list "
-                "above, or text follows a closing quote or bracket: check its indentation, quotes and brackets"),
+                "above, or text follows a closing quote or bracket, or a quote opened above is not "
+                "closed: check the indentation, quotes and brackets here and above"),
     ("did not find expected '-' indicator", None):
         (False, "a line inside a list that is not an item: begin it with '- ' at the items' "
                 "indentation, or end the list before it"),
     ("could not find expected ':'", None):
-        (True, "this line has no ':' (a key is written 'key: value'), or it belongs to the value above "
-               "and should be indented under its key"),
+        (True, "this line has no ': ' (a key is written 'key: value', with a space after the ':'), "
+               "or it belongs to the value above and should be indented under its key"),
     ("found undefined alias", None): (False, "'*' begins an alias in YAML: quote the value ('*…')"),
+    ("did not find expected alphabetic or numeric character", "while scanning an alias"):
+        (False, "'*' begins an alias in YAML: quote the value ('*…')"),
+    ("did not find expected alphabetic or numeric character", "while scanning an anchor"):
+        (False, "'&' begins an anchor in YAML: quote the value ('&…')"),
 }
+#: Where libyaml's error and its context are on the same line, the bracket may well be closed:
+#: what usually goes wrong inside it instead.
+_IN_BRACKETS = ("a ',' is missing here, or an item holds a quote, bracket or ': ': separate the items "
+                "with ', ' and quote such an item ('…', with '' for a ' inside it)")
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     """KG003 for a libyaml syntax error: its words, where to look, and what to do."""
     problem = exc.problem or str(exc)
-    use_context, fix = _SYNTAX_FIXES.get((problem, exc.context)) or _SYNTAX_FIXES.get((problem, None)) or (
+    context, problem_mark, context_mark = exc.context, exc.problem_mark, exc.context_mark
+    use_context, fix = _SYNTAX_FIXES.get((problem, context)) or _SYNTAX_FIXES.get((problem, None)) or (
         False, "fix the YAML at this line and column (its indentation, quotes and brackets)")
-    if problem == "found character that cannot start any token" and exc.problem_mark is not None:
-        found = text[exc.problem_mark.index:exc.problem_mark.index + 1]
+    if problem == "found character that cannot start any token" and problem_mark is not None:
+        found = text[problem_mark.index:problem_mark.index + 1]
         fix = "YAML is indented with spaces, not tabs" if found == "\t" else \
             f"a plain value cannot begin with '{found}': quote it ('…')"
-    mark = (exc.context_mark if use_context else exc.problem_mark) or exc.problem_mark or exc.context_mark
+    same_line = problem_mark is not None and context_mark is not None and problem_mark.line == context_mark.line
+    if use_context and same_line and context in ("while parsing a flow sequence", "while parsing a flow mapping"):
+        use_context, fix = False, _IN_BRACKETS  # the bracket may be closed later on this line
+    elif same_line:
+        use_context = False
+    mark = (context_mark if use_context else problem_mark) or problem_mark or context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 0)
     return YamlProblem("KG003", line, column, f"YAML syntax error: {problem}: {fix}")
 

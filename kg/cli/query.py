@@ -115,5 +115,17 @@ def _shown_parameter(parameter, defaults: dict) -> str:
     required with a default (``[org=iri, default meta]``)."""
     shown = f"{parameter.name}={parameter.type}"
     if parameter.name in defaults:
-        return f"[{shown}, default {defaults[parameter.name]}]"
+        return f"[{shown}, default {_shown_default(defaults[parameter.name])}]"
     return shown if parameter.required else f"[{shown}]"
+
+
+def _shown_default(value: str) -> str:
+    """A default as the list shows it: as written, or quoted (JSON) when empty or holding a space,
+    a bracket, a comma or a control character; cut at 40 characters."""
+    import json
+
+    if len(value) > 40:
+        return json.dumps(value[:39] + "…", ensure_ascii=False)
+    if not value or any(c in " ,[]" or not c.isprintable() for c in value):
+        return json.dumps(value, ensure_ascii=False)
+    return value

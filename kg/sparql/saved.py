@@ -114,7 +114,7 @@ class SavedQuery:
                 if isinstance(item, dict):
                     merged.update(item)
             defaults = merged
-        return {str(k): str(v) for k, v in defaults.items()}
+        return {str(k): str(v) for k, v in defaults.items() if v is not None}  # "org:" alone: no default
 
 
 def read_query_text(path: Path) -> str:
