@@ -203,6 +203,16 @@ def test_references(fixture_catalog):
                                    f"organization; add {new_file} or fix the id)")
 
 
+def test_a_reference_to_an_entry_whose_file_could_not_be_read_says_so(fixture_catalog):
+    write_entry(fixture_catalog, "organizations", "acme.yaml", "name: [Acme\n")  # a syntax error
+    write_entry(fixture_catalog, "models", "x.yaml", "name: X\ndeveloper: acme\n")
+    found = {(d.file.rsplit("/", 1)[-1], d.code): d.message for d in diagnose(fixture_catalog)}
+    assert ("acme.yaml", "KG003") in found
+    broken = Path(display_path(fixture_catalog)) / "organizations" / "acme.yaml"
+    assert found[("x.yaml", "KG201")] == (f"developer 'acme' is not a known organization ({broken} exists "
+                                          "but could not be read: fix the error reported for it)")
+
+
 def test_self_reference_and_cycles(fixture_catalog):
     write_entry(fixture_catalog, "models", "a.yaml", "name: A\nbased_on: [b]\n")
     write_entry(fixture_catalog, "models", "b.yaml", "name: B\nbased_on: [a]\n")
