@@ -317,3 +317,16 @@ def test_the_reading_shares_weigh_every_file_by_a_sampled_size(tmp_path, count):
         sampled = i - i % every
         size = 0 if sampled == count - 1 else sampled + 1
         assert cost == loader.READ_COST_PER_FILE + size
+
+
+def test_a_source_naming_a_key_whose_value_is_invalid_brings_no_second_error(fixture_catalog):
+    from kg.catalog.sourcing import check_sources
+
+    write_entry(fixture_catalog, "models", "x.yaml", "name: X\nreleased: 2023-13\nsources:\n"
+                "- source: https://example.org/x\n  for: [name, released, relased]\n")
+    report = Report()
+    catalog = load_catalog(fixture_catalog, report)
+    check_sources(catalog, report, None)
+    found = [(d.line, d.code, d.message) for d in report.items if d.file.endswith("x.yaml")]
+    assert [(line, code) for line, code, _ in found] == [(2, "KG107"), (5, "KG122")], found
+    assert "'relased'" in found[1][2]  # a key the entry does not write is still reported

@@ -50,6 +50,8 @@ def _check_entry(entry: Entry, report: Report, sources: SourceText | None, names
             named = named_values(entry, fact_name)
             where = value.path + ("for", index) if isinstance(value.path[-1], int) else value.path
             if named is None:
+                if _written_but_invalid(entry, fact_name):
+                    continue  # its value's own diagnostic says what is wrong; no second one here
                 _report(entry, report, where, "KG122", f"'for' names '{fact_name}', which this entry does "
                         f"not hold: fix the name (keys: {', '.join(_fact_keys(entry))}) or remove it")
                 continue
@@ -73,6 +75,15 @@ def _check_entry(entry: Entry, report: Report, sources: SourceText | None, names
             _report(entry, report, value.path, "KG124", f"the claim is about '{claim.key}', which is not "
                     f"a fact of a {entry.kind.label}: use one of {', '.join(_fact_keys(entry, every=True))}")
         _cited_text(entry, value, claim.source, report, sources)
+
+
+def _written_but_invalid(entry: Entry, fact_name: str) -> bool:
+    """Does the entry's file write the key ``fact_name`` names, none of whose values was valid
+    (each reported where it is written)? Read off the file's marks: only for such a ``for:``."""
+    key = fact_name.partition("=")[0].strip()
+    if key not in FIELDS[entry.kind] or key in NOT_FACTS or entry.values.get(key):
+        return False
+    return ("key", key) in entry.doc.positions()
 
 
 def _cited_text(entry: Entry, value: Value, source: str, report: Report,
