@@ -73,6 +73,7 @@ def test_unreadable_yaml(tmp_path, text, code, line):
     ("name: x\nlicense:MIT\nopen_weights: true\n", 2, 1, "with a space after the ':'"),
     ("name: x\nsources:\n- source:https://x\n  for: [name]\n", 4, 6, "a key above with no space after its ':'"),
     ("name: *bold*\n", 1, 12, "'*' begins an alias"),
+    ("name: x\ntechniques:\n- instruction-tuning\nself-instruct\n", 4, 1, "write '- ' before it"),
     ("name: & text\n", 1, 8, "'&' begins an anchor"),
     ("name: x\ndescription: |\n  a\n\tb\n", 4, 1, "indented with spaces, not tabs"),
     ("name: \u00e9\u00e9\U0001f600\ndescription: a\x07\n", 2, 15, "character U+0007 is not allowed"),
@@ -209,8 +210,14 @@ def test_a_reference_to_an_entry_whose_file_could_not_be_read_says_so(fixture_ca
     found = {(d.file.rsplit("/", 1)[-1], d.code): d.message for d in diagnose(fixture_catalog)}
     assert ("acme.yaml", "KG003") in found
     broken = Path(display_path(fixture_catalog)) / "organizations" / "acme.yaml"
-    assert found[("x.yaml", "KG201")] == (f"developer 'acme' is not a known organization ({broken} exists "
-                                          "but could not be read: fix the error reported for it)")
+    assert found[("x.yaml", "KG201")] == (f"developer 'acme' is not a known organization ({broken} could "
+                                          "not be read: fix the error reported for it)")
+    # a file that is there but was never read as an entry (a folder the walk does not follow) is
+    # not said to have an error of its own
+    (fixture_catalog / "organizations" / "acme.yaml").unlink()
+    (fixture_catalog / "organizations" / "acme.yaml").mkdir()
+    found = {(d.file.rsplit("/", 1)[-1], d.code): d.message for d in diagnose(fixture_catalog)}
+    assert "could not be read" not in found[("x.yaml", "KG201")]
 
 
 def test_self_reference_and_cycles(fixture_catalog):
@@ -330,3 +337,19 @@ def test_a_source_naming_a_key_whose_value_is_invalid_brings_no_second_error(fix
     found = [(d.line, d.code, d.message) for d in report.items if d.file.endswith("x.yaml")]
     assert [(line, code) for line, code, _ in found] == [(2, "KG107"), (5, "KG122")], found
     assert "'relased'" in found[1][2]  # a key the entry does not write is still reported
+
+
+def test_lines_are_counted_as_an_editor_counts_them_around_yamls_own_line_breaks(tmp_path):
+    """libyaml takes U+2028, U+2029 and U+0085 for line breaks, editors do not: kg's lines and
+    columns are the editor's, for syntax errors, other diagnostics and the marks alike."""
+    path = tmp_path / "x.yaml"
+    path.write_text('name: X\ndescription: "a\u2028b \u2029c"\nlicense: MIT\nx: @y\n', encoding="utf-8")
+    with pytest.raises(YamlProblem) as info:
+        load_document(path)
+    assert (info.value.line, info.value.column) == (4, 4)
+    path.write_text('name: X\ndescription: "a\u2028b\u0085"\nname: Y\nlicense: MIT\n', encoding="utf-8")
+    doc = load_document(path)
+    [duplicate] = doc.problems
+    assert (duplicate.code, duplicate.line, duplicate.column) == ("KG004", 3, 1)
+    assert "first at line 1" in duplicate.message
+    assert doc.where("license") == (4, 10) and doc.key_where("license") == (4, 1)

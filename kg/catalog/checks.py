@@ -45,7 +45,7 @@ def check_references(catalog: Catalog, report: Report) -> None:
                 line, col = entry.where(*value.path)
                 report.add(entry.file, line, col, "KG201",
                            f"{key} '{value.value}' is not a known {spec.target.label}"
-                           f"{_suggestion(value.value, spec.target, ids, folder, catalog.root)}")
+                           f"{_suggestion(value.value, spec.target, ids, folder, catalog.unread)}")
 
 
 def replaces(one: Entry, other: Entry) -> bool:
@@ -72,12 +72,12 @@ def check_deprecated_references(catalog: Catalog, report: Report) -> None:
                            f"by '{successor}': point at '{successor}' instead", severity=WARNING)
 
 
-def _suggestion(missing: str, target, ids, folder: str = "data", root: str | os.PathLike | None = None) -> str:
+def _suggestion(missing: str, target, ids, folder: str = "data", unread: set[tuple[str, str]] = frozenset()) -> str:
     """How to fix a reference to ``missing``; ``folder`` is the catalog's folder, as shown, and
-    ``root`` where it is (to tell an entry whose file could not be read from one never written)."""
+    ``unread`` the (folder, id) of the entry files the loader could not read (Catalog.unread)."""
     new_file = os.path.join(folder, target.folder, f"{missing}.yaml")
-    if root is not None and os.path.isfile(os.path.join(root, target.folder, f"{missing}.yaml")):
-        return f" ({new_file} exists but could not be read: fix the error reported for it)"
+    if (target.folder, missing) in unread:
+        return f" ({new_file} could not be read: fix the error reported for it)"
     elsewhere = [k for k in KINDS if k is not target and missing in ids[k]]
     if elsewhere:
         article = "an" if elsewhere[0].label[0] in "aeiou" else "a"

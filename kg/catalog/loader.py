@@ -64,6 +64,8 @@ class Catalog:
     entries: list[Entry] = field(default_factory=list)
     #: When reading began (time.time_ns()): the entries' digests hold for files unchanged since.
     read_at_ns: int = 0
+    #: (folder, id) of the entry files that could not be read at all (each reported where it is).
+    unread: set[tuple[str, str]] = field(default_factory=set)
 
     def by_kind(self, kind: Kind) -> dict[str, Entry]:
         return {e.id: e for e in self.entries if e.kind is kind}
@@ -154,15 +156,19 @@ def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
     if processes is None:
         processes = available_cores() if len(files) >= PARALLEL_MIN_FILES else 1
 
-    def read(share, tick, emit) -> list:
-        """Read ``share``: its entries go to ``emit`` a batch at a time; its diagnostics are returned."""
+    def read(share, tick, emit) -> tuple[list, list]:
+        """Read ``share``: its entries go to ``emit`` a batch at a time; its diagnostics and the
+        files it could not read are returned."""
         share_report = Report()
         entries = []
+        unread = []
         basename, join = os.path.basename, os.path.join
         for done, (kind, path) in enumerate(share, 1):
             entry = load_entry(kind, path, share_report, join(shown, kind.folder, basename(path)))
             if entry is not None:
                 entries.append(entry)
+            else:
+                unread.append((kind.folder, os.path.splitext(basename(path))[0]))
             if done % EMIT_EVERY == 0:
                 emit(entries)
                 entries = []
@@ -170,7 +176,7 @@ def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
                 tick(250)
         emit(entries)
         tick(len(share) % 250)
-        return share_report.items
+        return share_report.items, unread
 
     def reading(done: int) -> None:
         progress("reading entries", done, len(files))
@@ -178,9 +184,10 @@ def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
     shares = [files]
     if processes > 1:
         shares = split(files, processes, _costs(files), handback=HANDBACK_COST)
-    for entries, diagnostics in map_shares_streaming(read, shares, reading):
+    for entries, (diagnostics, unread) in map_shares_streaming(read, shares, reading):
         catalog.entries.extend(entries)
         report.extend(diagnostics)
+        catalog.unread.update(unread)
     return catalog
 
 

@@ -6,8 +6,10 @@ as false, ``1.10`` as 1.1) can be explained to the contributor.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -133,14 +135,15 @@ class Document:
         return self._source_text
 
     def _read_nodes(self) -> None:
-        root = self._root
-        if isinstance(root, str):  # read by kg.catalog.plain_yaml: the text, composed only now
+        root, text = self._root, ""
+        if isinstance(root, str):  # the text, composed only now (read by kg.catalog.plain_yaml, or
+            text = root            # holding a character only YAML takes for a line break)
             try:
                 root = _compose(root)
-            except YamlProblem:  # cannot happen for a text plain_yaml read; no marks rather than a crash
+            except YamlProblem:  # cannot happen for a text read before; no marks rather than a crash
                 self._marks, self._source_text, self._root = {}, {}, None
                 return
-        self._marks, self._source_text = _positions(root)
+        self._marks, self._source_text = _positions(root, text)
         self._root = None
 
     def __reduce__(self):  # travels from a reading process: the nodes stay behind, a text to compose goes
@@ -237,11 +240,12 @@ def parse_text(text: str, path: str | os.PathLike | None) -> Document:
         return doc
     node = _compose(text)
     doc = Document(path, None)
-    doc.data = _Walker(doc, _SCALARS).value(node, 0)
+    doc.data = _Walker(doc, _SCALARS, text).value(node, 0)
     if not isinstance(doc.data, dict):
-        raise YamlProblem("KG007", node.start_mark.line + 1, node.start_mark.column + 1, "an entry must be "
+        raise YamlProblem("KG007", *_LinePositions(text).of(node.start_mark), "an entry must be "
                           "a mapping of keys (name: …, url: …), not a list or a single value")
-    doc._root = node
+    # the marks are read off the nodes; off the text again where libyaml counts lines otherwise
+    doc._root = text if _YAML_ONLY_BREAKS.search(text) else node
     return doc
 
 
@@ -265,6 +269,28 @@ def _plain_scalar(value: str) -> Any:
         return value
 
 
+#: Characters libyaml counts as line breaks that editors and kg do not (NEL, LINE and PARAGRAPH
+#: SEPARATOR): in a text holding one, libyaml's line numbers run ahead of the editor's.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _LinePositions:
+    """Line and column (1-based) of a libyaml mark, as an editor counts them: by its index in the
+    text when the text holds a character only YAML takes for a line break, else as libyaml says."""
+
+    __slots__ = ("_starts",)
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))] if _YAML_ONLY_BREAKS.search(text) else None
+
+    def of(self, mark) -> tuple[int, int]:
+        if self._starts is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_right(self._starts, mark.index)
+        return line, mark.index - self._starts[line - 1] + 1
+
+
 def _compose(text: str) -> yaml.Node:
     """The text's node tree, by libyaml; YamlProblem for what is not one YAML document."""
     loader = _Reader(text)
@@ -273,7 +299,7 @@ def _compose(text: str) -> yaml.Node:
     except yaml.MarkedYAMLError as exc:
         if "expected a single document" in str(exc):
             mark = exc.problem_mark or exc.context_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 0)
+            line, column = _LinePositions(text).of(mark) if mark else (1, 0)
             raise YamlProblem("KG003", line, column, "YAML syntax error: more than one YAML document "
                               "('---'): keep one entry per file") from None
         raise _syntax_problem(exc, text) from None
@@ -348,14 +374,24 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
         found = text[problem_mark.index:problem_mark.index + 1]
         fix = "YAML is indented with spaces, not tabs" if found == "\t" else \
             f"a plain value cannot begin with '{found}': quote it ('…')"
+    if problem == "could not find expected ':'" and context_mark is not None and _after_list_item(text, context_mark):
+        fix = ("this line follows a list item but does not begin with '- ': write '- ' before it, or, "
+               "for a key, 'key: value'")
     same_line = problem_mark is not None and context_mark is not None and problem_mark.line == context_mark.line
     if use_context and same_line and context in ("while parsing a flow sequence", "while parsing a flow mapping"):
         use_context, fix = False, _IN_BRACKETS  # the bracket may be closed later on this line
     elif same_line:
         use_context = False
     mark = (context_mark if use_context else problem_mark) or problem_mark or context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 0)
+    line, column = _LinePositions(text).of(mark) if mark else (1, 0)
     return YamlProblem("KG003", line, column, f"YAML syntax error: {problem}: {fix}")
+
+
+def _after_list_item(text: str, mark) -> bool:
+    """Is the last line with text before the mark's a block list item (``- …``)?"""
+    before = text[:text.rfind("\n", 0, mark.index) + 1].splitlines()
+    previous = next((line for line in reversed(before) if line.strip()), "")
+    return previous.lstrip(" ").startswith("- ")
 
 
 def _refuse_tags(text: str) -> None:
@@ -365,8 +401,7 @@ def _refuse_tags(text: str) -> None:
         for event in yaml.parse(text, Loader=_Loader):
             tag = getattr(event, "tag", None)
             if tag is not None:
-                mark = event.start_mark
-                raise YamlProblem("KG003", mark.line + 1, mark.column + 1, f"YAML tag '{tag}' is not "
+                raise YamlProblem("KG003", *_LinePositions(text).of(event.start_mark), f"YAML tag '{tag}' is not "
                                   "allowed: remove it and write a plain value (quote it if it is text)")
     except yaml.YAMLError:  # a syntax error: the composer reports it with its position
         return
@@ -376,8 +411,9 @@ class _Walker:
     """Turns a composed node tree into Python values, counting nodes and aliases (the marks are
     read off the same nodes later, by ``_positions``, if something asks for them)."""
 
-    def __init__(self, doc: Document, constructor) -> None:
+    def __init__(self, doc: Document, constructor, text: str = "") -> None:
         self.doc, self.constructor = doc, constructor
+        self.where = _LinePositions(text).of  # a mark's line and column
         self.nodes = 0
         self.seen: set[int] = set()
         self.aliases = 0
@@ -385,18 +421,18 @@ class _Walker:
     def value(self, node: yaml.Node, depth: int) -> Any:
         self.nodes += 1
         if depth > MAX_DEPTH:
-            raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,
+            raise YamlProblem("KG006", *self.where(node.start_mark),
                               f"values nested more than {MAX_DEPTH} levels deep: an entry is a flat "
                               "list of keys")
         if id(node) in self.seen:
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
-                raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,
+                raise YamlProblem("KG006", *self.where(node.start_mark),
                                   f"the anchor here is referenced by more than {MAX_ALIASES} aliases "
                                   "(*name): write the values out instead of using anchors and aliases")
         self.seen.add(id(node))
         if self.nodes > MAX_NODES:
-            raise YamlProblem("KG006", node.start_mark.line + 1, node.start_mark.column + 1,
+            raise YamlProblem("KG006", *self.where(node.start_mark),
                               f"more than {MAX_NODES} values: an entry this large is a mistake "
                               "(or an alias bomb)")
         if isinstance(node, yaml.ScalarNode):
@@ -415,7 +451,7 @@ class _Walker:
             else:  # other tags (!!binary, !!seq on a scalar, unknown ones) take PyYAML's full path
                 value = yaml.constructor.SafeConstructor().construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            raise YamlProblem("KG003", node.start_mark.line + 1, node.start_mark.column + 1,
+            raise YamlProblem("KG003", *self.where(node.start_mark),
                               f"YAML value error: {getattr(exc, 'problem', None) or exc}") from None
         except ValueError:  # e.g. 2024-13-01 is resolved as a timestamp, then fails: keep the text,
             return node.value  # so that the key's own check reports it and the file's other problems
@@ -425,31 +461,33 @@ class _Walker:
         result: dict = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlProblem("KG003", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                raise YamlProblem("KG003", *self.where(key_node.start_mark),
                                   "a key must be a plain word, not a list or mapping")
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem("KG006", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                raise YamlProblem("KG006", *self.where(key_node.start_mark),
                                   "merge keys ('<<') are not allowed: write the keys out")
             key = key_node.value
             if key in result:
-                first = next(k for k, _ in node.value if k.value == key).start_mark.line + 1
+                first = self.where(next(k for k, _ in node.value if k.value == key).start_mark)[0]
                 self.doc.problems += (YamlProblem(
-                    "KG004", key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                    "KG004", *self.where(key_node.start_mark),
                     f"duplicate key '{key}' (first at line {first}): keep one and merge the values"),)
                 continue
             result[key] = self.value(value_node, depth + 1)
         return result
 
 
-def _positions(root: yaml.Node) -> tuple[dict[Path_, tuple[int, int]], dict[Path_, str]]:
+def _positions(root: yaml.Node, text: str = "") -> tuple[dict[Path_, tuple[int, int]], dict[Path_, str]]:
     """The marks and source text of a node tree ``_Walker`` accepted: the line and column of each
     value at its path (``("based_on", 0, "model")``) and of each key at ``path + ("key", key)``,
-    and each scalar as written. A duplicate key's second value is skipped, as the walker does."""
+    and each scalar as written. A duplicate key's second value is skipped, as the walker does.
+    ``text``, the tree's text, is needed only where libyaml's lines differ (``_LinePositions``)."""
     marks: dict[Path_, tuple[int, int]] = {}
     texts: dict[Path_, str] = {}
+    where = _LinePositions(text).of
 
     def walk(node: yaml.Node, path: Path_) -> None:
-        marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        marks[path] = where(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             texts[path] = node.value
         elif isinstance(node, yaml.SequenceNode):
@@ -462,7 +500,7 @@ def _positions(root: yaml.Node) -> tuple[dict[Path_, tuple[int, int]], dict[Path
                 if key in seen:
                     continue
                 seen.add(key)
-                marks[path + ("key", key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                marks[path + ("key", key)] = where(key_node.start_mark)
                 walk(value_node, path + (key,))
 
     walk(root, ())
