@@ -277,18 +277,24 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 class _LinePositions:
     """Line and column (1-based) of a libyaml mark, as an editor counts them: by its index in the
-    text when the text holds a character only YAML takes for a line break, else as libyaml says."""
+    text when the text holds a character only YAML takes for a line break (or ``by_index``),
+    else as libyaml says."""
 
     __slots__ = ("_starts",)
 
-    def __init__(self, text: str) -> None:
-        self._starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))] if _YAML_ONLY_BREAKS.search(text) else None
+    def __init__(self, text: str, by_index: bool = False) -> None:
+        self._starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))] \
+            if by_index or _YAML_ONLY_BREAKS.search(text) else None
 
     def of(self, mark) -> tuple[int, int]:
         if self._starts is None:
             return mark.line + 1, mark.column + 1
-        line = bisect.bisect_right(self._starts, mark.index)
-        return line, mark.index - self._starts[line - 1] + 1
+        return self.at(mark.index)
+
+    def at(self, index: int) -> tuple[int, int]:
+        """The line and column of the character at ``index`` (made ``by_index``)."""
+        line = bisect.bisect_right(self._starts, index)
+        return line, index - self._starts[line - 1] + 1
 
 
 def _compose(text: str) -> yaml.Node:
@@ -297,17 +303,11 @@ def _compose(text: str) -> yaml.Node:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        if "expected a single document" in str(exc):
-            mark = exc.problem_mark or exc.context_mark
-            line, column = _LinePositions(text).of(mark) if mark else (1, 0)
-            raise YamlProblem("KG003", line, column, "YAML syntax error: more than one YAML document "
-                              "('---'): keep one entry per file") from None
         raise _syntax_problem(exc, text) from None
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (a control character)
         # libyaml counts the position in bytes of the UTF-8 text
         position = len(text.encode("utf-8")[:max(exc.position, 0)].decode("utf-8", "ignore"))
-        line = text.count("\n", 0, position) + 1
-        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        line, column = _LinePositions(text, by_index=True).at(position)
         raise YamlProblem("KG003", line, column, f"YAML syntax error: character U+{exc.character:04X} is not "
                           "allowed in YAML: remove it") from None
     except yaml.YAMLError as exc:
@@ -353,6 +353,7 @@ _SYNTAX_FIXES: dict[tuple[str, str | None], tuple[bool, str]] = {
         (True, "this line has no ': ' (a key is written 'key: value', with a space after the ':'), "
                "or it belongs to the value above and should be indented under its key"),
     ("found undefined alias", None): (False, "'*' begins an alias in YAML: quote the value ('*…')"),
+    ("more than one YAML document ('---')", None): (False, "keep one entry per file"),
     ("did not find expected alphabetic or numeric character", "while scanning an alias"):
         (False, "'*' begins an alias in YAML: quote the value ('*…')"),
     ("did not find expected alphabetic or numeric character", "while scanning an anchor"):
@@ -368,6 +369,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     """KG003 for a libyaml syntax error: its words, where to look, and what to do."""
     problem = exc.problem or str(exc)
     context, problem_mark, context_mark = exc.context, exc.problem_mark, exc.context_mark
+    if "expected a single document" in str(exc):
+        problem, context = "more than one YAML document ('---')", None
     use_context, fix = _SYNTAX_FIXES.get((problem, context)) or _SYNTAX_FIXES.get((problem, None)) or (
         False, "fix the YAML at this line and column (its indentation, quotes and brackets)")
     if problem == "found character that cannot start any token" and problem_mark is not None:

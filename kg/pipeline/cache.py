@@ -737,5 +737,4 @@ def clear(project: Path | None = None) -> Pruned:
                 shutil.rmtree(stale, ignore_errors=True)
             else:
                 stale.unlink(missing_ok=True)
-    remaining = in_use if project is None else cache_entries()  # what the whole cache still holds
-    return Pruned(removed, in_use, sum(info.size for info in remaining))
+    return Pruned(removed, in_use, sum(info.size for info in cache_entries()))  # the whole cache's
