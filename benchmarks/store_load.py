@@ -12,7 +12,9 @@ with the lines read (Linux: the peak is reset first), and the median of the on-d
 
 - ``memory bulk_load strict``: what kg did before; ``memory load lenient``: what it does now.
 - ``disk bulk_load strict`` (+ ``optimize``): the query cache's store before; ``disk bulk_load
-  lenient``: now; ``disk load lenient``: the transactional way, for comparison.
+  lenient``: one chunk at a time, as kg did until session 11; ``2 feeders``: two threads taking
+  the chunks in turn, as kg does now (kg.pipeline.cache.STORE_FEEDERS); ``disk load lenient``:
+  the transactional way, for comparison.
 """
 from __future__ import annotations
 
@@ -23,18 +25,19 @@ import statistics
 import subprocess
 import sys
 
-WAYS = {
-    "memory bulk_load strict": ("memory", "bulk_load", False),
-    "memory load lenient": ("memory", "load", True),
-    "disk bulk_load strict + optimize": ("disk", "bulk_load", False),
-    "disk bulk_load lenient + optimize": ("disk", "bulk_load", True),
-    "disk load lenient + optimize": ("disk", "load", True),
+WAYS = {  # where, how, lenient, threads feeding the chunks
+    "memory bulk_load strict": ("memory", "bulk_load", False, 1),
+    "memory load lenient": ("memory", "load", True, 1),
+    "disk bulk_load strict + optimize": ("disk", "bulk_load", False, 1),
+    "disk bulk_load lenient + optimize": ("disk", "bulk_load", True, 1),
+    "disk bulk_load lenient, 2 feeders + optimize": ("disk", "bulk_load", True, 2),
+    "disk load lenient + optimize": ("disk", "load", True, 1),
 }
 
 CHILD = r"""
-import json, os, resource, shutil, sys, tempfile, time
+import json, os, resource, shutil, sys, tempfile, threading, time
 import pyoxigraph as ox
-place, method, lenient, nt = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
+place, method, lenient, nt, feeders = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4], int(sys.argv[5])
 with open(nt, "rb") as handle:
     lines = handle.read().splitlines(keepends=True)
 def cpu():
@@ -51,8 +54,20 @@ try:
     wall, used = time.perf_counter(), cpu()
     store = ox.Store(folder) if folder else ox.Store()
     put = getattr(store, method)
-    for start in range(0, len(lines), 25_000):
-        put(b"".join(lines[start:start + 25_000]), format=ox.RdfFormat.N_TRIPLES, lenient=lenient)
+    starts, taking = iter(range(0, len(lines), 25_000)), threading.Lock()
+    def feed():
+        while True:
+            with taking:
+                start = next(starts, None)
+            if start is None:
+                return
+            put(b"".join(lines[start:start + 25_000]), format=ox.RdfFormat.N_TRIPLES, lenient=lenient)
+    others = [threading.Thread(target=feed) for _ in range(feeders - 1)]
+    for other in others:
+        other.start()
+    feed()
+    for other in others:
+        other.join()
     if folder:
         store.optimize()
         store.flush()
@@ -73,9 +88,10 @@ def main() -> int:
     args = parser.parse_args()
     results: dict[str, list[dict]] = {way: [] for way in WAYS}
     for run in range(args.runs):
-        for way, (place, method, lenient) in WAYS.items():
+        for way, (place, method, lenient, feeders) in WAYS.items():
             done = subprocess.run([sys.executable, "-c", CHILD, place, method, "1" if lenient else "0",
-                                   os.path.abspath(args.nt)], capture_output=True, text=True, timeout=600)
+                                   os.path.abspath(args.nt), str(feeders)], capture_output=True, text=True,
+                                  timeout=600)
             if done.returncode != 0:
                 raise SystemExit(f"{way} failed: {done.stderr[-2000:]}")
             results[way].append(json.loads(done.stdout))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import marshal
 import os
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -332,8 +334,81 @@ def test_bytes_go_into_the_store_a_few_whole_lines_at_a_time(tmp_path, monkeypat
     monkeypatch.setattr(cache, "STORE_CHUNK_BYTES", 200)
     store = ox.Store()
     assert cache._load_in_chunks(store, data, True, None)
-    assert len(loaded) > 5 and all(chunk.endswith(b"\n") for chunk in loaded) and b"".join(loaded) == data
+    # two feeders take the chunks in turn, so they may be loaded out of order
+    assert len(loaded) > 5 and all(chunk.endswith(b"\n") for chunk in loaded)
+    assert b"".join(sorted(loaded, key=data.index)) == data
     assert len(store) == 50
+
+
+def _sorted_dump(store) -> list[bytes]:
+    import pyoxigraph as ox
+
+    return sorted(store.dump(format=ox.RdfFormat.N_QUADS).splitlines())
+
+
+def test_two_feeders_share_the_chunks_and_make_the_same_store(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    from kg.pipeline import cache
+    from kg.rdf import terms
+
+    lines = sorted(f"<https://example.org/s{i}> <https://example.org/p{i % 4}> \"v{i % 9}\" ." for i in range(400))
+    loaders = set()
+    original = terms.load_store
+
+    def noting(content, store=None, **options):
+        loaders.add(threading.current_thread().name)
+        time.sleep(0.002)  # long enough for the other feeder to take a chunk meanwhile
+        return original(content, store, **options)
+
+    monkeypatch.setattr(terms, "load_store", noting)
+    monkeypatch.setattr(cache, "STORE_CHUNK", 10)
+    alone, shared = ox.Store(str(tmp_path / "alone")), ox.Store(str(tmp_path / "shared"))
+    assert cache._load_in_chunks(alone, lines, False, None, feeders=1)
+    assert loaders == {threading.current_thread().name}
+    assert cache._load_in_chunks(shared, lines, False, None, feeders=2)
+    assert "kg-store-feeder" in loaders
+    assert len(shared) == 400 and _sorted_dump(shared) == _sorted_dump(alone)
+
+
+def test_a_chunk_that_fails_on_a_feeder_fails_the_load_and_stops_the_others(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    from kg.pipeline import cache
+
+    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(300)]
+    data = bytearray(("\n".join(lines) + "\n").encode())
+    data[data.index(b"<https://example.org/s150>")] = ord("?")  # one bad line in a middle chunk
+    monkeypatch.setattr(cache, "STORE_CHUNK_BYTES", 300)
+    store = ox.Store(str(tmp_path / "store"))
+    with pytest.raises(SyntaxError):
+        cache._load_in_chunks(store, bytes(data), False, None, feeders=2)
+    assert len(store) < 300
+    assert not [t for t in threading.enumerate() if t.name == "kg-store-feeder"]
+
+
+def test_a_cancelled_load_stops_between_chunks_on_every_feeder(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    from kg.pipeline import cache
+    from kg.rdf import terms
+
+    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(1000)]
+    cancelled = threading.Event()
+    original = terms.load_store
+    calls = []
+
+    def cancelling(content, store=None, **options):
+        calls.append(1)
+        if len(calls) >= 3:
+            cancelled.set()
+        return original(content, store, **options)
+
+    monkeypatch.setattr(terms, "load_store", cancelling)
+    monkeypatch.setattr(cache, "STORE_CHUNK", 10)
+    assert not cache._load_in_chunks(ox.Store(str(tmp_path / "store")), lines, False, cancelled, feeders=2)
+    assert len(calls) <= 5  # of 100 chunks: those the feeders had begun, no more
+    assert not [t for t in threading.enumerate() if t.name == "kg-store-feeder"]
 
 
 def test_a_scratch_store_left_by_a_killed_writer_goes_at_the_next_use_of_its_entry(tmp_path, monkeypatch):
