@@ -44,6 +44,29 @@ def test_jsonld_from_the_background_writer_is_byte_identical(tmp_path, engine):
         assert (tmp_path / "background" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("background_from", [0, 10**9])
+def test_turtle_and_trig_are_made_from_the_staged_nt_and_nquads_with_the_same_bytes(tmp_path, monkeypatch,
+                                                                                    background_from):
+    from kg.rdf.formats import FORMATS, serialize_lines
+
+    sources = {}
+    original = kg.pipeline.exports.write_lines
+
+    def noting(lines, fmt, base, out, **options):
+        sources[fmt.name] = options.get("source")
+        return original(lines, fmt, base, out, **options)
+
+    monkeypatch.setattr(kg.pipeline.exports, "write_lines", noting)
+    out = tmp_path / "dist"
+    build(_project(), out, engine="oxigraph", cache=False, exports_in_background_from=background_from)
+    assert sources["trig"].name == "provenance.nq"  # N-Quads are written before the TriG
+    # the background thread writes the N-Triples before the Turtle; in the main thread the Turtle comes first
+    assert (sources["turtle"].name == "catalog.nt") if background_from == 0 else sources["turtle"] is None
+    nt, nq = (out / "catalog.nt").read_text().splitlines(), (out / "provenance.nq").read_text().splitlines()
+    assert (out / "catalog.ttl").read_bytes() == serialize_lines(nt, FORMATS["turtle"], _project().base)
+    assert (out / "provenance.trig").read_bytes() == serialize_lines(nq, FORMATS["trig"], _project().base)
+
+
 @pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
 def test_exports_begun_before_the_shapes_are_dropped_when_the_shapes_fail(tmp_path, engine):
     shapes = tmp_path / "shapes"

@@ -15,10 +15,13 @@ from kg.util.progress import Progress, quiet
 #: From this many triples on, ``Exports`` writes some exports (``BACKGROUND_FORMATS``) on a background thread.
 BACKGROUND_EXPORT_TRIPLES = 200_000
 #: What that thread writes, in this order: the JSON-LD (Python, the slowest) while the shapes'
-#: store loads, then the Turtle and the N-Triples while the shapes' queries run (two threads in
-#: pyoxigraph, which leave part of a core free), so that less is left for after the shapes, when
-#: the query cache's store loads beside the rest.
-BACKGROUND_FORMATS = ("json-ld", "turtle", "nt")
+#: store loads, then the N-Triples and the Turtle (made from them, ``PARSED_FROM``) while the
+#: shapes' queries run (two threads in pyoxigraph, which leave part of a core free), so that less
+#: is left for after the shapes, when the query cache's store loads beside the rest.
+BACKGROUND_FORMATS = ("json-ld", "nt", "turtle")
+#: An export made from another of the set once that one is written: pyoxigraph parses the staged
+#: file itself instead of lines handed over from Python (kg.rdf.formats.write_lines ``source``).
+PARSED_FROM = {"turtle": "nt", "trig": "nquads"}
 
 
 class Exports:
@@ -50,6 +53,7 @@ class Exports:
         self._folder = None
         self._background: BackgroundWriter | None = None
         self._background_timings: dict[str, float] = {}
+        self._staged: set[str] = set()  # the exports written whole to the staging folder
 
     @property
     def paths(self) -> dict[str, Path]:
@@ -133,13 +137,17 @@ class Exports:
 
     def _write(self, name: str, stop: threading.Event | None = None) -> None:
         fmt = FORMATS[name]
+        source = PARSED_FROM.get(name)
+        source = self._folder.staging / self.names[source] if source in self._staged else None
         try:
             with open(self._folder.staging / self.names[name], "wb", buffering=1 << 20) as handle:
                 out = handle if stop is None else _StoppableFile(handle, stop)
                 write_lines(self.dataset_lines if fmt.dataset else self.lines, fmt, self.base, out, trusted=True,
-                            pause_collector=stop is None)  # the collector is the main thread's to pause
+                            pause_collector=stop is None,  # the collector is the main thread's to pause
+                            source=source)
         except OSError as exc:  # a full disk: named by the export, not by the staging folder
             raise OSError(exc.errno, exc.strerror, str(self.paths[name])) from None
+        self._staged.add(name)
 
 
 class WriterStopped(Exception):

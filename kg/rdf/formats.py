@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass
 from itertools import groupby
@@ -83,7 +84,7 @@ def serialize_lines(lines: list[str], fmt: Format, base: str, *, trusted: bool =
 
 
 def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO, *, trusted: bool = False,
-                pause_collector: bool = True) -> None:
+                pause_collector: bool = True, source: str | os.PathLike | None = None) -> None:
     """Write sorted canonical N-Triples lines (N-Quads lines for a dataset format) to ``out`` in
     ``fmt``, deterministically.
 
@@ -100,6 +101,11 @@ def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO, *, trus
     ``pause_collector``: the cyclic collector is paused while Turtle, TriG or JSON-LD are written
     (kg.util.gcpause). It is the whole process's: a writer on a background thread passes False,
     so as not to switch it off and on again under the main thread's own pauses.
+
+    ``source``: a file holding these very lines, as this function wrote them in N-Triples (or
+    N-Quads for TriG): the Turtle or TriG is made from it, which pyoxigraph reads itself instead
+    of calling back into Python for each block of lines (the same bytes; at a million lines
+    0.73 → 0.57 s for the Turtle, 0.86 → 0.69 s for the TriG, one process, two runs each).
     """
     if fmt.name in ("nt", "nquads"):
         write_blocks(lines, out)
@@ -107,16 +113,23 @@ def write_lines(lines: list[str], fmt: Format, base: str, out: BinaryIO, *, trus
     import pyoxigraph as ox
 
     pause = paused_gc if pause_collector else contextlib.nullcontext
+
+    def parsed(syntax):
+        if not lines:
+            return iter(())
+        if source is not None:
+            return ox.parse(path=source, format=syntax, lenient=trusted)
+        return ox.parse(LinesReader(lines), format=syntax, lenient=trusted)
+
     if fmt.name == "trig":
-        quads = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_QUADS, lenient=trusted) if lines else iter(())
+        quads = parsed(ox.RdfFormat.N_QUADS)
         with pause():
             ox.serialize(quads, out, ox.RdfFormat.TRIG, prefixes=_prefixes(base))
         return
 
     with pause():
         if fmt.name == "turtle":
-            triples = ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES, lenient=trusted) if lines else iter(())
-            ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=_prefixes(base))
+            ox.serialize(parsed(ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.TURTLE, prefixes=_prefixes(base))
             return
         if not trusted and lines:
             for _triple in ox.parse(LinesReader(lines), format=ox.RdfFormat.N_TRIPLES):
