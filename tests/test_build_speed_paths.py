@@ -398,15 +398,25 @@ def test_a_chunk_that_fails_on_a_feeder_fails_the_load_and_stops_the_others(tmp_
     import pyoxigraph as ox
 
     from kg.pipeline import cache
+    from kg.rdf import terms
 
     lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(300)]
     data = bytearray(("\n".join(lines) + "\n").encode())
-    data[data.index(b"<https://example.org/s150>")] = ord("?")  # one bad line in a middle chunk
+    bad = data.index(b"<https://example.org/s60>")
+    data[bad] = ord("?")  # one bad line in an early chunk
+    original = terms.load_store
+    calls = []
+
+    def counting(content, store=None, **options):
+        calls.append(content)
+        return original(content, store, **options)
+
+    monkeypatch.setattr(terms, "load_store", counting)
     monkeypatch.setattr(cache, "STORE_CHUNK_BYTES", 300)
-    store = ox.Store(str(tmp_path / "store"))
     with pytest.raises(SyntaxError):
-        cache._load_in_chunks(store, bytes(data), False, None, feeders=2)
-    assert len(store) < 300
+        cache._load_in_chunks(ox.Store(str(tmp_path / "store")), bytes(data), False, None, feeders=2)
+    failing = sorted(calls, key=bytes(data).index).index(next(c for c in calls if b"?https" in c))
+    assert len(calls) <= failing + 3 < 40  # of ~45 chunks: none taken once the failure was seen
     assert not [t for t in threading.enumerate() if t.name == "kg-store-feeder"]
 
 
@@ -467,3 +477,56 @@ def test_a_symlinked_out_folder_stays_a_link_to_the_new_set(tmp_path):
                                                       "ontology.ttl", "provenance.nq", "provenance.trig"]
     assert (real / "README.txt").read_text() == "keep"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]  # no staging left
+
+
+def test_ctrl_c_between_two_chunks_stops_the_other_feeder_too(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    from kg.pipeline import cache
+    from kg.rdf import terms
+
+    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(1000)]
+    main = threading.current_thread()
+    original = terms.load_store
+    calls = []
+
+    def slow(content, store=None, **options):
+        calls.append(1)
+        time.sleep(0.002)
+        return original(content, store, **options)
+
+    class InterruptedHere(threading.Event):
+        """Ctrl-C in the main thread the third time it looks between two chunks."""
+
+        looks = 0
+
+        def is_set(self) -> bool:
+            if threading.current_thread() is main:
+                self.looks += 1
+                if self.looks == 3:
+                    raise KeyboardInterrupt
+            return super().is_set()
+
+    monkeypatch.setattr(terms, "load_store", slow)
+    monkeypatch.setattr(cache, "STORE_CHUNK", 10)
+    with pytest.raises(KeyboardInterrupt):
+        cache._load_in_chunks(ox.Store(str(tmp_path / "store")), lines, False, InterruptedHere(), feeders=2)
+    assert len(calls) <= 8  # of 100 chunks
+    assert not [t for t in threading.enumerate() if t.name == "kg-store-feeder"]
+
+
+def test_an_export_set_written_twice_parses_only_what_its_own_staging_holds(tmp_path):
+    from kg.pipeline.exports import Exports
+    from kg.rdf.formats import FORMATS, serialize_lines
+
+    base = "https://example.org/"
+    lines = sorted(f"<https://example.org/model/m{i}> <http://www.w3.org/2000/01/rdf-schema#label> \"m{i}\" ."
+                   for i in range(5))
+    quads = sorted(line[:-2] + " <https://example.org/source/s> ." for line in lines)
+    exports = Exports(lines, base, tmp_path / "dist", dataset_lines=quads, background_from=10**9)
+    for _ in range(2):  # the Turtle comes before the N-Triples here: made from the lines each time
+        exports.start()
+        exports.finish()
+        exports.commit()
+        assert (tmp_path / "dist" / "catalog.ttl").read_bytes() == serialize_lines(lines, FORMATS["turtle"], base)
+        assert (tmp_path / "dist" / "provenance.trig").read_bytes() == serialize_lines(quads, FORMATS["trig"], base)

@@ -336,13 +336,15 @@ STORE_FEEDERS = 2
 
 def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled: threading.Event | None,
                     feeders: int = STORE_FEEDERS) -> bool:
-    """Load lines (``STORE_CHUNK`` at a time; False once ``cancelled`` is set) or bytes into ``store``.
+    """Load lines (``STORE_CHUNK`` at a time) or bytes into ``store``: True once every chunk is in,
+    False when ``cancelled`` was set first (checked before each chunk).
     Lines are a build's own (parsed leniently, kg.rdf.terms.load_store); bytes, the cache's files
     read back (checked).
 
     ``feeders`` threads take the chunks in turn, each loading one while the others load theirs
     (pyoxigraph bulk-loads without the GIL, and concurrent loads into one store are safe: the same
-    store, equal sorted dumps). One bulk load of a chunk keeps a core busy only part of the time:
+    store, equal sorted dumps for data without blank nodes, whose ids differ from one load to the
+    next anyway). One bulk load of a chunk keeps a core busy only part of the time:
     at a million lines, loaded and compacted, two feeders took 2.98 s and 4.49 CPU-seconds
     against 3.35 s and 5.02 for one, and 24 MiB more at their peak (benchmarks/store_load.py,
     medians of 3); kg build 19.09 → 18.15 s (benchmarks/compare.py, 5 runs each).
@@ -388,12 +390,30 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
         helper.start()
     try:
         feed()
+    except BaseException as exc:  # Ctrl-C between two chunks: the helpers stop after theirs
+        failed.append(exc)
+        raise
     finally:
-        for helper in helpers:
-            helper.join()
+        _join_all(helpers, failed)
     if failed:
         raise failed[0]
     return bool(exhausted) or not bounds
+
+
+def _join_all(threads: list[threading.Thread], failed: list[BaseException]) -> None:
+    """Wait for ``threads`` (each ends after the chunk it is loading once ``failed`` holds
+    something), even through Ctrl-C: the store's folder must not be removed under them. An
+    interrupt meanwhile is raised once they are done."""
+    interrupted = None
+    for thread in threads:
+        while thread.is_alive():
+            try:
+                thread.join()
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+                failed.append(exc)
+    if interrupted is not None:
+        raise interrupted
 
 
 def _flock(folder: Path, exclusive: bool) -> int | None:

@@ -31,7 +31,7 @@ class Exports:
 
     ``start()`` stages the set beside ``out_dir`` (kg.util.fsutil.StagedFolder: one writer at a time)
     and, on a large catalog, starts writing the JSON-LD (Python, the slowest of them), then the
-    Turtle and the N-Triples (``BACKGROUND_FORMATS``) on a background thread (``BackgroundWriter``)
+    N-Triples and the Turtle (``BACKGROUND_FORMATS``) on a background thread (``BackgroundWriter``)
     while this thread goes on: kg build starts it before the shapes run. ``finish()`` writes the
     rest and waits for it; ``commit()`` swaps the staged folder in with one rename; ``discard()``
     drops it all.
@@ -65,6 +65,7 @@ class Exports:
 
         self._folder = StagedFolder(self.out_dir, owner="kg build")
         self._folder.open()
+        self._staged = set()
         if len(self.lines) >= self.background_from:
             self._background = BackgroundWriter(self._write_in_background).start()
         return self
@@ -146,7 +147,7 @@ class Exports:
                             pause_collector=stop is None,  # the collector is the main thread's to pause
                             source=source)
         except OSError as exc:  # a full disk: named by the export, not by the staging folder
-            raise OSError(exc.errno, exc.strerror, str(self.paths[name])) from None
+            raise OSError(exc.errno, exc.strerror or str(exc), str(self.paths[name])) from None
         self._staged.add(name)
 
 
