@@ -336,6 +336,24 @@ def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
         assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
 
 
+def _noted_loads(monkeypatch, before=None) -> list:
+    """kg.rdf.terms.load_store replaced by one that notes what each call loads (the content, and
+    the thread's name) and first runs ``before(calls)``; the list of notes."""
+    from kg.rdf import terms
+
+    original = terms.load_store
+    calls: list[tuple[object, str]] = []
+
+    def noting(content, store=None, **options):
+        calls.append((content, threading.current_thread().name))
+        if before is not None:
+            before(calls)
+        return original(content, store, **options)
+
+    monkeypatch.setattr(terms, "load_store", noting)
+    return calls
+
+
 def test_bytes_go_into_the_store_a_few_whole_lines_at_a_time(tmp_path, monkeypatch):
     import pyoxigraph as ox
 
@@ -344,19 +362,11 @@ def test_bytes_go_into_the_store_a_few_whole_lines_at_a_time(tmp_path, monkeypat
     lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" <https://example.org/g{i % 3}> ."
              for i in range(50)]
     data = ("\n".join(lines) + "\n").encode()
-    loaded = []
-    from kg.rdf import terms
-
-    original = terms.load_store
-
-    def counting(content, store=None, **options):
-        loaded.append(content)
-        return original(content, store, **options)
-
-    monkeypatch.setattr(terms, "load_store", counting)
+    calls = _noted_loads(monkeypatch)
     monkeypatch.setattr(cache, "STORE_CHUNK_BYTES", 200)
     store = ox.Store()
     assert cache._load_in_chunks(store, data, True, None)
+    loaded = [content for content, _thread in calls]
     # two feeders take the chunks in turn, so they may be loaded out of order
     assert len(loaded) > 5 and all(chunk.endswith(b"\n") for chunk in loaded)
     assert b"".join(sorted(loaded, key=data.index)) == data
@@ -373,24 +383,16 @@ def test_two_feeders_share_the_chunks_and_make_the_same_store(tmp_path, monkeypa
     import pyoxigraph as ox
 
     from kg.pipeline import cache
-    from kg.rdf import terms
 
     lines = sorted(f"<https://example.org/s{i}> <https://example.org/p{i % 4}> \"v{i % 9}\" ." for i in range(400))
-    loaders = set()
-    original = terms.load_store
-
-    def noting(content, store=None, **options):
-        loaders.add(threading.current_thread().name)
-        time.sleep(0.002)  # long enough for the other feeder to take a chunk meanwhile
-        return original(content, store, **options)
-
-    monkeypatch.setattr(terms, "load_store", noting)
+    # each load long enough for the other feeder to take a chunk meanwhile
+    calls = _noted_loads(monkeypatch, lambda calls: time.sleep(0.002))
     monkeypatch.setattr(cache, "STORE_CHUNK", 10)
     alone, shared = ox.Store(str(tmp_path / "alone")), ox.Store(str(tmp_path / "shared"))
     assert cache._load_in_chunks(alone, lines, False, None, feeders=1)
-    assert loaders == {threading.current_thread().name}
+    assert {thread for _content, thread in calls} == {threading.current_thread().name}
     assert cache._load_in_chunks(shared, lines, False, None, feeders=2)
-    assert "kg-store-feeder" in loaders
+    assert "kg-store-feeder" in {thread for _content, thread in calls}
     assert len(shared) == 400 and _sorted_dump(shared) == _sorted_dump(alone)
 
 
@@ -398,24 +400,17 @@ def test_a_chunk_that_fails_on_a_feeder_fails_the_load_and_stops_the_others(tmp_
     import pyoxigraph as ox
 
     from kg.pipeline import cache
-    from kg.rdf import terms
 
     lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(300)]
     data = bytearray(("\n".join(lines) + "\n").encode())
     bad = data.index(b"<https://example.org/s60>")
     data[bad] = ord("?")  # one bad line in an early chunk
-    original = terms.load_store
-    calls = []
-
-    def counting(content, store=None, **options):
-        calls.append(content)
-        return original(content, store, **options)
-
-    monkeypatch.setattr(terms, "load_store", counting)
+    calls = _noted_loads(monkeypatch)
     monkeypatch.setattr(cache, "STORE_CHUNK_BYTES", 300)
     with pytest.raises(SyntaxError):
         cache._load_in_chunks(ox.Store(str(tmp_path / "store")), bytes(data), False, None, feeders=2)
-    failing = sorted(calls, key=bytes(data).index).index(next(c for c in calls if b"?https" in c))
+    loaded = sorted((content for content, _thread in calls), key=bytes(data).index)
+    failing = loaded.index(next(c for c in loaded if b"?https" in c))
     assert len(calls) <= failing + 3 < 40  # of ~45 chunks: none taken once the failure was seen
     assert not [t for t in threading.enumerate() if t.name == "kg-store-feeder"]
 
@@ -424,20 +419,10 @@ def test_a_cancelled_load_stops_between_chunks_on_every_feeder(tmp_path, monkeyp
     import pyoxigraph as ox
 
     from kg.pipeline import cache
-    from kg.rdf import terms
 
     lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(1000)]
     cancelled = threading.Event()
-    original = terms.load_store
-    calls = []
-
-    def cancelling(content, store=None, **options):
-        calls.append(1)
-        if len(calls) >= 3:
-            cancelled.set()
-        return original(content, store, **options)
-
-    monkeypatch.setattr(terms, "load_store", cancelling)
+    calls = _noted_loads(monkeypatch, lambda calls: cancelled.set() if len(calls) >= 3 else None)
     monkeypatch.setattr(cache, "STORE_CHUNK", 10)
     assert not cache._load_in_chunks(ox.Store(str(tmp_path / "store")), lines, False, cancelled, feeders=2)
     assert len(calls) <= 5  # of 100 chunks: those the feeders had begun, no more
@@ -483,17 +468,10 @@ def test_ctrl_c_between_two_chunks_stops_the_other_feeder_too(tmp_path, monkeypa
     import pyoxigraph as ox
 
     from kg.pipeline import cache
-    from kg.rdf import terms
 
     lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(1000)]
     main = threading.current_thread()
-    original = terms.load_store
-    calls = []
-
-    def slow(content, store=None, **options):
-        calls.append(1)
-        time.sleep(0.002)
-        return original(content, store, **options)
+    calls = _noted_loads(monkeypatch, lambda calls: time.sleep(0.002))
 
     class InterruptedHere(threading.Event):
         """Ctrl-C in the main thread the third time it looks between two chunks."""
@@ -507,7 +485,6 @@ def test_ctrl_c_between_two_chunks_stops_the_other_feeder_too(tmp_path, monkeypa
                     raise KeyboardInterrupt
             return super().is_set()
 
-    monkeypatch.setattr(terms, "load_store", slow)
     monkeypatch.setattr(cache, "STORE_CHUNK", 10)
     with pytest.raises(KeyboardInterrupt):
         cache._load_in_chunks(ox.Store(str(tmp_path / "store")), lines, False, InterruptedHere(), feeders=2)
