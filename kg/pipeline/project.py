@@ -220,7 +220,8 @@ def _validate(compiled: Compiled, project: Project, before_results: Callable[[],
     if compiled.engine == "oxigraph":  # the compiled shapes, kept: no rdflib unless a shape reports
         from kg.validation.shacl_sparql import run_compiled
 
-        results = run_compiled(compiled.store, compiled_shapes(project.shapes))
+        shapes = compiled_shapes(project.shapes)  # (compiled, on an empty cache) while the store loads
+        results = run_compiled(compiled.store, shapes)
     else:
         from kg.validation.shacl import ShapesError, check_graph
 
