@@ -336,6 +336,13 @@ def test_a_damaged_digest_index_costs_only_a_reread(tmp_path, monkeypatch):
         assert fingerprint([data], "https://example.org", racy_ns=TRUST_ALL) == first
 
 
+def _gone(name: str) -> bool:
+    """No thread named ``name`` is left (one that has ended its work may take a moment to exit)."""
+    for thread in [t for t in threading.enumerate() if t.name == name]:
+        thread.join(5)
+    return not [t for t in threading.enumerate() if t.name == name]
+
+
 def _noted_loads(monkeypatch, before=None) -> list:
     """kg.rdf.terms.load_store replaced by one that notes what each call loads (the content, and
     the thread's name) and first runs ``before(calls)``; the list of notes."""
@@ -412,7 +419,7 @@ def test_a_chunk_that_fails_on_a_feeder_fails_the_load_and_stops_the_others(tmp_
     loaded = sorted((content for content, _thread in calls), key=bytes(data).index)
     failing = loaded.index(next(c for c in loaded if b"?https" in c))
     assert len(calls) <= failing + 3 < 40  # of ~45 chunks: none taken once the failure was seen
-    assert not [t for t in threading.enumerate() if t.name == "kg-store-feeder"]
+    assert _gone("kg-store-feeder")
 
 
 def test_a_cancelled_load_stops_between_chunks_on_every_feeder(tmp_path, monkeypatch):
@@ -426,7 +433,7 @@ def test_a_cancelled_load_stops_between_chunks_on_every_feeder(tmp_path, monkeyp
     monkeypatch.setattr(cache, "STORE_CHUNK", 10)
     assert not cache._load_in_chunks(ox.Store(str(tmp_path / "store")), lines, False, cancelled, feeders=2)
     assert len(calls) <= 5  # of 100 chunks: those the feeders had begun, no more
-    assert not [t for t in threading.enumerate() if t.name == "kg-store-feeder"]
+    assert _gone("kg-store-feeder")
 
 
 def test_a_scratch_store_left_by_a_killed_writer_goes_at_the_next_use_of_its_entry(tmp_path, monkeypatch):
@@ -489,7 +496,7 @@ def test_ctrl_c_between_two_chunks_stops_the_other_feeder_too(tmp_path, monkeypa
     with pytest.raises(KeyboardInterrupt):
         cache._load_in_chunks(ox.Store(str(tmp_path / "store")), lines, False, InterruptedHere(), feeders=2)
     assert len(calls) <= 8  # of 100 chunks
-    assert not [t for t in threading.enumerate() if t.name == "kg-store-feeder"]
+    assert _gone("kg-store-feeder")
 
 
 def test_an_export_set_written_twice_parses_only_what_its_own_staging_holds(tmp_path):
@@ -507,3 +514,49 @@ def test_an_export_set_written_twice_parses_only_what_its_own_staging_holds(tmp_
         exports.commit()
         assert (tmp_path / "dist" / "catalog.ttl").read_bytes() == serialize_lines(lines, FORMATS["turtle"], base)
         assert (tmp_path / "dist" / "provenance.trig").read_bytes() == serialize_lines(quads, FORMATS["trig"], base)
+
+
+def test_ctrl_c_while_a_build_waits_for_the_cache_store_leaves_no_scratch_store(tmp_path, monkeypatch):
+    """On Python 3.11 an interrupted join leaves the thread looking ended: the build then went on
+    to exit while the store's thread still loaded, and its scratch store stayed in the cache."""
+    import signal
+
+    from kg.pipeline import cache
+    from kg.pipeline.project import compile_catalog
+    from kg.pipeline.queryable import QueryCachePrimer
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    project = _project()
+    compiled = compile_catalog(project, engine="oxigraph", shapes=False)
+    loading = threading.Event()
+
+    def slow_loads(store, content, as_quads, cancelled, feeders=2):  # 4 s unless cancelled
+        loading.set()
+        for _ in range(200):
+            if cancelled is not None and cancelled.is_set():
+                return False
+            time.sleep(0.02)
+        return True
+
+    monkeypatch.setattr(cache, "_load_in_chunks", slow_loads)
+    primer = QueryCachePrimer.begin(compiled, project)
+    primer.start_store()
+    assert loading.wait(10)
+    primer.give_quads([])
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)  # while finish() waits for the store
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            primer.finish()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    primer.abandon()  # what kg build does next
+    assert time.monotonic() - started < 3  # told to give up, not waited for to the end
+    assert _gone("kg-cache-store")
+    assert not list((tmp_path / "cache").rglob(".oxigraph-*"))

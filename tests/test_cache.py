@@ -217,3 +217,17 @@ def test_a_builds_fingerprint_uses_the_digests_read_whatever_the_data_folders_sp
     assert read_again == []
     monkeypatch.setattr(cache.DigestIndex, "digest", digest)
     assert built == entry_for([project.data, project.ontology, project.shapes], project.base)
+
+
+def test_a_build_that_cannot_fill_the_cache_says_so_and_still_succeeds(run, tmp_path, monkeypatch):
+    """A cache that cannot be written (here its folder is under a file) costs the next query its
+    speed, not the build: the exports are whole, and a note says why the cache stays empty."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("KG_CACHE_DIR", str(blocker / "cache"))
+    out = tmp_path / "dist"
+    result = run("build", *project_args(FIXTURE_CATALOG), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "catalog.nt").is_file() and (out / "provenance.trig").is_file()
+    assert "note: the query cache could not be filled: Not a directory" in result.stderr
+    assert "kg cache info" in result.stderr

@@ -81,6 +81,9 @@ def build(settings: Settings, project, out_dir, reason, engine,
                   f"{result.report.summary()})")
     for path in result.written:
         settings.info(f"wrote {path}")
+    if result.cache_problem:
+        settings.info(f"note: the query cache could not be filled: {result.cache_problem}; queries will read "
+                      "the catalog until it can ('kg cache info' shows where it is; KG_CACHE_DIR moves it)")
 
 
 @click.command()

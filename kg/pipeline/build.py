@@ -38,6 +38,8 @@ class BuildResult:
     triples: int
     timings: dict[str, float] = field(default_factory=dict)
     inference: Inference | None = None
+    #: Why the query cache could not be filled (a read-only or full cache); the exports are whole.
+    cache_problem: str | None = None
 
     @property
     def report(self) -> Report:
@@ -107,7 +109,8 @@ def build(project: Project, out_dir: Path, *, engine: str = "rdflib", reason: st
         if exports is not None:
             exports.discard()
         raise
-    return BuildResult(compiled, written, len(exports.lines), dict(exports.timings), inference)
+    return BuildResult(compiled, written, len(exports.lines), dict(exports.timings), inference,
+                       primer.problem if primer is not None else None)
 
 
 def _add_inference(compiled: Compiled, project: Project, exports: Exports, profile: str) -> Inference:

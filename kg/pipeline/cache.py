@@ -384,8 +384,9 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
             except BaseException as exc:  # raised again by the caller's thread
                 failed.append(exc)
 
-    helpers = [threading.Thread(target=feed, name="kg-store-feeder", daemon=True)
-               for _ in range(min(feeders, len(bounds)) - 1)]
+    from kg.util.threads import Worker, wait_for
+
+    helpers = [Worker(feed, name="kg-store-feeder") for _ in range(min(feeders, len(bounds)) - 1)]
     for helper in helpers:
         helper.start()
     try:
@@ -393,27 +394,11 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
     except BaseException as exc:  # Ctrl-C between two chunks: the helpers stop after theirs
         failed.append(exc)
         raise
-    finally:
-        _join_all(helpers, failed)
+    finally:  # the store's folder must not be removed under them, even after a second Ctrl-C
+        wait_for(helpers, on_interrupt=lambda: failed.append(KeyboardInterrupt()))
     if failed:
         raise failed[0]
     return bool(exhausted) or not bounds
-
-
-def _join_all(threads: list[threading.Thread], failed: list[BaseException]) -> None:
-    """Wait for ``threads`` (each ends after the chunk it is loading once ``failed`` holds
-    something), even through Ctrl-C: the store's folder must not be removed under them. An
-    interrupt meanwhile is raised once they are done."""
-    interrupted = None
-    for thread in threads:
-        while thread.is_alive():
-            try:
-                thread.join()
-            except KeyboardInterrupt as exc:
-                interrupted = exc
-                failed.append(exc)
-    if interrupted is not None:
-        raise interrupted
 
 
 def _flock(folder: Path, exclusive: bool) -> int | None:

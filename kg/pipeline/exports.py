@@ -10,6 +10,7 @@ from typing import BinaryIO, Callable
 from kg.rdf.formats import FORMATS, write_lines
 from kg.util.fsutil import mode_for
 from kg.util.progress import Progress, quiet
+from kg.util.threads import Worker, wait_for
 
 
 #: From this many triples on, ``Exports`` writes some exports (``BACKGROUND_FORMATS``) on a background thread.
@@ -182,7 +183,7 @@ class BackgroundWriter:
     def __init__(self, write: Callable[[threading.Event], None]) -> None:
         self._stop = threading.Event()
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(write,), name="kg-background-export", daemon=True)
+        self._thread = Worker(self._run, args=(write,), name="kg-background-export")
 
     def start(self) -> "BackgroundWriter":
         self._thread.start()
@@ -195,13 +196,14 @@ class BackgroundWriter:
             self._error = exc
 
     def wait(self) -> None:
-        self._thread.join()
+        """Wait for the writer (Ctrl-C meanwhile stops it, and is raised once it has stopped)."""
+        wait_for([self._thread], on_interrupt=self._stop.set)
         if self._error is not None and not isinstance(self._error, WriterStopped):
             raise self._error
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join()
+        wait_for([self._thread], interrupts=False)  # its staging folder goes next
 
 
 def is_build_output(name: str) -> bool:

@@ -67,6 +67,8 @@ class QueryCachePrimer:
         self._lines: list[str] | None = None
         self.entry = entry if entry is not None else self.cache_entry(compiled.catalog, project)
         self.quads: list[str] | None = None
+        #: Why the cache could not be filled (a read-only or full cache), once ``finish`` found it.
+        self.problem: str | None = None
         self._abandoned = threading.Event()
         self._loader = None
 
@@ -98,9 +100,10 @@ class QueryCachePrimer:
         """Begin loading the on-disk store on a background thread (oxigraph engine; once)."""
         if (self.compiled.engine == "oxigraph" and self._loader is None and not self._abandoned.is_set()
                 and self.entry.store_for() is None):  # none, not even the dataset's (a query made it)
-            self._loader = threading.Thread(target=self.entry.write_store,
-                                            args=(self.lines, None, self._abandoned),
-                                            name="kg-cache-store", daemon=True)
+            from kg.util.threads import Worker
+
+            self._loader = Worker(self.entry.write_store, args=(self.lines, None, self._abandoned),
+                                  name="kg-cache-store")
             self._loader.start()
 
     def give_quads(self, quads: list[str]) -> None:
@@ -116,19 +119,24 @@ class QueryCachePrimer:
                 "quads": len(self.quads)}
         try:
             self.entry.store_lines(self.lines, meta, self.quads, quads_file)
-        except OSError:  # a full or read-only cache must not stop a build: it costs the next query speed
-            pass
+        except OSError as exc:  # a full or read-only cache must not stop a build: it costs the next query speed
+            where = f" ({exc.filename})" if exc.filename else ""
+            self.problem = f"{exc.strerror or exc}{where}"
         self._join()
 
     def abandon(self) -> None:
         """Stop filling the cache (the build failed): the store thread drops its scratch store."""
         self.quads = None
         self._abandoned.set()
-        self._join()
+        self._join(interrupts=False)  # the build is on its way out with its own exception
 
-    def _join(self) -> None:
+    def _join(self, interrupts: bool = True) -> None:
+        """Wait for the store's thread, even through Ctrl-C, which tells it to give up (it then
+        removes its scratch store; kg.util.threads says why a plain join is not enough)."""
+        from kg.util.threads import wait_for
+
         if self._loader is not None:
-            self._loader.join()
+            wait_for([self._loader], interrupts=interrupts, on_interrupt=self._abandoned.set)
             self._loader = None
 
 

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 from kg.rdf.terms import load_store
+from kg.util.threads import Worker, wait_for
 
 #: Lines per load: a batch is joined into one bytes object (~3 MB) before pyoxigraph takes it.
 FEED_BATCH = 25_000
@@ -38,7 +39,7 @@ class StoreFeed:
         self._queue: queue.Queue = queue.Queue()
         self._error: BaseException | None = None
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="kg-store-feed", daemon=True)
+        self._thread = Worker(self._run, name="kg-store-feed")
         self._started = False
 
     def add(self, lines: list[str]) -> None:
@@ -69,7 +70,7 @@ class StoreFeed:
         self._opened = True
         self._pass_on()
         self._queue.put(None)
-        self._thread.join()
+        wait_for([self._thread], on_interrupt=self._stop.set)
         if self._error is not None:
             raise self._error
         return self._store
@@ -79,7 +80,7 @@ class StoreFeed:
         self._stop.set()
         if self._started:
             self._queue.put(None)
-            self._thread.join()
+            wait_for([self._thread], interrupts=False)
         self._store = None
 
     def _run(self) -> None:
