@@ -15,6 +15,7 @@ import pytest
 
 import kg.pipeline.exports
 import kg.pipeline.project
+import kg.pipeline.cache as cache_module
 from kg.pipeline.cache import INDEX_NAME, SNAPSHOT_NAME, DigestIndex, FolderSnapshots, entry_for, fingerprint, project_dir
 from kg.util.parallel import can_fork, start_in_child
 from kg.pipeline.build import InvalidCatalog, build
@@ -560,3 +561,122 @@ def test_ctrl_c_while_a_build_waits_for_the_cache_store_leaves_no_scratch_store(
     assert time.monotonic() - started < 3  # told to give up, not waited for to the end
     assert _gone("kg-cache-store")
     assert not list((tmp_path / "cache").rglob(".oxigraph-*"))
+
+
+def _interrupting_in(seconds: float):
+    """Ctrl-C (KeyboardInterrupt in the main thread) in ``seconds``; call the result to undo."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    return lambda: (signal.setitimer(signal.ITIMER_REAL, 0), signal.signal(signal.SIGALRM, previous))
+
+
+def test_ctrl_c_while_waiting_for_the_other_feeder_waits_until_it_has_ended(tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    from kg.pipeline import cache
+
+    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(100)]
+    main = threading.current_thread()
+    slept_until = []
+
+    def helper_slow(calls) -> None:  # the main thread loads the other 9 chunks at once, then waits
+        if threading.current_thread() is not main:
+            time.sleep(0.5)
+            slept_until.append(time.monotonic())
+
+    _noted_loads(monkeypatch, helper_slow)
+    monkeypatch.setattr(cache, "STORE_CHUNK", 10)
+    undo = _interrupting_in(0.2)  # while the helper is in its chunk
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cache._load_in_chunks(ox.Store(str(tmp_path / "store")), lines, False, None, feeders=2)
+        raised_at = time.monotonic()
+    finally:
+        undo()
+    assert slept_until and max(slept_until) <= raised_at  # the interrupt went on only once it had ended
+    assert _gone("kg-store-feeder")
+
+
+def test_ctrl_c_while_waiting_for_the_background_writer_stops_it_and_waits_for_it():
+    from kg.pipeline.exports import BackgroundWriter
+
+    ended = threading.Event()
+
+    def write(stop: threading.Event) -> None:
+        stop.wait(5)  # a long export, until told to stop
+        ended.set()
+
+    writer = BackgroundWriter(write).start()
+    undo = _interrupting_in(0.1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            writer.wait()
+    finally:
+        undo()
+    assert ended.is_set() and time.monotonic() - started < 3 and _gone("kg-background-export")
+
+
+def test_ctrl_c_while_waiting_for_the_shapes_store_stops_its_loading_and_waits_for_it(monkeypatch):
+    from kg.pipeline import store_feed
+
+    loads = []
+    monkeypatch.setattr(store_feed, "load_store", lambda batch, store, trusted: (loads.append(1), time.sleep(0.05)))
+    feed = store_feed.StoreFeed(batch=1)
+    for i in range(100):  # a batch each, 5 s in all
+        feed.add([f"<https://example.org/s{i}> <https://example.org/p> \"v\" ."])
+    undo = _interrupting_in(0.1)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            feed.store()
+    finally:
+        undo()
+    assert _gone("kg-store-feed") and len(loads) < 20  # stopped after the batch it was loading
+
+
+def test_a_scratch_store_is_closed_before_it_is_removed(tmp_path, monkeypatch):
+    """RocksDB still writing into a folder being removed made the removal fail now and then,
+    silently, and the scratch store stayed in the cache."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    entry = entry_for([FIXTURE_CATALOG], "https://example.org")
+    lines = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(200)]
+    cancelled = threading.Event()
+    _noted_loads(monkeypatch, lambda calls: cancelled.set())  # cancelled after the first chunk
+    still_open = []
+    remove = shutil.rmtree
+
+    def checking(path, *args, **options):
+        if os.path.basename(path).startswith(".oxigraph-") and os.path.isdir(path):
+            try:
+                ox.Store(path)  # refused while another handle holds the database's lock
+            except OSError:
+                still_open.append(path)
+        return remove(path, *args, **options)
+
+    monkeypatch.setattr(shutil, "rmtree", checking)
+    monkeypatch.setattr(cache_module, "STORE_CHUNK", 50)
+    assert entry.write_store(lines, None, cancelled) is False
+    assert still_open == [] and not list(entry.folder.glob(".oxigraph-*"))
+
+
+def test_a_cache_store_that_cannot_be_written_is_named_in_the_build_result(tmp_path, monkeypatch):
+    import errno
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+
+    def full(*args, **options):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cache_module, "_load_in_chunks", full)
+    result = build(_project(), tmp_path / "dist", engine="oxigraph")
+    assert (tmp_path / "dist" / "catalog.nt").is_file()
+    assert result.cache_problem == "its on-disk store: No space left on device"

@@ -21,6 +21,7 @@ lock, then renames the folder away before deleting it, so no reader ever sees ha
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import stat as stat_module
 import json
@@ -387,9 +388,9 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
     from kg.util.threads import Worker, wait_for
 
     helpers = [Worker(feed, name="kg-store-feeder") for _ in range(min(feeders, len(bounds)) - 1)]
-    for helper in helpers:
-        helper.start()
     try:
+        for helper in helpers:
+            helper.start()
         feed()
     except BaseException as exc:  # Ctrl-C between two chunks: the helpers stop after theirs
         failed.append(exc)
@@ -448,10 +449,12 @@ class CacheEntry:
     """One cached build: its folder, and the files a reader may find there. (Plain classes and
     named tuples here, not dataclasses: dataclasses is kept off a warm query's path (kg.cli.short_path).)"""
 
-    __slots__ = ("folder",)
+    __slots__ = ("folder", "store_problem")
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        #: Why the last ``write_store`` could not write its store (a full or read-only cache), if it could not.
+        self.store_problem: OSError | None = None
 
     def __repr__(self) -> str:
         return f"CacheEntry(folder={self.folder!r})"
@@ -567,12 +570,15 @@ class CacheEntry:
 
         import pyoxigraph as ox
 
+        self.store_problem = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.remove_dead_scratch()
             scratch = tempfile.mkdtemp(prefix=f".oxigraph-{os.getpid()}-", dir=self.folder)
-        except OSError:
+        except OSError as exc:
+            self.store_problem = exc
             return False
+        store = None
         try:
             store = ox.Store(scratch)
             for content, as_quads in ((lines, False), (quads, True)):
@@ -580,12 +586,15 @@ class CacheEntry:
                     return False
             store.optimize()  # one compaction of the chunks' files: queries then run about twice as fast
             store.flush()
-            del store  # closes the database before it moves
+            store = None  # closes the database before it moves
             os.rename(scratch, self.store_dir if quads is None else self.dataset_store_dir)
             return True
-        except (OSError, RuntimeError):  # no space, or another process put its store there first
+        except (OSError, RuntimeError) as exc:  # no space, or another process put its store there first
+            problem = isinstance(exc, OSError) and exc.errno not in (errno.EEXIST, errno.ENOTEMPTY)
+            self.store_problem = exc if problem else None  # a store already there is no problem
             return False
         finally:
+            store = None  # closed first: RocksDB still writing into the folder would make it outlive its removal
             shutil.rmtree(scratch, ignore_errors=True)
             enforce_cap(keep=self.folder)
 

@@ -120,9 +120,10 @@ class QueryCachePrimer:
         try:
             self.entry.store_lines(self.lines, meta, self.quads, quads_file)
         except OSError as exc:  # a full or read-only cache must not stop a build: it costs the next query speed
-            where = f" ({exc.filename})" if exc.filename else ""
-            self.problem = f"{exc.strerror or exc}{where}"
+            self.problem = _described(exc)
         self._join()
+        if self.problem is None and self.entry.store_problem is not None:
+            self.problem = f"its on-disk store: {_described(self.entry.store_problem)}"
 
     def abandon(self) -> None:
         """Stop filling the cache (the build failed): the store thread drops its scratch store."""
@@ -138,6 +139,10 @@ class QueryCachePrimer:
         if self._loader is not None:
             wait_for([self._loader], interrupts=interrupts, on_interrupt=self._abandoned.set)
             self._loader = None
+
+
+def _described(error: OSError) -> str:
+    return f"{error.strerror or error}" + (f" ({error.filename})" if error.filename else "")
 
 
 class QuerySource(namedtuple("QuerySource", "target triples errors summary inferred lease", defaults=(0, None))):

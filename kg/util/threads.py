@@ -38,13 +38,17 @@ def wait_for(workers: Iterable[Worker], *, interrupts: bool = True,
     for worker in workers:
         if worker.ident is None:  # never started
             continue
-        while True:
+        while not worker.ended.is_set():
             try:
                 worker.ended.wait()
-                break
             except BaseException as exc:  # raised by a signal handler: the worker still runs
                 interrupted = interrupted or exc
-                if on_interrupt is not None:
-                    on_interrupt()
+                try:
+                    if on_interrupt is not None:
+                        on_interrupt()
+                except BaseException as again:  # another signal meanwhile: told again next time round
+                    interrupted = interrupted or again
+                    if on_interrupt is not None:
+                        on_interrupt()
     if interrupted is not None and interrupts:
         raise interrupted
