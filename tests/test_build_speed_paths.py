@@ -22,7 +22,7 @@ from kg.pipeline.build import InvalidCatalog, build
 from kg.pipeline.project import Project
 from kg.rdf.formats import FORMATS
 
-from .conftest import FIXTURE_CATALOG, ROOT
+from .conftest import FIXTURE_CATALOG, ROOT, interrupting_in
 
 TRUST_ALL = -10**12  # racy_ns that trusts even files changed this very second
 
@@ -520,8 +520,6 @@ def test_an_export_set_written_twice_parses_only_what_its_own_staging_holds(tmp_
 def test_ctrl_c_while_a_build_waits_for_the_cache_store_leaves_no_scratch_store(tmp_path, monkeypatch):
     """On Python 3.11 an interrupted join leaves the thread looking ended: the build then went on
     to exit while the store's thread still loaded, and its scratch store stayed in the cache."""
-    import signal
-
     from kg.pipeline import cache
     from kg.pipeline.project import compile_catalog
     from kg.pipeline.queryable import QueryCachePrimer
@@ -545,34 +543,17 @@ def test_ctrl_c_while_a_build_waits_for_the_cache_store_leaves_no_scratch_store(
     assert loading.wait(10)
     primer.give_quads([])
 
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 0.2)  # while finish() waits for the store
+    undo = interrupting_in(0.2)  # while finish() waits for the store
     started = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
             primer.finish()
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        undo()
     primer.abandon()  # what kg build does next
     assert time.monotonic() - started < 3  # told to give up, not waited for to the end
     assert _gone("kg-cache-store")
     assert not list((tmp_path / "cache").rglob(".oxigraph-*"))
-
-
-def _interrupting_in(seconds: float):
-    """Ctrl-C (KeyboardInterrupt in the main thread) in ``seconds``; call the result to undo."""
-    import signal
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    return lambda: (signal.setitimer(signal.ITIMER_REAL, 0), signal.signal(signal.SIGALRM, previous))
 
 
 def test_ctrl_c_while_waiting_for_the_other_feeder_waits_until_it_has_ended(tmp_path, monkeypatch):
@@ -591,7 +572,7 @@ def test_ctrl_c_while_waiting_for_the_other_feeder_waits_until_it_has_ended(tmp_
 
     _noted_loads(monkeypatch, helper_slow)
     monkeypatch.setattr(cache, "STORE_CHUNK", 10)
-    undo = _interrupting_in(0.2)  # while the helper is in its chunk
+    undo = interrupting_in(0.2)  # while the helper is in its chunk
     try:
         with pytest.raises(KeyboardInterrupt):
             cache._load_in_chunks(ox.Store(str(tmp_path / "store")), lines, False, None, feeders=2)
@@ -612,7 +593,7 @@ def test_ctrl_c_while_waiting_for_the_background_writer_stops_it_and_waits_for_i
         ended.set()
 
     writer = BackgroundWriter(write).start()
-    undo = _interrupting_in(0.1)
+    undo = interrupting_in(0.1)
     started = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
@@ -630,7 +611,7 @@ def test_ctrl_c_while_waiting_for_the_shapes_store_stops_its_loading_and_waits_f
     feed = store_feed.StoreFeed(batch=1)
     for i in range(100):  # a batch each, 5 s in all
         feed.add([f"<https://example.org/s{i}> <https://example.org/p> \"v\" ."])
-    undo = _interrupting_in(0.1)
+    undo = interrupting_in(0.1)
     try:
         with pytest.raises(KeyboardInterrupt):
             feed.store()

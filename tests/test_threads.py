@@ -2,7 +2,6 @@
 (on Python 3.11 and 3.12 an interrupted ``Thread.join()`` leaves the thread looking ended)."""
 from __future__ import annotations
 
-import signal
 import threading
 import time
 
@@ -10,22 +9,14 @@ import pytest
 
 from kg.util.threads import Worker, wait_for
 
-
-def _interrupt_in(seconds: float):
-    """Ctrl-C (KeyboardInterrupt in the main thread) in ``seconds``; the previous handler back after."""
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    return lambda: (signal.setitimer(signal.ITIMER_REAL, 0), signal.signal(signal.SIGALRM, previous))
+from .conftest import interrupting_in
 
 
 def test_an_interrupted_wait_goes_on_until_the_worker_has_ended_then_raises():
     stop = threading.Event()
     worker = Worker(lambda: stop.wait(0.4))
     worker.start()
-    restore = _interrupt_in(0.05)
+    restore = interrupting_in(0.05)
     try:
         with pytest.raises(KeyboardInterrupt):
             wait_for([worker], on_interrupt=stop.set)
@@ -38,7 +29,7 @@ def test_an_interrupted_wait_goes_on_until_the_worker_has_ended_then_raises():
 def test_without_interrupts_the_wait_swallows_them_and_still_waits():
     worker = Worker(time.sleep, args=(0.2,))
     worker.start()
-    restore = _interrupt_in(0.05)
+    restore = interrupting_in(0.05)
     try:
         wait_for([worker], interrupts=False)
     finally:
