@@ -139,8 +139,8 @@ class Exports:
 
     def _write(self, name: str, stop: threading.Event | None = None) -> None:
         fmt = FORMATS[name]
-        source = PARSED_FROM.get(name)
-        source = self._folder.staging / self.names[source] if source in self._staged else None
+        made_from = PARSED_FROM.get(name)
+        source = self._folder.staging / self.names[made_from] if made_from in self._staged else None
         try:
             with open(self._folder.staging / self.names[name], "wb", buffering=1 << 20) as handle:
                 out = handle if stop is None else _StoppableFile(handle, stop)

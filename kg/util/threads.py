@@ -43,12 +43,10 @@ def wait_for(workers: Iterable[Worker], *, interrupts: bool = True,
                 worker.ended.wait()
             except BaseException as exc:  # raised by a signal handler: the worker still runs
                 interrupted = interrupted or exc
-                try:
-                    if on_interrupt is not None:
+                if on_interrupt is not None:
+                    try:
                         on_interrupt()
-                except BaseException as again:  # another signal meanwhile: told again next time round
-                    interrupted = interrupted or again
-                    if on_interrupt is not None:
-                        on_interrupt()
+                    except BaseException:  # another signal inside it: the wait goes on all the same
+                        pass
     if interrupted is not None and interrupts:
         raise interrupted
