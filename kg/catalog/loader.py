@@ -16,7 +16,7 @@ from kg.util.parallel import available_cores, map_shares_streaming, split
 from kg.catalog.schema import DERIVATIONS, FIELDS, ID_PATTERN, KIND_BY_FOLDER, KINDS, Field, Kind
 from kg.catalog.provenance import parse_attribution, parse_claim
 from kg.catalog.values import BadValue, parse_count, parse_date, parse_url, parse_wikidata
-from kg.catalog.yamlload import Document, YamlProblem, load_document
+from kg.catalog.yamlload import Document, YamlProblem, document_of, read_entry_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +131,16 @@ PARALLEL_MIN_FILES = 400
 READ_COST_PER_FILE = 90
 #: A reading child also pickles its entries, in batches as it reads them, and this process
 #: unpickles them between its own files (kg.util.parallel.map_shares_streaming): the child's
-#: share is made that much lighter than the one read here (kg.util.parallel.split). At a million
-#: triples, with 0.05 both ended within a few hundredths of a second; with 0, this process
-#: waited 0.13-0.27 s for the child; with 0.06, it never waited (three runs each).
-HANDBACK_COST = 0.05
+#: share can be made that much lighter than the one read here (kg.util.parallel.split). Since
+#: the reading itself got faster (plain scalars built once, files read ahead), the two cost about
+#: the same: at a million triples, this process ended 0.21-0.47 s after the child with 0.05
+#: (six runs), from 0.06 s before it to 0.13 s after with 0 (eight), and from 0.14 s before to
+#: 0.06 s after with -0.02 (four).
+HANDBACK_COST = 0.0
 #: A reading child hands its entries over this many at a time, as it reads them (kg.util.parallel.map_shares_streaming).
 EMIT_EVERY = 1000
+#: Files read (their bytes) before any of them is parsed: see kg.catalog.yamlload.read_entry_bytes.
+READ_AHEAD = 250
 
 
 def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
@@ -163,19 +167,22 @@ def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
         entries = []
         unread = []
         basename, join = os.path.basename, os.path.join
-        for done, (kind, path) in enumerate(share, 1):
-            entry = load_entry(kind, path, share_report, join(shown, kind.folder, basename(path)))
-            if entry is not None:
-                entries.append(entry)
-            else:
-                unread.append((kind.folder, os.path.splitext(basename(path))[0]))
-            if done % EMIT_EVERY == 0:
-                emit(entries)
-                entries = []
-            if done % 250 == 0:
-                tick(250)
+        done = 0
+        for start in range(0, len(share), READ_AHEAD):
+            batch = share[start:start + READ_AHEAD]
+            contents = [_read_bytes(path) for _kind, path in batch]  # see yamlload.read_entry_bytes
+            for (kind, path), content in zip(batch, contents):
+                entry = load_entry(kind, path, share_report, join(shown, kind.folder, basename(path)), content)
+                if entry is not None:
+                    entries.append(entry)
+                else:
+                    unread.append((kind.folder, os.path.splitext(basename(path))[0]))
+                done += 1
+                if done % EMIT_EVERY == 0:
+                    emit(entries)
+                    entries = []
+            tick(len(batch))
         emit(entries)
-        tick(len(share) % 250)
         return share_report.items, unread
 
     def reading(done: int) -> None:
@@ -212,16 +219,30 @@ def _size(path: str) -> int:
         return 0
 
 
-def load_entry(kind: Kind, path: str | os.PathLike, report: Report, file: str | None = None) -> Entry | None:
+def _read_bytes(path: str) -> bytes | YamlProblem | OSError:
+    """The bytes of an entry file, or what kept them from being read (for ``load_entry`` to report)."""
+    try:
+        return read_entry_bytes(path)
+    except (YamlProblem, OSError) as problem:
+        return problem
+
+
+def load_entry(kind: Kind, path: str | os.PathLike, report: Report, file: str | None = None,
+               content: bytes | YamlProblem | OSError | None = None) -> Entry | None:
     """Read and check one entry file; None when it cannot be read at all.
 
     ``file`` is the path shown in diagnostics (default: ``path`` relative to the working directory).
+    ``content``: the file's bytes already read, or what reading them raised (``_read_bytes``).
     """
     path = os.fspath(path)
     file = file or display_path(path)
     stem = os.path.splitext(os.path.basename(path))[0]
     try:
-        doc = load_document(path)
+        if content is None:
+            content = _read_bytes(path)
+        if isinstance(content, BaseException):
+            raise content
+        doc = document_of(content, path)
     except YamlProblem as problem:
         report.add(file, problem.line, problem.column, problem.code, problem.message)
         return None
@@ -305,6 +326,10 @@ def _shared(path: tuple) -> tuple:
     return _PATHS.setdefault(path, path)
 
 
+#: The paths of a list key's items, by key: ``_ITEM_PATHS[key][i]`` is ``_shared((key, i))``.
+_ITEM_PATHS: dict[str, list[tuple]] = {}
+
+
 def _normalize(entry: Entry, spec: Field, raw, report: Report) -> list[Value]:
     """Check one key's value(s) and return them normalized."""
     file = entry.file
@@ -312,17 +337,19 @@ def _normalize(entry: Entry, spec: Field, raw, report: Report) -> list[Value]:
         line, col = entry.doc.key_where(spec.key)
         report.add(file, line, col, "KG110", f"'{spec.key}' is empty: fill it in or remove the key")
         return []
-    if isinstance(raw, list):
-        if not spec.many:
-            line, col = entry.where(spec.key)
-            report.add(file, line, col, "KG103", f"'{spec.key}' takes one value, not a list")
-            return []
-        items = [(item, _shared((spec.key, i))) for i, item in enumerate(raw)]
-    else:
-        items = [(raw, _shared((spec.key,)))]
+    if not isinstance(raw, list):
+        value = _convert(entry, spec, raw, _shared((spec.key,)), report)
+        return [] if value is None else [value]
+    if not spec.many:
+        line, col = entry.where(spec.key)
+        report.add(file, line, col, "KG103", f"'{spec.key}' takes one value, not a list")
+        return []
+    paths = _ITEM_PATHS.get(spec.key)
+    if paths is None or len(paths) < len(raw):
+        paths = _ITEM_PATHS[spec.key] = [_shared((spec.key, i)) for i in range(max(len(raw), 2 * len(paths or ())))]
     values: list[Value] = []
     seen = set()
-    for item, path in items:
+    for item, path in zip(raw, paths):
         value = _convert(entry, spec, item, path, report)
         if value is None:
             continue

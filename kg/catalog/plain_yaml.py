@@ -39,52 +39,71 @@ class _Declined(Exception):
     """The text is not in the plain subset: the full reading takes it."""
 
 
-def read_plain(text: str, scalar: Callable[[str], Any], max_values: int) -> dict | None:
+def read_plain(text: str, scalar: Callable[[str], Any], max_values: int,
+               known: dict[str, Any] | None = None) -> dict | None:
     """The entry ``text`` as a dict, or None when it is not in the plain subset (see the module).
 
     ``scalar(text)`` resolves and builds a plain scalar as the full reading would (it raises
     for one it cannot build: that text is declined too). More than ``max_values`` values are
-    declined (the full reading reports them).
+    declined (the full reading reports them). ``known``: plain scalars already built by the same
+    ``scalar``, by their text, kept from one call to the next (see ``KNOWN_LENGTH``).
     """
     if _NOT_PLAIN.search(text) or text.startswith(("---", "...", "%")):
         return None
     try:
-        return _Reader(scalar, max_values).document(text.split("\n"))
+        return _Reader(scalar, max_values, {} if known is None else known).document(text.split("\n"))
     except _Declined:
         return None
 
 
-class _Reader:
-    __slots__ = ("_build", "budget")
+#: Plain scalars of at most this many characters are kept in ``known`` once built: keys' values
+#: repeat from file to file (ids, dates, counts, licences), and every value built (a string, a
+#: number, a boolean, a date, None) is immutable. Past ``KNOWN_MAX`` of them, ``known`` starts over.
+KNOWN_LENGTH = 40
+KNOWN_MAX = 20_000
+_UNKNOWN = object()
 
-    def __init__(self, scalar: Callable[[str], Any], max_values: int) -> None:
+
+class _Reader:
+    __slots__ = ("_build", "budget", "_known")
+
+    def __init__(self, scalar: Callable[[str], Any], max_values: int, known: dict[str, Any]) -> None:
         self._build, self.budget = scalar, max_values - 1  # the document itself is one value
+        self._known = known
 
     def scalar(self, text: str):
         """A plain scalar built by the full reading's rules; one its constructor refuses is declined
         (the full reading words why). Only here are errors other than _Declined taken as a decline:
         anything else raised is a bug of this reader, for the tests to see."""
         try:
-            return self._build(text)
+            value = self._build(text)
         except Exception:
             raise _Declined from None
+        if len(text) <= KNOWN_LENGTH:
+            if len(self._known) >= KNOWN_MAX:
+                self._known.clear()
+            self._known[text] = value
+        return value
 
     def document(self, lines: list[str]) -> dict:
         result: dict = {}
         count = len(lines)
         i = 0
+        key_match = _KEY.match
         while i < count:
             line = lines[i]
             i += 1
-            if _skipped(line):
-                continue
-            match = _KEY.match(line)  # at column 0: an indented line here is no key of ours
+            if not line or line[0] in " #":  # blank, a comment, or indented: no key of ours
+                if _skipped(line):
+                    continue
+                raise _Declined
+            match = key_match(line)  # at column 0
             if match is None or line[-1] == " ":
                 raise _Declined
             key, rest = match.groups()
             if key in result:
                 raise _Declined
-            self._spend()
+            self.budget -= 1
             if rest:
                 while i < count and lines[i][:1] == " " and lines[i].strip():  # the value goes on below
                     rest = _continued(rest, lines[i])
@@ -97,12 +116,16 @@ class _Reader:
             result[key] = self.block(lines[start:i])
         if not result:  # nothing but comments: an empty file, which the full reading reports
             raise _Declined
+        if self.budget < 0:  # more values than allowed (counted as they were read)
+            raise _Declined
         return result
 
     def block(self, lines: list[str]):
         """The value of a key written on the lines below it: nothing (null), or a block list."""
-        first = next((line for line in lines if not _skipped(line)), None)
-        if first is None:
+        for first in lines:
+            if not _skipped(first):
+                break
+        else:
             return self.scalar("")  # "key:" alone: null, as the full reading resolves an empty scalar
         indent = len(first) - len(first.lstrip(" "))
         item_prefix = " " * indent + "- "
@@ -112,8 +135,10 @@ class _Reader:
         mapping: dict | None = None
         last_key: str | None = None
         gap = False  # a blank or comment line since the last line read
+        key_match = _KEY.match
         for line in lines:
-            if _skipped(line):
+            stripped = line.lstrip(" ")
+            if not stripped or stripped[0] == "#":  # see _skipped
                 gap = True
                 continue
             if line[-1] == " ":
@@ -129,13 +154,13 @@ class _Reader:
             last_key = None
             if line.startswith(item_prefix):
                 content = line[len(item_prefix):]
-                self._spend()
-                match = _KEY.match(content)
+                self.budget -= 1
+                match = key_match(content)
                 if match is not None:
                     key, rest = match.groups()
                     if not rest:
                         raise _Declined  # a nested block under a list item's key
-                    self._spend()
+                    self.budget -= 1
                     mapping = {key: rest}  # its text, read once its lines below are known
                     last_key = key
                     items.append(mapping)
@@ -145,10 +170,10 @@ class _Reader:
                         raise _Declined  # a list in a list
                     items.append(self.inline(content))
             elif mapping is not None and line.startswith(inside) and line[len(inside)] != " ":
-                match = _KEY.match(line, len(inside))
+                match = key_match(line, len(inside))
                 if match is None or not match.group(2) or match.group(1) in mapping:
                     raise _Declined
-                self._spend()
+                self.budget -= 1
                 last_key = match.group(1)
                 mapping[last_key] = match.group(2)
             else:
@@ -159,37 +184,41 @@ class _Reader:
 
     def inline(self, text: str):
         """A value written on its key's line: a scalar, or a flow list of scalars."""
-        first = text[0]
-        if first == "[":
-            if text[-1] != "]":
+        if text[0] != "[":
+            return self.written_scalar(text)
+        if text[-1] != "]":
+            raise _Declined
+        inner = text[1:-1]
+        if not inner.strip(" "):  # only spaces: YAML's whitespace, not str.strip's (U+00A0 is a value)
+            return []
+        values = []
+        known = self._known
+        for part in inner.split(","):
+            part = part.strip(" ")
+            if not part or ":" in part or "#" in part or not _FLOW_INDICATORS.isdisjoint(part):
                 raise _Declined
-            inner = text[1:-1]
-            if not inner.strip(" "):  # only spaces: YAML's whitespace, not str.strip's (U+00A0 is a value)
-                return []
-            values = []
-            for part in inner.split(","):
-                part = part.strip(" ")
-                if not part or ":" in part or "#" in part or not _FLOW_INDICATORS.isdisjoint(part):
-                    raise _Declined
-                self._spend()
-                values.append(self.written_scalar(part, in_flow=True))
-            return values
-        return self.written_scalar(text, in_flow=False)
+            self.budget -= 1
+            first = part[0]  # as in written_scalar, once the flow item's text is checked above
+            if first == '"' or first == "'":
+                values.append(_quoted(part))
+                continue
+            if first in _INDICATORS:
+                raise _Declined
+            value = known.get(part, _UNKNOWN)
+            values.append(self.scalar(part) if value is _UNKNOWN else value)
+        return values
 
-    def written_scalar(self, text: str, *, in_flow: bool):
-        """A quoted or plain scalar; in a block (not ``in_flow``), a plain one may hold none of what
-        would make it a key or begin a comment (a flow item's text was checked by ``inline``)."""
+    def written_scalar(self, text: str):
+        """A quoted or plain scalar written on its key's line or as a block list's item: a plain one
+        may hold none of what would make it a key or begin a comment. (A flow list's items are
+        read by ``inline``, which checked their text.)"""
         first = text[0]
         if first == '"' or first == "'":
             return _quoted(text)
-        if first in _INDICATORS or not in_flow and (": " in text or " #" in text or text[-1] == ":"):
+        if first in _INDICATORS or ": " in text or " #" in text or text[-1] == ":":
             raise _Declined
-        return self.scalar(text)
-
-    def _spend(self) -> None:
-        self.budget -= 1
-        if self.budget < 0:
-            raise _Declined
+        value = self._known.get(text, _UNKNOWN)
+        return self.scalar(text) if value is _UNKNOWN else value
 
 
 def _continued(text: str, line: str) -> str:

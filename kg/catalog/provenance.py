@@ -55,6 +55,10 @@ def split_fact(fact: str) -> tuple[str, str | None]:
 
 
 def _text(value, what: str) -> str:
+    if type(value) is str:  # the usual case, first: a fact's name in ``for``
+        text = value.strip()
+        if text:
+            return text
     if isinstance(value, bool) or not isinstance(value, (str, int, float)) or not str(value).strip():
         raise BadValue(f"{what} must be text")
     return str(value).strip()

@@ -198,6 +198,16 @@ class Document:
 
 def load_document(path: str | os.PathLike) -> Document:
     """Read and parse ``path``; raise YamlProblem for anything that is not a usable entry."""
+    return document_of(read_entry_bytes(path), path)
+
+
+def read_entry_bytes(path: str | os.PathLike) -> bytes:
+    """The bytes of the entry file ``path``; YamlProblem for a file no entry can be (OSError as raised).
+
+    kg.catalog.loader reads a few hundred files this way before parsing them (``document_of``):
+    going back and forth between the system calls and the parsing of each file cost 9 µs more
+    a file at a million triples (60 against 51 µs, 9.7k files, in batches of 250).
+    """
     try:
         raw = read_regular(path, MAX_FILE_BYTES)
     except NotRegularFile:
@@ -206,6 +216,11 @@ def load_document(path: str | os.PathLike) -> Document:
     if len(raw) > MAX_FILE_BYTES:
         raise YamlProblem("KG005", 1, 0, f"file is more than the {MAX_FILE_BYTES} bytes "
                           "a catalog entry may have: split it or remove pasted material")
+    return raw
+
+
+def document_of(raw: bytes, path: str | os.PathLike) -> Document:
+    """The Document of an entry file's bytes (``read_entry_bytes``); YamlProblem as ``load_document``."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -233,7 +248,7 @@ def parse_text(text: str, path: str | os.PathLike | None) -> Document:
     """
     if "!" in text:  # only then can there be a tag: the events say where
         _refuse_tags(text)
-    data = read_plain(text, _plain_scalar, MAX_NODES) if _PLAIN_READING else None
+    data = read_plain(text, _plain_scalar, MAX_NODES, _PLAIN_VALUES) if _PLAIN_READING else None
     if data is not None:
         doc = Document(path, data)
         doc._root = text  # composed on demand (Document._read_nodes)
@@ -254,6 +269,10 @@ def _unpickled_document(path, data, marks, source_text, problems, digest, text: 
     doc = Document(path, data, marks, source_text, problems, digest)
     doc._root = text
     return doc
+
+
+#: The plain scalars kg.catalog.plain_yaml has built with ``_plain_scalar``, by their text.
+_PLAIN_VALUES: dict[str, Any] = {}
 
 
 def _plain_scalar(value: str) -> Any:
