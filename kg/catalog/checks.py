@@ -15,26 +15,43 @@ from kg.catalog.schema import FIELDS, KINDS, MODEL, PAPER, TECHNIQUE
 def check_catalog(catalog: Catalog, report: Report, today: datetime.date | None = None) -> None:
     """Run every cross-entry check and add what it finds to ``report``."""
     today = today or datetime.date.today()
-    check_references(catalog, report)
-    check_cycles(catalog, report, "based_on", MODEL, "based_on")
-    check_cycles(catalog, report, "broader", TECHNIQUE, "broader")
-    check_cycles(catalog, report, "family", MODEL, "family")
+    groups = by_kind(catalog)  # once for all the checks: each took it again, 0.2 s at a million triples
+    check_references(catalog, report, groups)
+    check_cycles(catalog, report, "based_on", MODEL, "based_on", groups)
+    check_cycles(catalog, report, "broader", TECHNIQUE, "broader", groups)
+    check_cycles(catalog, report, "family", MODEL, "family", groups)
     for kind in KINDS:
-        check_cycles(catalog, report, "replaced_by", kind, "replaced_by")
+        check_cycles(catalog, report, "replaced_by", kind, "replaced_by", groups)
     check_deprecated_references(catalog, report)
-    check_dates(catalog, report, today)
-    check_duplicates(catalog, report)
+    check_dates(catalog, report, today, groups)
+    check_duplicates(catalog, report, groups)
     check_shared_names(catalog, report)
 
 
-def check_references(catalog: Catalog, report: Report) -> None:
-    ids = {kind: set(catalog.by_kind(kind)) for kind in KINDS}
+def by_kind(catalog: Catalog) -> dict:
+    """``{kind: catalog.by_kind(kind)}`` for every kind, in one pass over the entries."""
+    groups: dict = {kind: {} for kind in KINDS}
+    for entry in catalog.entries:
+        groups[entry.kind][entry.id] = entry
+    return groups
+
+
+#: The keys of each kind that name other entries (schema.Field.target), in FIELDS' order.
+_REFERENCE_KEYS = {kind: [(key, spec) for key, spec in FIELDS[kind].items() if spec.target is not None]
+                   for kind in KINDS}
+
+
+def check_references(catalog: Catalog, report: Report, groups: dict | None = None) -> None:
+    groups = groups or by_kind(catalog)
+    ids = {kind: set(groups[kind]) for kind in KINDS}
     folder = display_path(catalog.root)  # where a missing entry goes, as the contributor types it
     for entry in catalog.entries:
-        for key, spec in FIELDS[entry.kind].items():
-            if spec.target is None:
+        values_of = entry.values
+        for key, spec in _REFERENCE_KEYS[entry.kind]:
+            values = values_of.get(key)
+            if not values:
                 continue
-            for value in entry.values.get(key, []):
+            for value in values:
                 if spec.target is entry.kind and value.value == entry.id:
                     line, col = entry.where(*value.path)
                     report.add(entry.file, line, col, "KG204", f"{key} '{value.value}' points at the "
@@ -91,11 +108,12 @@ def _suggestion(missing: str, target, ids, folder: str = "data", unread: set[tup
     return f": add {new_file} or fix the id"
 
 
-def check_cycles(catalog: Catalog, report: Report, key: str, kind, label: str) -> None:
+def check_cycles(catalog: Catalog, report: Report, key: str, kind, label: str, groups: dict | None = None) -> None:
     """Report each cycle of ``key`` edges once, at the edge that closes it."""
-    entries = catalog.by_kind(kind)
-    edges = {i: [v for v in e.values.get(key, []) if v.value in entries and v.value != i]
-             for i, e in entries.items()}
+    entries = groups[kind] if groups is not None else catalog.by_kind(kind)
+    edges = {i: [v for v in e.values[key] if v.value in entries and v.value != i]
+             for i, e in entries.items() if key in e.values}
+    edges = {i: out for i, out in edges.items() if out}  # an entry with no edge is in no cycle
     state: dict[str, int] = {}  # 1 visiting, 2 done
     reported: set[frozenset] = set()
 
@@ -125,9 +143,9 @@ def check_cycles(catalog: Catalog, report: Report, key: str, kind, label: str) -
             elif child not in state:
                 state[child] = 1
                 path.append(child)
-                stack.append((child, iter(edges[child])))
+                stack.append((child, iter(edges.get(child, ()))))
 
-    for start in sorted(entries):
+    for start in sorted(edges):  # the others have no edge: visited, they would be done at once
         if start not in state:
             visit(start)
 
@@ -135,10 +153,10 @@ def check_cycles(catalog: Catalog, report: Report, key: str, kind, label: str) -
 _ARXIV_YYMM = re.compile(r"^(\d{2})(\d{2})\.")
 
 
-def check_dates(catalog: Catalog, report: Report, today: datetime.date) -> None:
+def check_dates(catalog: Catalog, report: Report, today: datetime.date, groups: dict | None = None) -> None:
     today_text = today.isoformat()
     date_keys = ("released", "published", "founded")
-    models = catalog.by_kind(MODEL)
+    models = groups[MODEL] if groups is not None else catalog.by_kind(MODEL)
     for entry in catalog.entries:
         for key in date_keys:
             for value in entry.values.get(key, []):
@@ -187,27 +205,32 @@ def _check_arxiv_date(entry: Entry, report: Report) -> None:
                        f"{arxiv} was submitted ({yymm}): fix the date or the arXiv id")
 
 
+_NOT_LETTER_OR_DIGIT = re.compile(r"[^a-z0-9]+")
+
+
 def normalized_name(name: str) -> str:
     text = unicodedata.normalize("NFKD", name).casefold()
-    return re.sub(r"[^a-z0-9]+", "", text)
+    return _NOT_LETTER_OR_DIGIT.sub("", text)
 
 
-def check_duplicates(catalog: Catalog, report: Report) -> None:
+def check_duplicates(catalog: Catalog, report: Report, groups: dict | None = None) -> None:
     """Warn about two entries of a kind that share an arXiv id, a URL or a normalized name."""
     for kind in KINDS:
         keys: dict[tuple, list[Entry]] = {}
-        for entry in catalog.by_kind(kind).values():
+        for entry in (groups[kind] if groups is not None else catalog.by_kind(kind)).values():
             signs = {("name", normalized_name(entry.name))}
-            if entry.first("url"):
-                signs.add(("url", entry.first("url").rstrip("/").lower()))
-            if entry.first("arxiv"):
-                signs.add(("arXiv id", entry.first("arxiv")))
-            if entry.first("wikidata"):
-                signs.add(("Wikidata item", entry.first("wikidata")))
+            values = entry.values  # entry.first(key) of each key below, without a call for each
+            url, arxiv, wikidata = values.get("url"), values.get("arxiv"), values.get("wikidata")
+            if url and url[0].value:
+                signs.add(("url", url[0].value.rstrip("/").lower()))
+            if arxiv and arxiv[0].value:
+                signs.add(("arXiv id", arxiv[0].value))
+            if wikidata and wikidata[0].value:
+                signs.add(("Wikidata item", wikidata[0].value))
             for sign in signs:
                 keys.setdefault(sign, []).append(entry)
-        for (what, value), entries in sorted(keys.items()):
-            if len(entries) < 2 or not value:
+        for (what, value), entries in sorted(item for item in keys.items() if len(item[1]) > 1):
+            if not value:
                 continue
             for entry in entries:
                 alike = [e for e in entries if e is not entry and not replaces(entry, e)]
@@ -240,9 +263,12 @@ def check_shared_names(catalog: Catalog, report: Report) -> None:
     for entry in sorted(catalog.entries, key=lambda e: (e.kind.folder, e.id)):
         for key in ("name", "aliases"):
             for value in entry.values.get(key, []):
-                if isinstance(value.value, str) and normalized_name(value.value):
-                    holders.setdefault(normalized_name(value.value), []).append((entry, key, value))
+                normalized = normalized_name(value.value) if isinstance(value.value, str) else ""
+                if normalized:
+                    holders.setdefault(normalized, []).append((entry, key, value))
     for found in holders.values():
+        if len(found) < 2:
+            continue
         for i, (entry, key, value) in enumerate(found):
             for other, other_key, _ in found[:i]:
                 if other is entry or (key == other_key == "name" and other.kind is entry.kind) or \

@@ -43,27 +43,36 @@ def named_values(entry: Entry, fact_name: str) -> list[tuple[str, Value]] | None
 
 def _check_entry(entry: Entry, report: Report, sources: SourceText | None, names: Names | None) -> None:
     covered: set[int] = set()
-    for value in entry.values.get("sources", []):
+    values_of = entry.values
+    for value in values_of.get("sources", ()):
         attribution = value.value
         text = _cited_text(entry, value, attribution.source, report, sources)
         for index, fact_name in enumerate(attribution.facts):
-            named = named_values(entry, fact_name)
-            where = value.path + ("for", index) if isinstance(value.path[-1], int) else value.path
+            if "=" not in fact_name and fact_name not in NOT_FACTS:  # a whole key (facts come stripped):
+                values = values_of.get(fact_name)                    # named_values, without its calls
+                if values:
+                    covered.update(map(id, values))
+                    if text is None:
+                        continue
+                named = [(fact_name, v) for v in values] if values else None
+            else:
+                named = named_values(entry, fact_name)
+                if named is not None:
+                    covered.update([id(v) for _key, v in named])
             if named is None:
                 if _written_but_invalid(entry, fact_name):
                     continue  # its value's own diagnostic says what is wrong; no second one here
-                _report(entry, report, where, "KG122", f"'for' names '{fact_name}', which this entry does "
-                        f"not hold: fix the name (keys: {', '.join(_fact_keys(entry))}) or remove it")
+                _report(entry, report, _for_item(value, index), "KG122", f"'for' names '{fact_name}', which "
+                        f"this entry does not hold: fix the name (keys: {', '.join(_fact_keys(entry))}) or remove it")
                 continue
-            covered.update(id(v) for _key, v in named)
             if text is None:
                 continue
             missing = [v for key, v in named if not shows(entry, Fact(key, None, v), text, names)]
             if missing:
-                _report(entry, report, where, "KG123", f"{attribution.source} does not show "
+                _report(entry, report, _for_item(value, index), "KG123", f"{attribution.source} does not show "
                         f"{fact_name} ({_shown(missing)}): cite the line that states it", WARNING)
-    for key, values in entry.values.items():
-        if key in NOT_FACTS:
+    for key, values in values_of.items():
+        if key in NOT_FACTS or covered.issuperset(map(id, values)):
             continue
         for value in values:
             if id(value) not in covered:
@@ -75,6 +84,11 @@ def _check_entry(entry: Entry, report: Report, sources: SourceText | None, names
             _report(entry, report, value.path, "KG124", f"the claim is about '{claim.key}', which is not "
                     f"a fact of a {entry.kind.label}: use one of {', '.join(_fact_keys(entry, every=True))}")
         _cited_text(entry, value, claim.source, report, sources)
+
+
+def _for_item(value: Value, index: int) -> tuple:
+    """The path of the ``index``-th item of a source's ``for`` (the source's own for a plain string)."""
+    return value.path + ("for", index) if isinstance(value.path[-1], int) else value.path
 
 
 def _written_but_invalid(entry: Entry, fact_name: str) -> bool:
