@@ -23,6 +23,7 @@ import hashlib
 
 from kg import namespaces as ns
 from kg.catalog.loader import Catalog, Entry, claim_value
+from kg.catalog.provenance import NOT_FACTS
 from kg.catalog.schema import FIELDS
 from kg.catalog.sourcing import named_values
 from kg.catalog.values import source_iri
@@ -107,12 +108,17 @@ def _entry_quads(entry: Entry, base: str, statements: list[tuple[str, tuple | No
     graphs_of: dict[tuple, list[str]] = {}
     quoted: list[tuple[tuple, str, str]] = []
     shared = sourced._graphs
-    for value in entry.values.get("sources", []):
+    values_of = entry.values
+    for value in values_of.get("sources", ()):
         attribution = value.value
         graph = source_iri(attribution.source, base)
         graph = shared.setdefault(graph, graph)
         for fact_name in attribution.facts:
-            for _key, fact in named_values(entry, fact_name) or []:
+            if "=" not in fact_name and fact_name not in NOT_FACTS:  # a whole key: named_values' common case
+                facts = values_of.get(fact_name) or ()
+            else:
+                facts = [fact for _key, fact in named_values(entry, fact_name) or ()]
+            for fact in facts:
                 graphs_of.setdefault(fact.path, []).append(graph)
                 if attribution.quote:
                     quoted.append((fact.path, graph, attribution.quote))
