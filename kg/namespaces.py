@@ -48,3 +48,9 @@ def normalized_base(base: str) -> str:
 def entity_iri(base: str, segment: str, entity_id: str) -> str:
     """The IRI of an entity: ``{base}/{segment}/{id}``, e.g. https://w3id.org/llm-kg/model/llama-2."""
     return f"{normalized_base(base)}/{segment}/{entity_id}"
+
+
+def entity_prefixes(base: str) -> dict[str, str]:
+    """Prefixes for the entity namespaces under ``base`` (model:, org:, paper:, technique:)."""
+    base = normalized_base(base)
+    return {prefix: f"{base}/{segment}/" for prefix, segment in ENTITY_PREFIXES.items()}

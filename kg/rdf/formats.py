@@ -11,10 +11,7 @@ from itertools import groupby
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Iterable
-
-from rdflib import Graph
-from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
+from typing import TYPE_CHECKING, BinaryIO, Iterable
 
 from kg.errors import KgUsageError
 from kg.util.gcpause import paused_gc
@@ -22,7 +19,10 @@ from kg.rdf.ntriples import (XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, LinesReader, 
                              split_statement, write_blocks)
 from kg.catalog.schema import DERIVATIONS, FIELDS
 from kg.rdf.terms import compactor
-from kg.rdf.vocab import PREFIXES, entity_prefixes
+from kg.namespaces import DCTERMS, OWL, PREFIXES, RDFS, SKOS, entity_prefixes
+
+if TYPE_CHECKING:  # rdflib only where an rdflib graph is written: kg build on oxigraph never imports it
+    from rdflib import Graph
 
 
 @dataclass(frozen=True)
@@ -163,12 +163,12 @@ def jsonld_context(base: str) -> dict:
         context[predicate.split("#")[-1]] = {"@id": compact(predicate), "@type": "@id",
                                              "@container": "@set"}
     context.update({
-        "identifier": str(DCTERMS.identifier),
-        "broader": {"@id": str(SKOS.broader), "@type": "@id", "@container": "@set"},
-        "inScheme": {"@id": str(SKOS.inScheme), "@type": "@id"},
-        "versionInfo": str(OWL.versionInfo),
+        "identifier": DCTERMS + "identifier",
+        "broader": {"@id": SKOS + "broader", "@type": "@id", "@container": "@set"},
+        "inScheme": {"@id": SKOS + "inScheme", "@type": "@id"},
+        "versionInfo": OWL + "versionInfo",
     })
-    context["name"] = str(RDFS.label)  # rdfs:label, the label of every entity
+    context["name"] = RDFS + "label"  # rdfs:label, the label of every entity
     return context
 
 

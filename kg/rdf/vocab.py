@@ -4,6 +4,7 @@ from __future__ import annotations
 from rdflib import Namespace
 
 from kg import namespaces as ns
+from kg.namespaces import entity_prefixes
 
 KG = Namespace(ns.KG)
 ONTOLOGY_IRI = ns.ONTOLOGY_IRI
@@ -22,10 +23,6 @@ CC_BY_4 = ns.CC_BY_4
 PREFIXES = {prefix: Namespace(iri) for prefix, iri in ns.PREFIXES.items()}
 
 
-def entity_prefixes(base: str) -> dict[str, str]:
-    """Prefixes for the entity namespaces under ``base`` (model:, org:, paper:, technique:)."""
-    base = ns.normalized_base(base)
-    return {prefix: f"{base}/{segment}/" for prefix, segment in ns.ENTITY_PREFIXES.items()}
 
 
 def bind_prefixes(graph, base: str) -> None:
