@@ -70,19 +70,19 @@ class SourcedQuads:
     """The quads the entries' sources give (facts in their sources' graphs, claims as statement
     nodes), gathered one entry at a time from that entry's statement lines.
 
-    A fact's quad is kept as its triple and its graph, in two lists, until ``dataset`` writes it
-    out: the triple is the catalog line itself and each graph's IRI is one string, so a fact
-    costs two list slots where a quad would cost a new string (~120 MB at a million triples)
-    and a (triple, graph) tuple in a set ~90 MB (both held while kg build runs the shapes).
-    A fact stated twice is kept twice here and written once.
+    A fact's quad is kept as its triple and the end of the quad its graph makes (`` <graph> .``),
+    in two lists, until ``dataset`` writes it out: the triple is the catalog line itself and each
+    graph's ending is one string, so a fact costs two list slots where a quad would cost a new
+    string (~120 MB at a million triples) and a (triple, graph) tuple in a set ~90 MB (both held
+    while kg build runs the shapes). A fact stated twice is kept twice here and written once.
     """
 
     def __init__(self, base: str) -> None:
         self.base = ns.normalized_base(base)
         self.fact_triples: list[str] = []
-        self.fact_graphs: list[str] = []  # the graph of each fact, each IRI one shared string
+        self.fact_ends: list[str] = []  # `` <graph> .`` of each fact, one shared string per graph
         self.quads: set[str] = set()  # statement nodes of quoted facts and claims
-        self._graphs: dict[str, str] = {}
+        self._ends: dict[str, str] = {}  # graph IRI -> its quads' ending
 
     def add(self, entry: Entry, statements: list[tuple[str, tuple | None]]) -> None:
         """Take in one entry, given its statements as (N-Triples line, value path) pairs."""
@@ -95,7 +95,7 @@ class SourcedQuads:
         home = dataset_graph(self.base)
         suffix = f" <{home}> ."
         placed = set(self.fact_triples)  # triples in some source's graph
-        quads = [_quad(triple, graph) for triple, graph in zip(self.fact_triples, self.fact_graphs)]
+        quads = [triple[:-2] + end for triple, end in zip(self.fact_triples, self.fact_ends)]  # _quad
         quads += self.quads
         quads.sort()
         quads += [triple[:-2] + suffix for triple in export_lines if triple not in placed]
@@ -105,28 +105,30 @@ class SourcedQuads:
 
 def _entry_quads(entry: Entry, base: str, statements: list[tuple[str, tuple | None]],
                  sourced: SourcedQuads) -> None:
-    graphs_of: dict[tuple, list[str]] = {}
+    ends_of: dict[tuple, list[str]] = {}
     quoted: list[tuple[tuple, str, str]] = []
-    shared = sourced._graphs
+    ends = sourced._ends
     values_of = entry.values
     for value in values_of.get("sources", ()):
         attribution = value.value
         graph = source_iri(attribution.source, base)
-        graph = shared.setdefault(graph, graph)
+        end = ends.get(graph)
+        if end is None:
+            end = ends[graph] = f" <{graph}> ."
         for fact_name in attribution.facts:
             if "=" not in fact_name and fact_name not in NOT_FACTS:  # a whole key: named_values' common case
                 facts = values_of.get(fact_name) or ()
             else:
                 facts = [fact for _key, fact in named_values(entry, fact_name) or ()]
             for fact in facts:
-                graphs_of.setdefault(fact.path, []).append(graph)
+                ends_of.setdefault(fact.path, []).append(end)
                 if attribution.quote:
                     quoted.append((fact.path, graph, attribution.quote))
-    add_triple, add_graph = sourced.fact_triples.append, sourced.fact_graphs.append
+    add_triple, add_end = sourced.fact_triples.append, sourced.fact_ends.append
     for triple, path in statements:
-        for graph in graphs_of.get(path, ()):
+        for end in ends_of.get(path, ()):
             add_triple(triple)
-            add_graph(graph)
+            add_end(end)
     quads = sourced.quads
     if quoted:
         triples_of: dict[tuple, list[str]] = {}
