@@ -16,7 +16,7 @@ from kg.util.parallel import available_cores, map_shares_streaming, split
 from kg.catalog.schema import DERIVATIONS, FIELDS, ID_PATTERN, KIND_BY_FOLDER, KINDS, Field, Kind
 from kg.catalog.provenance import parse_attribution, parse_claim
 from kg.catalog.values import BadValue, parse_count, parse_date, parse_url, parse_wikidata
-from kg.catalog.yamlload import Document, YamlProblem, document_of, read_entry_bytes
+from kg.catalog.yamlload import Document, YamlProblem, document_of, forget_plain_values, read_entry_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +183,7 @@ def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
                     entries = []
             tick(len(batch))
         emit(entries)
+        forget_plain_values()
         return share_report.items, unread
 
     def reading(done: int) -> None:

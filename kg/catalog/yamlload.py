@@ -275,6 +275,11 @@ def _unpickled_document(path, data, marks, source_text, problems, digest, text: 
 _PLAIN_VALUES: dict[str, Any] = {}
 
 
+def forget_plain_values() -> None:
+    """Empty the plain scalars kept from one file to the next (a catalog is read: they are of no more use)."""
+    _PLAIN_VALUES.clear()
+
+
 def _plain_scalar(value: str) -> Any:
     """A plain scalar as the full reading builds it: resolved as ``_Reader.resolve`` does, built as
     ``_Walker._scalar`` does; what it would report raises (kg.catalog.plain_yaml then declines)."""
