@@ -45,9 +45,17 @@ def _typed(value):
     return (type(value).__name__, value)
 
 
+#: Plain scalars kept from one reading to the next, across every test here (as kg.catalog.yamlload
+#: keeps them across a catalog's files): a value built for one text is given again for another.
+_WARM: dict = {}
+
+
 def assert_same_or_declined(text: str) -> bool:
-    """The plain reading equals the full one when it reads ``text`` at all; whether it did."""
+    """The plain reading equals the full one when it reads ``text`` at all; whether it did. Read
+    with scalars kept from earlier texts, it is the same again."""
     plain = read_plain(text, _plain_scalar, MAX_NODES)
+    warm = read_plain(text, _plain_scalar, MAX_NODES, _WARM)
+    assert (warm is None) == (plain is None) and _typed(warm) == _typed(plain), text
     if plain is None:
         return False
     full = _full(text)
@@ -119,6 +127,19 @@ def test_lines_below_a_value_that_yaml_reads_otherwise_are_declined(text):
 ])
 def test_what_a_review_found_reads_the_same_or_is_declined(text):
     assert_same_or_declined(text)
+
+
+def test_kept_scalars_start_over_past_their_limit_and_read_the_same(monkeypatch):
+    from kg.catalog import plain_yaml
+
+    monkeypatch.setattr(plain_yaml, "KNOWN_MAX", 3)
+    known: dict = {}
+    for path in sorted((ROOT / "data").rglob("*.yaml"))[:60]:
+        text = path.read_text(encoding="utf-8")
+        assert _typed(read_plain(text, _plain_scalar, MAX_NODES, known)) == \
+            _typed(read_plain(text, _plain_scalar, MAX_NODES)), path
+        assert len(known) <= 3
+    assert known  # kept, and started over many times
 
 
 def test_too_many_values_are_left_to_the_full_reading():

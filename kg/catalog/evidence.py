@@ -4,7 +4,7 @@
 listed in ``<shared>/upstream/README.md`` to line L with lines L-1 and L+1; any other source
 is a page nobody can read offline (None). ``shows(entry, fact, text, names)`` applies one
 general rule per kind of value (names, references, counts, dates, URLs, licences, prose,
-choices); ``names`` (``Names.of(catalog)``) supplies the names of the entries a reference
+choices); ``names`` (``Names.of(catalog.entries)``) supplies the names of the entries a reference
 points at. Pure Python: nothing here needs an RDF library.
 """
 from __future__ import annotations
@@ -196,7 +196,7 @@ class Names:
 
     def __init__(self, table: dict[tuple[str, str], list[str]] | None = None, entries=None) -> None:
         self._table = table if table is not None or entries is not None else {}
-        self._entries = entries
+        self._entries = entries if table is None else None
 
     @classmethod
     def of(cls, entries) -> "Names":

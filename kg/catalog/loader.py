@@ -139,7 +139,8 @@ READ_COST_PER_FILE = 90
 HANDBACK_COST = 0.0
 #: A reading child hands its entries over this many at a time, as it reads them (kg.util.parallel.map_shares_streaming).
 EMIT_EVERY = 1000
-#: Files read (their bytes) before any of them is parsed: see kg.catalog.yamlload.read_entry_bytes.
+#: Files read (their bytes) before any of them is parsed (see kg.catalog.yamlload.read_entry_bytes);
+#: progress is told of them this many at a time.
 READ_AHEAD = 250
 
 
@@ -181,8 +182,10 @@ def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
                 if done % EMIT_EVERY == 0:
                     emit(entries)
                     entries = []
-            tick(len(batch))
+            if len(batch) == READ_AHEAD:
+                tick(READ_AHEAD)
         emit(entries)
+        tick(len(share) % READ_AHEAD)
         forget_plain_values()
         return share_report.items, unread
 

@@ -23,8 +23,6 @@ CC_BY_4 = ns.CC_BY_4
 PREFIXES = {prefix: Namespace(iri) for prefix, iri in ns.PREFIXES.items()}
 
 
-
-
 def bind_prefixes(graph, base: str) -> None:
     """Bind the well-known and entity prefixes on ``graph`` (replacing rdflib's defaults)."""
     for prefix, namespace in PREFIXES.items():
