@@ -529,7 +529,7 @@ def test_ctrl_c_while_a_build_waits_for_the_cache_store_leaves_no_scratch_store(
     compiled = compile_catalog(project, engine="oxigraph", shapes=False)
     loading = threading.Event()
 
-    def slow_loads(store, content, as_quads, cancelled, feeders=2):  # 4 s unless cancelled
+    def slow_loads(store, content, as_quads, cancelled, feeders=2, copy_to=None):  # 4 s unless cancelled
         loading.set()
         for _ in range(200):
             if cancelled is not None and cancelled.is_set():
@@ -661,3 +661,74 @@ def test_a_cache_store_that_cannot_be_written_is_named_in_the_build_result(tmp_p
     result = build(_project(), tmp_path / "dist", engine="oxigraph")
     assert (tmp_path / "dist" / "catalog.nt").is_file()
     assert result.cache_problem == "its on-disk store: No space left on device"
+
+
+def _primed(tmp_path, monkeypatch):
+    """A primer of the fixture catalog, its store chunks three lines each (many, on two feeders)."""
+    from kg.pipeline.project import compile_catalog
+    from kg.pipeline.queryable import QueryCachePrimer
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache_module, "STORE_CHUNK", 3)
+    project = _project()
+    compiled = compile_catalog(project, engine="oxigraph", shapes=False)
+    primer = QueryCachePrimer.begin(compiled, project)
+    primer.give_quads([])
+    return primer
+
+
+def test_the_store_thread_writes_the_query_graph_file_with_the_bytes_it_loads(tmp_path, monkeypatch):
+    from kg.rdf.ntriples import to_bytes
+
+    primer = _primed(tmp_path, monkeypatch)
+    wrote = []
+    monkeypatch.setattr(cache_module.CacheEntry, "store_lines",
+                        lambda self, lines, meta, quads=(), quads_file=None, *, graph_written=False:
+                        wrote.append(graph_written))
+    primer.start_store()
+    primer.finish()
+    entry = primer.entry
+    assert wrote == [True]  # finish left the N-Triples file to the store's thread
+    assert entry.graph_file.read_bytes() == to_bytes(primer.lines)  # in order, from many chunks
+    assert len(entry.open_store()) == len(primer.lines)
+    assert not [p.name for p in entry.folder.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_a_store_that_cannot_be_made_leaves_the_query_graph_file_to_finish(tmp_path, monkeypatch):
+    import errno
+
+    from kg.rdf.ntriples import to_bytes
+
+    primer = _primed(tmp_path, monkeypatch)
+    taken = []
+
+    def full(store, content, as_quads, cancelled, feeders=2, copy_to=None):
+        copy_to.write(b"<half> <of a> <file> .\n")  # what a load that failed halfway had copied
+        taken.append(copy_to)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cache_module, "_load_in_chunks", full)
+    primer.start_store()
+    primer.finish()
+    assert taken and primer.problem == "its on-disk store: No space left on device"
+    assert primer.entry.graph_file.read_bytes() == to_bytes(primer.lines)  # written whole by finish
+    assert primer.entry.complete() and primer.entry.store_for() is None
+    assert not [p.name for p in primer.entry.folder.iterdir() if p.name.startswith(".")]
+
+
+def test_an_abandoned_store_thread_leaves_no_query_graph_file(tmp_path, monkeypatch):
+    primer = _primed(tmp_path, monkeypatch)
+    started = threading.Event()
+    real = cache_module._load_in_chunks
+
+    def slow(store, content, as_quads, cancelled, feeders=2, copy_to=None):
+        started.set()
+        time.sleep(0.3)
+        return real(store, content, as_quads, cancelled, feeders, copy_to)
+
+    monkeypatch.setattr(cache_module, "_load_in_chunks", slow)
+    primer.start_store()
+    assert started.wait(10)
+    primer.abandon()
+    assert not primer.entry.graph_file.exists()
+    assert not [p.name for p in primer.entry.folder.iterdir() if p.name.startswith(".")]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from kg.util.progress import TerminalProgress, for_terminal
 
 from .conftest import project_args
@@ -48,3 +50,20 @@ def test_commands_in_pipes_print_no_progress(run):
     result = run("validate", *project_args())
     assert result.exit_code == 0
     assert "\r" not in result.stderr and "reading entries" not in result.stderr
+
+
+@pytest.mark.parametrize("files", [0, 1, 250, 251, 501])
+def test_reading_tells_progress_of_every_250_files_and_of_the_rest(tmp_path, files):
+    """One process: a call per 250 files read, then one for the rest (even none), then the total."""
+    from kg.catalog.diagnostics import Report
+    from kg.catalog.loader import load_catalog
+
+    (tmp_path / "models").mkdir()
+    for i in range(files):
+        (tmp_path / "models" / f"m{i:04d}.yaml").write_text(f"name: Model {i}\n", encoding="utf-8")
+    calls = []
+    load_catalog(tmp_path, Report(), lambda label, done, total: calls.append((label, done, total)),
+                 processes=1)
+    expected = [("reading entries", done, files) for done in range(250, files + 1, 250)]
+    expected.append(("reading entries", files, files))
+    assert calls == expected

@@ -169,24 +169,26 @@ def load_catalog(data_dir: Path, report: Report, progress: Progress = quiet,
         unread = []
         basename, join = os.path.basename, os.path.join
         done = 0
-        for start in range(0, len(share), READ_AHEAD):
-            batch = share[start:start + READ_AHEAD]
-            contents = [_read_bytes(path) for _kind, path in batch]  # see yamlload.read_entry_bytes
-            for (kind, path), content in zip(batch, contents):
-                entry = load_entry(kind, path, share_report, join(shown, kind.folder, basename(path)), content)
-                if entry is not None:
-                    entries.append(entry)
-                else:
-                    unread.append((kind.folder, os.path.splitext(basename(path))[0]))
-                done += 1
-                if done % EMIT_EVERY == 0:
-                    emit(entries)
-                    entries = []
-            if len(batch) == READ_AHEAD:
-                tick(READ_AHEAD)
+        try:
+            for start in range(0, len(share), READ_AHEAD):
+                batch = share[start:start + READ_AHEAD]
+                contents = [_read_bytes(path) for _kind, path in batch]  # see yamlload.read_entry_bytes
+                for (kind, path), content in zip(batch, contents):
+                    entry = load_entry(kind, path, share_report, join(shown, kind.folder, basename(path)), content)
+                    if entry is not None:
+                        entries.append(entry)
+                    else:
+                        unread.append((kind.folder, os.path.splitext(basename(path))[0]))
+                    done += 1
+                    if done % EMIT_EVERY == 0:
+                        emit(entries)
+                        entries = []
+                if len(batch) == READ_AHEAD:
+                    tick(READ_AHEAD)
+        finally:
+            forget_plain_values()
         emit(entries)
         tick(len(share) % READ_AHEAD)
-        forget_plain_values()
         return share_report.items, unread
 
     def reading(done: int) -> None:

@@ -14,8 +14,8 @@ problem compose the text again with libyaml (kg.catalog.yamlload.Document). At a
 triples (its first 10,000 files, all models), a file took 37 µs to read here, plain scalars
 kept from file to file, against 91 µs for libyaml's composer and the walk over its nodes
 (process time, medians of three passes).
-tests/test_plain_yaml.py holds the two readings equal (with plain scalars kept from earlier texts too) on every file of data/, of the test
-fixtures and on mutated and generated texts.
+tests/test_plain_yaml.py holds the two readings equal (with plain scalars kept from earlier texts
+too) on every file of data/, of the test fixtures and on mutated and generated texts.
 """
 from __future__ import annotations
 
@@ -60,8 +60,9 @@ def read_plain(text: str, scalar: Callable[[str], Any], max_values: int,
 #: Plain scalars of at most this many characters are kept in ``known`` once built: keys' values
 #: repeat from file to file (ids, dates, counts, licences), and every value built (a string, a
 #: number, a boolean, a date, None) is immutable. Past ``KNOWN_MAX`` of them, ``known`` starts over:
-#: the million-triple catalog holds 166k (a 3.7 MB dict); with 20k, reading started over so often
-#: that a file took 4 % longer (9.7k of its files, one process; kg.catalog.loader empties it after).
+#: the million-triple catalog holds 166k (the dict alone 3.7 MB); with 20k, reading started over
+#: so often that a file took 4 % longer (9.7k of its files, one process). kg.catalog.loader
+#: empties it once a catalog is read.
 KNOWN_LENGTH = 40
 KNOWN_MAX = 200_000
 _UNKNOWN = object()

@@ -38,6 +38,10 @@ from kg.pipeline.cache_location import is_key
 from kg.util.fsutil import atomic_writer, process_alive, write_atomic
 from kg.util.gcpause import paused_gc
 
+TYPE_CHECKING = False  # typing's flag, without importing typing (a warm query's path, kg.cli.short_path)
+if TYPE_CHECKING:
+    from typing import BinaryIO
+
 
 def cache_root() -> Path:
     """``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``."""
@@ -335,12 +339,18 @@ STORE_CHUNK_BYTES = 4 << 20
 STORE_FEEDERS = 2
 
 
+def _bounds(start: int, end: int) -> tuple[int, int]:
+    return start, end
+
+
 def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled: threading.Event | None,
-                    feeders: int = STORE_FEEDERS) -> bool:
+                    feeders: int = STORE_FEEDERS, copy_to: BinaryIO | None = None) -> bool:
     """Load lines (``STORE_CHUNK`` at a time) or bytes into ``store``: True once every chunk is in,
     False when ``cancelled`` was set first (checked before each chunk).
     Lines are a build's own (parsed leniently, kg.rdf.terms.load_store); bytes, the cache's files
-    read back (checked).
+    read back (checked). ``copy_to``: a file that lines' chunks are written to as well, in order,
+    as they are encoded for the store (whole once True is returned): what
+    ``kg.rdf.ntriples.write_blocks`` writes, the lines encoded once for both.
 
     ``feeders`` threads take the chunks in turn, each loading one while the others load theirs
     (pyoxigraph bulk-loads without the GIL, and concurrent loads into one store are safe: the same
@@ -352,6 +362,7 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
     """
     from kg.rdf.terms import load_store
 
+    take = _bounds  # what a feeder makes of a chunk it takes, under the lock: ``load``'s arguments
     if isinstance(content, (bytes, bytearray)):  # whole lines of about STORE_CHUNK_BYTES at a time
         bounds, start = [], 0
         while start < len(content):
@@ -362,11 +373,25 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
 
         def load(start: int, end: int) -> None:
             load_store(content[start:end], store, quads=as_quads, bulk=True)
-    else:
+    elif copy_to is None:
         bounds = [(start, start + STORE_CHUNK) for start in range(0, len(content), STORE_CHUNK)]
 
         def load(start: int, end: int) -> None:
             load_store(content[start:end], store, quads=as_quads, bulk=True, trusted=True)
+    else:
+        from kg.rdf.ntriples import to_bytes
+
+        bounds = [(start, start + STORE_CHUNK) for start in range(0, len(content), STORE_CHUNK)]
+
+        def encoded_and_copied(start: int, end: int) -> tuple[bytes]:  # under the lock: in order in the file
+            data = to_bytes(content[start:end])
+            copy_to.write(data)
+            return (data,)
+
+        take = encoded_and_copied
+
+        def load(data: bytes) -> None:
+            load_store(data, store, quads=as_quads, bulk=True, trusted=True)
 
     chunks = iter(bounds)
     taking = threading.Lock()
@@ -375,12 +400,14 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
 
     def feed() -> None:
         while not failed and not (cancelled is not None and cancelled.is_set()):
-            with taking:
-                chunk = next(chunks, None)
-            if chunk is None:
-                exhausted.append(True)
-                return
             try:
+                with taking:
+                    chunk = next(chunks, None)
+                    if chunk is not None:
+                        chunk = take(*chunk)
+                if chunk is None:
+                    exhausted.append(True)
+                    return
                 load(*chunk)
             except BaseException as exc:  # raised again by the caller's thread
                 failed.append(exc)
@@ -449,12 +476,14 @@ class CacheEntry:
     """One cached build: its folder, and the files a reader may find there. (Plain classes and
     named tuples here, not dataclasses: dataclasses is kept off a warm query's path (kg.cli.short_path).)"""
 
-    __slots__ = ("folder", "store_problem")
+    __slots__ = ("folder", "store_problem", "lines_copied")
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         #: Why the last ``write_store`` could not write its store (a full or read-only cache), if it could not.
         self.store_problem: OSError | None = None
+        #: Whether the last ``write_store`` wrote every line to its ``copy_lines_to``.
+        self.lines_copied = False
 
     def __repr__(self) -> str:
         return f"CacheEntry(folder={self.folder!r})"
@@ -553,7 +582,7 @@ class CacheEntry:
             return None
 
     def write_store(self, lines: list[str] | bytes, quads: list[str] | bytes | None = None,
-                    cancelled: threading.Event | None = None) -> bool:
+                    cancelled: threading.Event | None = None, copy_lines_to: BinaryIO | None = None) -> bool:
         """Load N-Triples ``lines`` (the default graph) into an on-disk store, with N-Quads ``quads``
         (named graphs) when given, as lists or bytes, and move it into place in one rename: the
         query graph's store (``store_dir``), or with quads the dataset's (``dataset_store_dir``).
@@ -564,6 +593,8 @@ class CacheEntry:
         when it could not be written (the cache then serves the N-Triples file instead). Lists of
         lines go in ``STORE_CHUNK`` at a time: the bulk loader's memory grows with what one load
         holds (a million lines in one load: ~0.8 GB more; 100k: ~120 MB; 25k: ~40 MB, as fast).
+        ``copy_lines_to``: a file a list of ``lines`` is written to as well, as N-Triples, chunk by
+        chunk as they are encoded for the store; ``lines_copied`` says whether it is whole.
         """
         import shutil
         import tempfile
@@ -571,6 +602,7 @@ class CacheEntry:
         import pyoxigraph as ox
 
         self.store_problem = None
+        self.lines_copied = False
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.remove_dead_scratch()
@@ -581,9 +613,11 @@ class CacheEntry:
         store = None
         try:
             store = ox.Store(scratch)
-            for content, as_quads in ((lines, False), (quads, True)):
-                if content is not None and not _load_in_chunks(store, content, as_quads, cancelled):
-                    return False
+            if not _load_in_chunks(store, lines, False, cancelled, copy_to=copy_lines_to):
+                return False
+            self.lines_copied = copy_lines_to is not None
+            if quads is not None and not _load_in_chunks(store, quads, True, cancelled):
+                return False
             store.optimize()  # one compaction of the chunks' files: queries then run about twice as fast
             store.flush()
             store = None  # closes the database before it moves
@@ -598,13 +632,15 @@ class CacheEntry:
             shutil.rmtree(scratch, ignore_errors=True)
             enforce_cap(keep=self.folder)
 
-    def store_lines(self, lines: list[str], meta: dict, quads: list[str] = (), quads_file: Path | None = None) -> None:
+    def store_lines(self, lines: list[str], meta: dict, quads: list[str] = (), quads_file: Path | None = None,
+                    *, graph_written: bool = False) -> None:
         """Store N-Triples lines and the provenance N-Quads, written a block at a time (no copy of the
         whole graph in memory); the meta file, written last, marks the entry complete.
 
         ``quads_file``: a file already holding the quads' N-Quads (kg build's staged provenance.nq,
         the same bytes), copied instead of encoding the lines again (a million quads: 0.05 s
-        against 0.48).
+        against 0.48). ``graph_written``: the N-Triples file already holds ``lines`` (kg build's
+        store thread wrote it beside its store, kg.pipeline.queryable.QueryCachePrimer).
         """
         import shutil
 
@@ -612,8 +648,9 @@ class CacheEntry:
 
         lease = self.hold(create=True)  # eviction leaves the entry alone until it is whole
         try:
-            with atomic_writer(self.graph_file) as handle:
-                write_blocks(lines, handle)
+            if not graph_written:
+                with atomic_writer(self.graph_file) as handle:
+                    write_blocks(lines, handle)
             with atomic_writer(self.provenance_file) as handle:
                 if quads_file is not None:
                     with open(quads_file, "rb") as source:

@@ -95,7 +95,7 @@ class SourcedQuads:
         home = dataset_graph(self.base)
         suffix = f" <{home}> ."
         placed = set(self.fact_triples)  # triples in some source's graph
-        quads = [triple[:-2] + end for triple, end in zip(self.fact_triples, self.fact_ends)]  # _quad
+        quads = [triple[:-2] + end for triple, end in zip(self.fact_triples, self.fact_ends)]  # as _quad writes
         quads += self.quads
         quads.sort()
         quads += [triple[:-2] + suffix for triple in export_lines if triple not in placed]
