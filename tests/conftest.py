@@ -43,6 +43,15 @@ def run():
     return invoke
 
 
+def requires_shared() -> None:
+    """Skip the calling test when the source documents (``../shared``) are not beside this checkout:
+    a clone made elsewhere has no seed lines to read (KG121, KG123, the words of ``kg why``)."""
+    from kg.pipeline.location import Project
+
+    if Project.locate(start=ROOT).source_text() is None:
+        pytest.skip("the source documents (../shared) are not beside this checkout")
+
+
 def write_entry(data: Path, folder: str, name: str, text: str) -> Path:
     path = data / folder / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -353,3 +353,14 @@ def test_lines_are_counted_as_an_editor_counts_them_around_yamls_own_line_breaks
     assert (duplicate.code, duplicate.line, duplicate.column) == ("KG004", 3, 1)
     assert "first at line 1" in duplicate.message
     assert doc.where("license") == (4, 10) and doc.key_where("license") == (4, 1)
+
+
+@pytest.mark.parametrize("relation", ["[fine-tuned, quantized]", "{kind: fine-tuned}"])
+def test_a_based_on_relation_that_is_a_list_or_a_mapping_is_reported_not_raised(tmp_path, relation):
+    """From the session-12 tryout: an unhashable relation raised TypeError out of kg validate."""
+    write_entry(tmp_path, "models", "base.yaml", "name: Base\n")
+    write_entry(tmp_path, "models", "child.yaml",
+                f"name: Child\nbased_on:\n  - model: base\n    relation: {relation}\n")
+    found = [(d.code, d.line, d.message) for d in diagnose(tmp_path) if d.code in ("KG103", "KG107")]
+    assert len(found) == 1 and found[0][:2] == ("KG103", 4)
+    assert "based_on relation takes one kind" in found[0][2] and "fine-tuned" in found[0][2]

@@ -118,3 +118,18 @@ def test_sssom_export_is_read_and_validated_by_sssom_py(run, linked, caplog):
 def test_the_real_catalog_maps_without_errors(run):
     data = sssom_export(run, ROOT / "data").decode()
     assert data.count("\tarxiv:") > 100 and "\thf:" in data
+
+
+@pytest.mark.parametrize("arxiv", ["2302>13971", "2302.13971\\\\", "2302 13971"])
+def test_an_arxiv_id_no_iri_may_hold_makes_no_link_and_both_engines_report_it(fixture_catalog, arxiv):
+    """From the session-12 tryout: the oxigraph engine made the link's IRI of the id as written,
+    and the line it could not parse raised out of kg validate; rdflib reported KG550."""
+    paper = fixture_catalog / "papers" / "llama-2.yaml"
+    text = paper.read_text()
+    assert 'arxiv: "2307.09288"\n' in text
+    paper.write_text(text.replace('arxiv: "2307.09288"\n', f"arxiv: '{arxiv}'\n"))
+    project = Project.locate(data=fixture_catalog, start=ROOT)
+    found = {engine: [(d.file, d.line, d.code) for d in compile_catalog(project, engine=engine).report.items]
+             for engine in ("oxigraph", "rdflib")}
+    assert found["oxigraph"] == found["rdflib"]
+    assert [code for _file, _line, code in found["oxigraph"]] == ["KG550"]

@@ -15,7 +15,7 @@ from kg.views.lineage import LineageError, family_tree, render, to_dot, to_merma
 from kg.views.site import SiteError, build_site
 from kg.views.timeline import to_chart, to_markdown
 
-from .conftest import FIXTURE_CATALOG, ROOT, project_args, write_entry
+from .conftest import FIXTURE_CATALOG, ROOT, project_args, requires_shared, write_entry
 
 BASE = "https://w3id.org/llm-kg"
 
@@ -259,6 +259,8 @@ def test_browser_search_and_follow_links(tmp_path, run):
 
 def test_site_shows_each_facts_sources_as_footnotes_with_the_seed_lines_words(tmp_path):
     from kg.catalog.evidence import SourceText
+
+    requires_shared()
 
     out = tmp_path / "site"
     build_site(catalog(), out, BASE, sources=SourceText(ROOT.parent / "shared"))

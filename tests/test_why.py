@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 
-from .conftest import ROOT, project_args, write_entry
+from .conftest import ROOT, project_args, requires_shared, write_entry
 from .test_provenance_dataset import QWEN
 
 
 
 def test_why_shows_each_fact_with_its_sources_and_the_seed_line(run, fixture_catalog):
+    requires_shared()
     write_entry(fixture_catalog, "models", "qwen2.yaml", QWEN)
     result = run("why", *project_args(fixture_catalog), "qwen2")
     assert result.exit_code == 0, result.output

@@ -482,7 +482,12 @@ def _based_on(entry: Entry, spec: Field, item, path: tuple, report: Report) -> V
     if ref is None:
         return None
     relation = item.get("relation")
-    if relation is not None and relation not in DERIVATIONS:
+    if isinstance(relation, (list, dict)):  # no kind to look up (nor to hash)
+        line, col = entry.where(*path, "relation")
+        report.add(entry.file, line, col, "KG103", "based_on relation takes one kind, not "
+                   f"{_TYPE_NAMES.get(type(relation), type(relation).__name__)}: one of {', '.join(DERIVATIONS)}")
+        relation = None
+    elif relation is not None and relation not in DERIVATIONS:
         line, col = entry.where(*path, "relation")
         close = difflib.get_close_matches(str(relation), DERIVATIONS, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else f"one of: {', '.join(DERIVATIONS)}"

@@ -55,10 +55,14 @@ def hugging_face_repository(url: str) -> str | None:
     return f"{HUGGING_FACE}{match.group(1)}/{match.group(2)}"
 
 
+#: Characters an IRI may not hold: an arXiv id with one makes no link (the shapes report the id, KG550).
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
 def value_links(key: str, value, kind) -> list[tuple[str, str]]:
     """The (predicate, IRI) links out one value of ``key`` implies (beside its own triple)."""
     if key == "arxiv":
-        return [(EXACT, ARXIV_ABS + value)]
+        return [] if _NOT_IN_IRI.search(value) else [(EXACT, ARXIV_ABS + value)]
     if key in ("url", "repository"):
         links = []
         doi = _DOI.match(value)
