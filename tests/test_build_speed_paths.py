@@ -732,3 +732,17 @@ def test_an_abandoned_store_thread_leaves_no_query_graph_file(tmp_path, monkeypa
     primer.abandon()
     assert not primer.entry.graph_file.exists()
     assert not [p.name for p in primer.entry.folder.iterdir() if p.name.startswith(".")]
+
+
+def test_a_query_graph_file_removed_before_finish_is_written_again(tmp_path, monkeypatch):
+    """From the review: the store thread's lease ends with it; an entry cleared before finish()
+    must not be marked complete without its N-Triples file."""
+    from kg.rdf.ntriples import to_bytes
+
+    primer = _primed(tmp_path, monkeypatch)
+    primer.start_store()
+    primer._join()
+    primer.entry.graph_file.unlink()  # e.g. kg cache clear meanwhile
+    primer.finish()
+    assert primer.entry.graph_file.read_bytes() == to_bytes(primer.lines)
+    assert primer.entry.complete()

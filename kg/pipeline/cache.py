@@ -615,7 +615,7 @@ class CacheEntry:
             store = ox.Store(scratch)
             if not _load_in_chunks(store, lines, False, cancelled, copy_to=copy_lines_to):
                 return False
-            self.lines_copied = copy_lines_to is not None
+            self.lines_copied = copy_lines_to is not None and not isinstance(lines, (bytes, bytearray))
             if quads is not None and not _load_in_chunks(store, quads, True, cancelled):
                 return False
             store.optimize()  # one compaction of the chunks' files: queries then run about twice as fast
@@ -648,7 +648,7 @@ class CacheEntry:
 
         lease = self.hold(create=True)  # eviction leaves the entry alone until it is whole
         try:
-            if not graph_written:
+            if not graph_written or not self.graph_file.is_file():  # (or the entry was cleared since)
                 with atomic_writer(self.graph_file) as handle:
                     write_blocks(lines, handle)
             with atomic_writer(self.provenance_file) as handle:

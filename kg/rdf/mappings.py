@@ -55,14 +55,15 @@ def hugging_face_repository(url: str) -> str | None:
     return f"{HUGGING_FACE}{match.group(1)}/{match.group(2)}"
 
 
-#: Characters an IRI may not hold: an arXiv id with one makes no link (the shapes report the id, KG550).
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+#: What an arXiv id is written with (2307.09288v2, hep-th/9901001): an id with anything else makes no
+#: link, whose IRI a strict N-Triples parser might refuse (``%``, ``[``, ``>``…); the shapes report it (KG550).
+_ARXIV_ID_CHARACTERS = re.compile(r"[A-Za-z0-9./-]+")
 
 
 def value_links(key: str, value, kind) -> list[tuple[str, str]]:
     """The (predicate, IRI) links out one value of ``key`` implies (beside its own triple)."""
     if key == "arxiv":
-        return [] if _NOT_IN_IRI.search(value) else [(EXACT, ARXIV_ABS + value)]
+        return [(EXACT, ARXIV_ABS + value)] if _ARXIV_ID_CHARACTERS.fullmatch(value) else []
     if key in ("url", "repository"):
         links = []
         doi = _DOI.match(value)
