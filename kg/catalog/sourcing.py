@@ -13,6 +13,8 @@ kg.catalog.evidence); without it, KG121 and KG123 cannot be checked and are skip
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kg.catalog.diagnostics import ERROR, WARNING, Report
 from kg.catalog.evidence import Names, SourceText, shows
 from kg.catalog.facts import Fact, same_item
@@ -41,6 +43,17 @@ def named_values(entry: Entry, fact_name: str) -> list[tuple[str, Value]] | None
     return matched or None
 
 
+def fact_values(entry: Entry, fact_name: str) -> tuple[str, Sequence[Value]] | None:
+    """The key a ``for:`` item names and the values of it that it names (``named_values``, without a
+    pair per value); None when the entry holds no such fact. A whole key, the usual item, is
+    looked up at once: ``for`` items come stripped (kg.catalog.provenance.parse_attribution)."""
+    if "=" not in fact_name and fact_name not in NOT_FACTS:
+        values = entry.values.get(fact_name)
+        return (fact_name, values) if values else None
+    named = named_values(entry, fact_name)
+    return (named[0][0], [value for _key, value in named]) if named else None
+
+
 def _check_entry(entry: Entry, report: Report, sources: SourceText | None, names: Names | None) -> None:
     covered: set[int] = set()
     values_of = entry.values
@@ -48,26 +61,18 @@ def _check_entry(entry: Entry, report: Report, sources: SourceText | None, names
         attribution = value.value
         text = _cited_text(entry, value, attribution.source, report, sources)
         for index, fact_name in enumerate(attribution.facts):
-            if "=" not in fact_name and fact_name not in NOT_FACTS:  # a whole key (facts come stripped):
-                values = values_of.get(fact_name)                    # named_values, without its calls
-                if values:
-                    covered.update(map(id, values))
-                    if text is None:
-                        continue
-                named = [(fact_name, v) for v in values] if values else None
-            else:
-                named = named_values(entry, fact_name)
-                if named is not None:
-                    covered.update([id(v) for _key, v in named])
+            named = fact_values(entry, fact_name)
             if named is None:
                 if _written_but_invalid(entry, fact_name):
                     continue  # its value's own diagnostic says what is wrong; no second one here
                 _report(entry, report, _for_item(value, index), "KG122", f"'for' names '{fact_name}', which "
                         f"this entry does not hold: fix the name (keys: {', '.join(_fact_keys(entry))}) or remove it")
                 continue
+            key, values = named
+            covered.update(map(id, values))
             if text is None:
                 continue
-            missing = [v for key, v in named if not shows(entry, Fact(key, None, v), text, names)]
+            missing = [v for v in values if not shows(entry, Fact(key, None, v), text, names)]
             if missing:
                 _report(entry, report, _for_item(value, index), "KG123", f"{attribution.source} does not show "
                         f"{fact_name} ({_shown(missing)}): cite the line that states it", WARNING)

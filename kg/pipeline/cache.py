@@ -339,17 +339,13 @@ STORE_CHUNK_BYTES = 4 << 20
 STORE_FEEDERS = 2
 
 
-def _bounds(start: int, end: int) -> tuple[int, int]:
-    return start, end
-
-
 def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled: threading.Event | None,
                     feeders: int = STORE_FEEDERS, copy_to: BinaryIO | None = None) -> bool:
     """Load lines (``STORE_CHUNK`` at a time) or bytes into ``store``: True once every chunk is in,
     False when ``cancelled`` was set first (checked before each chunk).
     Lines are a build's own (parsed leniently, kg.rdf.terms.load_store); bytes, the cache's files
-    read back (checked). ``copy_to``: a file that lines' chunks are written to as well, in order,
-    as they are encoded for the store (whole once True is returned): what
+    read back (checked). ``copy_to``: a file the chunks' N-Triples (N-Quads) are written to as
+    well, in order, as they are made for the store (whole once True is returned): for lines, what
     ``kg.rdf.ntriples.write_blocks`` writes, the lines encoded once for both.
 
     ``feeders`` threads take the chunks in turn, each loading one while the others load theirs
@@ -360,38 +356,28 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
     against 3.35 s and 5.02 for one, and 24 MiB more at their peak (benchmarks/store_load.py,
     medians of 3); kg build 19.09 → 18.15 s (benchmarks/compare.py, 5 runs each).
     """
+    from kg.rdf.ntriples import to_bytes
     from kg.rdf.terms import load_store
 
-    take = _bounds  # what a feeder makes of a chunk it takes, under the lock: ``load``'s arguments
-    if isinstance(content, (bytes, bytearray)):  # whole lines of about STORE_CHUNK_BYTES at a time
+    from_file = isinstance(content, (bytes, bytearray))
+    if from_file:  # whole lines of about STORE_CHUNK_BYTES at a time
         bounds, start = [], 0
         while start < len(content):
             end = content.find(b"\n", start + STORE_CHUNK_BYTES)
             end = len(content) if end < 0 else end + 1
             bounds.append((start, end))
             start = end
-
-        def load(start: int, end: int) -> None:
-            load_store(content[start:end], store, quads=as_quads, bulk=True)
-    elif copy_to is None:
-        bounds = [(start, start + STORE_CHUNK) for start in range(0, len(content), STORE_CHUNK)]
-
-        def load(start: int, end: int) -> None:
-            load_store(content[start:end], store, quads=as_quads, bulk=True, trusted=True)
     else:
-        from kg.rdf.ntriples import to_bytes
-
         bounds = [(start, start + STORE_CHUNK) for start in range(0, len(content), STORE_CHUNK)]
 
-        def encoded_and_copied(start: int, end: int) -> tuple[bytes]:  # under the lock: in order in the file
-            data = to_bytes(content[start:end])
+    def take(start: int, end: int) -> bytes:  # under the lock: the chunks reach copy_to in their order
+        data = content[start:end] if from_file else to_bytes(content[start:end])
+        if copy_to is not None:
             copy_to.write(data)
-            return (data,)
+        return data
 
-        take = encoded_and_copied
-
-        def load(data: bytes) -> None:
-            load_store(data, store, quads=as_quads, bulk=True, trusted=True)
+    def load(data: bytes) -> None:
+        load_store(data, store, quads=as_quads, bulk=True, trusted=not from_file)
 
     chunks = iter(bounds)
     taking = threading.Lock()
@@ -403,12 +389,11 @@ def _load_in_chunks(store, content: list[str] | bytes, as_quads: bool, cancelled
             try:
                 with taking:
                     chunk = next(chunks, None)
-                    if chunk is not None:
-                        chunk = take(*chunk)
+                    data = take(*chunk) if chunk is not None else None
                 if chunk is None:
                     exhausted.append(True)
                     return
-                load(*chunk)
+                load(data)
             except BaseException as exc:  # raised again by the caller's thread
                 failed.append(exc)
 
@@ -476,14 +461,12 @@ class CacheEntry:
     """One cached build: its folder, and the files a reader may find there. (Plain classes and
     named tuples here, not dataclasses: dataclasses is kept off a warm query's path (kg.cli.short_path).)"""
 
-    __slots__ = ("folder", "store_problem", "lines_copied")
+    __slots__ = ("folder", "store_problem")
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         #: Why the last ``write_store`` could not write its store (a full or read-only cache), if it could not.
         self.store_problem: OSError | None = None
-        #: Whether the last ``write_store`` wrote every line to its ``copy_lines_to``.
-        self.lines_copied = False
 
     def __repr__(self) -> str:
         return f"CacheEntry(folder={self.folder!r})"
@@ -593,8 +576,8 @@ class CacheEntry:
         when it could not be written (the cache then serves the N-Triples file instead). Lists of
         lines go in ``STORE_CHUNK`` at a time: the bulk loader's memory grows with what one load
         holds (a million lines in one load: ~0.8 GB more; 100k: ~120 MB; 25k: ~40 MB, as fast).
-        ``copy_lines_to``: a file a list of ``lines`` is written to as well, as N-Triples, chunk by
-        chunk as they are encoded for the store; ``lines_copied`` says whether it is whole.
+        ``copy_lines_to``: a file ``lines`` are written to as well, as N-Triples, chunk by chunk as
+        they go into the store: whole when True is returned.
         """
         import shutil
         import tempfile
@@ -602,7 +585,6 @@ class CacheEntry:
         import pyoxigraph as ox
 
         self.store_problem = None
-        self.lines_copied = False
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.remove_dead_scratch()
@@ -615,7 +597,6 @@ class CacheEntry:
             store = ox.Store(scratch)
             if not _load_in_chunks(store, lines, False, cancelled, copy_to=copy_lines_to):
                 return False
-            self.lines_copied = copy_lines_to is not None and not isinstance(lines, (bytes, bytearray))
             if quads is not None and not _load_in_chunks(store, quads, True, cancelled):
                 return False
             store.optimize()  # one compaction of the chunks' files: queries then run about twice as fast

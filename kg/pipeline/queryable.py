@@ -124,9 +124,9 @@ class QueryCachePrimer:
             except OSError:  # a read-only or full cache: finish says so
                 graph = None
             try:
-                self.entry.write_store(self.lines, None, self._abandoned,
-                                       copy_lines_to=graph.handle if graph is not None else None)
-                if graph is not None and self.entry.lines_copied and not self._abandoned.is_set():
+                stored = self.entry.write_store(self.lines, None, self._abandoned,
+                                                copy_lines_to=graph.handle if graph is not None else None)
+                if graph is not None and stored:  # every line in (else finish writes the file)
                     graph.commit()
                     self._graph_written = True
             finally:

@@ -23,9 +23,8 @@ import hashlib
 
 from kg import namespaces as ns
 from kg.catalog.loader import Catalog, Entry, claim_value
-from kg.catalog.provenance import NOT_FACTS
 from kg.catalog.schema import FIELDS
-from kg.catalog.sourcing import named_values
+from kg.catalog.sourcing import fact_values
 from kg.catalog.values import source_iri
 from kg.rdf.mapping import entry_statements, sorted_entries, value_objects
 from kg.rdf.ntriples import Iri, Lit, line
@@ -108,19 +107,15 @@ def _entry_quads(entry: Entry, base: str, statements: list[tuple[str, tuple | No
     ends_of: dict[tuple, list[str]] = {}
     quoted: list[tuple[tuple, str, str]] = []
     ends = sourced._ends
-    values_of = entry.values
-    for value in values_of.get("sources", ()):
+    for value in entry.values.get("sources", ()):
         attribution = value.value
         graph = source_iri(attribution.source, base)
         end = ends.get(graph)
         if end is None:
             end = ends[graph] = f" <{graph}> ."
         for fact_name in attribution.facts:
-            if "=" not in fact_name and fact_name not in NOT_FACTS:  # a whole key: named_values' common case
-                facts = values_of.get(fact_name) or ()
-            else:
-                facts = [fact for _key, fact in named_values(entry, fact_name) or ()]
-            for fact in facts:
+            named = fact_values(entry, fact_name)
+            for fact in named[1] if named is not None else ():
                 ends_of.setdefault(fact.path, []).append(end)
                 if attribution.quote:
                     quoted.append((fact.path, graph, attribution.quote))
