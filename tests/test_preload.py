@@ -79,3 +79,31 @@ def test_the_guessed_data_folder_is_the_one_the_project_finds(project, tmp_path)
         found = Project.locate(start=start).data
         assert preload.guess_data(start=str(start)) == str(found), start
     assert preload.guess_data("some/data", start=str(outside)) == "some/data"  # --data wins
+
+
+def test_a_damaged_graph_file_is_rebuilt_on_the_rdflib_engine_too(project, monkeypatch):
+    """A cached line that is not N-Triples (the line count still right) makes the rdflib engine rebuild
+    from the catalog; a line in N-Triples that kg does not write is read by the full parser."""
+    import kg.pipeline.project
+
+    query_source(project, engine="rdflib", named_graphs=False)
+    entry = _entry(project)
+    whole = entry.graph_file.read_bytes()
+    lines = whole.splitlines(keepends=True)
+    first = lines[0].decode()
+    subject = first[1:first.index(">")]
+    escaped = subject.replace(":", "\\u003A", 1)  # the same IRI, spelled with an escape kg never writes
+    entry.graph_file.write_bytes(b"".join([first.replace(subject, escaped, 1).encode(), *lines[1:]]))
+    compile_catalog = kg.pipeline.project.compile_catalog
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("rebuilt from the catalog")
+
+    monkeypatch.setattr(kg.pipeline.project, "compile_catalog", no_rebuild)
+    source = query_source(project, engine="rdflib", named_graphs=False)
+    assert len(source.target) == source.triples == len(lines) and subject in {str(s) for s, _, _ in source.target}
+    entry.graph_file.write_bytes(b"".join([b"not a triple\n", *lines[1:]]))
+    monkeypatch.setattr(kg.pipeline.project, "compile_catalog", compile_catalog)
+    source = query_source(project, engine="rdflib", named_graphs=False)
+    assert len(source.target) == source.triples == len(lines)
+    assert entry.graph_file.read_bytes() == whole  # and the cache written again

@@ -202,7 +202,9 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     if entry is not None and entry.complete() and (lease := entry.hold()) is not None:
         try:
             loaded = _from_cache(entry, engine, reason, named_graphs)
-        except (OSError, ValueError, KeyError, TypeError):  # removed or damaged: rebuilt, and rewritten
+            if engine == "rdflib":
+                loaded.graph = loaded.rdflib_graph(project.base)
+        except (OSError, ValueError, KeyError, TypeError, SyntaxError):  # removed or damaged: rebuilt, and rewritten
             loaded = None
     if loaded is None:
         loaded = _from_catalog(project, engine, progress)
@@ -290,10 +292,11 @@ def _from_cache(entry, engine: str, reason: str | None, named_graphs: bool = Tru
                 loaded.store, loaded.nquads_file = store, entry.provenance_file
     if loaded.store is None:
         loaded.ntriples = entry.graph_file.read_bytes()
-        loaded.nquads = entry.provenance_file.read_bytes()
-        if (loaded.ntriples.count(b"\n") != loaded.meta["triples"]
-                or loaded.nquads.count(b"\n") != loaded.meta["quads"]):
+        if loaded.ntriples.count(b"\n") != loaded.meta["triples"]:
             raise ValueError("a cache file was cut short")  # a truncated file would answer wrongly
+        loaded.nquads_file = entry.provenance_file
+        if named_graphs:  # read (and checked) here, where a damaged file still means a rebuild
+            loaded.quads_bytes()
     return loaded
 
 
@@ -331,9 +334,29 @@ def _inferred(loaded: _Loaded, entry, reason: str, base: str) -> bytes:
 
 
 def _parse_ntriples(data: bytes, base: str) -> Graph:
-    """An rdflib graph of N-Triples ``data``: read by pyoxigraph's parser (twice as fast as
-    rdflib's), each distinct term converted once, into rdflib's store without contexts
-    (SimpleMemory: half the time of the default store's indexes; queries see the same graph)."""
+    """An rdflib graph of N-Triples ``data``, into rdflib's store without contexts (SimpleMemory:
+    half the time of the default store's indexes; queries see the same graph). Lines as kg
+    writes them are read by ``kg.rdf.terms.rdflib_triples``; any other N-Triples (a cache file
+    written otherwise) by pyoxigraph's parser, each distinct term converted once."""
+    from rdflib import Graph
+
+    from kg.rdf.terms import rdflib_triples
+    from kg.rdf.vocab import bind_prefixes
+
+    graph = Graph(store="SimpleMemory")
+    bind_prefixes(graph, base)
+    add = graph.store.add
+    try:
+        for triple in rdflib_triples(data):
+            add(triple, graph)
+        return graph
+    except (ValueError, IndexError):  # not kg's own lines: read by a full parser, into a new graph
+        return _parse_any_ntriples(data, base)
+
+
+def _parse_any_ntriples(data: bytes, base: str) -> Graph:
+    """``_parse_ntriples`` for any N-Triples: pyoxigraph's parser (twice as fast as rdflib's),
+    each distinct term converted once; SyntaxError for what is not N-Triples."""
     import pyoxigraph as ox
     from rdflib import Graph
 
@@ -342,18 +365,17 @@ def _parse_ntriples(data: bytes, base: str) -> Graph:
 
     graph = Graph(store="SimpleMemory")
     bind_prefixes(graph, base)
-    if data.strip():
-        converted: dict = {}
+    converted: dict = {}
 
-        def term(node):
-            value = converted.get(node)
-            if value is None:
-                value = converted[node] = from_oxigraph(node)
-            return value
+    def term(node):
+        value = converted.get(node)
+        if value is None:
+            value = converted[node] = from_oxigraph(node)
+        return value
 
-        add = graph.store.add
-        for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-            add((term(quad.subject), term(quad.predicate), term(quad.object)), graph)
+    add = graph.store.add
+    for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+        add((term(quad.subject), term(quad.predicate), term(quad.object)), graph)
     return graph
 
 
