@@ -340,3 +340,27 @@ def test_any_literal_kg_writes_reads_as_pyoxigraph_parses_it(lexical, tag):
     obj = Lit(lexical, None, tag) if tag and "/" not in tag else Lit(lexical, tag)
     read, parsed = _both_readings(to_bytes([line(f"{BASE}/model/x", "https://schema.org/name", obj)]))
     assert read == parsed and len(read) == 1
+
+
+_IRIS = st.sampled_from(["https://w3id.org/llm-kg/model/x", "http://example.org/a\"b", "https://e.org/é"])
+_CELLS = st.one_of(
+    st.none(), _IRIS.map(Iri), st.sampled_from(["b0", "https://w3id.org/llm-kg/model/x"]).map(Blank),
+    st.builds(Lit, st.text(max_size=12), st.sampled_from([None, XSD + "integer", XSD + "string", "https://e.org/t"])),
+    st.builds(lambda text, tag: Lit(text, None, tag), st.text(max_size=12), st.sampled_from(["en", "de-CH"])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(variables=st.lists(st.text(max_size=6), max_size=4, unique=True), data=st.data())
+def test_the_json_results_are_what_json_dumps_writes(variables, data):
+    """kg writes the SPARQL JSON results itself (each distinct term encoded once): byte for byte what
+    json.dumps writes of the same document, for rows streamed or held, blank nodes that equal IRIs,
+    unbound cells and no rows or no variables at all."""
+    from kg.sparql.results import QueryResult, _json_term, render
+
+    rows = data.draw(st.lists(st.tuples(*[_CELLS] * len(variables)), max_size=6))
+    document = {"head": {"vars": variables},
+                "results": {"bindings": [{var: _json_term(cell) for var, cell in zip(variables, row)
+                                          if cell is not None} for row in rows]}}
+    expected = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    assert render(QueryResult("select", variables, cells=list(rows)), "json") == expected
+    assert render(QueryResult("select", variables, cells=iter(rows)), "json") == expected

@@ -88,10 +88,22 @@ def without_parameters(result: QueryResult) -> QueryResult:
 def with_columns(result: QueryResult, columns: list[int]) -> QueryResult:
     """The SELECT result with only ``columns`` (indices), in that order, in whichever form it holds."""
     variables = [result.variables[i] for i in columns]
+    pick = _picker(columns)
     if result._cells is not None:
-        picked = (tuple(row[i] for i in columns) for row in result._cells)
+        picked = map(pick, result._cells)
         return QueryResult("select", variables, cells=picked if not isinstance(result._cells, list) else list(picked))
-    return QueryResult("select", variables, [tuple(row[i] for i in columns) for row in result._rows])
+    return QueryResult("select", variables, list(map(pick, result._rows)))
+
+
+def _picker(columns: list[int]):
+    """A function of a row giving the tuple of its ``columns`` (operator.itemgetter: no Python frame
+    per row, which counts at 17k rows)."""
+    from operator import itemgetter
+
+    if len(columns) == 1:  # itemgetter of one index gives the item, not a 1-tuple
+        only = columns[0]
+        return lambda row: (row[only],)
+    return itemgetter(*columns) if columns else (lambda row: ())
 
 
 def from_rdflib(result) -> QueryResult:
@@ -164,17 +176,34 @@ def lexical(cell: Lit) -> str:
 
 
 def _json(result: QueryResult) -> str:
-    import json
+    """The SPARQL JSON results, byte for byte as ``json.dumps(doc, indent=2, ensure_ascii=False)``
+    writes their document (``{"head": {"vars": [...]}, "results": {"bindings": [{var: _json_term(cell),
+    ...}, ...]}}``); but each distinct (variable, term) pair is encoded once: json writes an indented
+    document in Python, object by object (17k rows of three terms: 0.24 s, against 0.07 here)."""
+    from json.encoder import encode_basestring as quoted  # what json.dumps uses with ensure_ascii=False
 
+    variables = result.variables
+    head = (",\n".join(f"      {quoted(v)}" for v in variables).join(("[\n", "\n    ]")) if variables else "[]")
+    keys = [f"        {quoted(v)}: {{\n" for v in variables]
+    encoded: list[dict] = [{} for _ in variables]  # per column: term -> its member of the binding
     bindings = []
     for row in result.cells:
-        binding = {}
-        for var, cell in zip(result.variables, row):
-            if cell is not None:
-                binding[var] = _json_term(cell)
-        bindings.append(binding)
-    doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        members = []
+        for column, cell in enumerate(row):
+            if cell is None:
+                continue
+            known = encoded[column]
+            member = known.get(cell) if type(cell) is not Blank else None  # Blank("x") == Iri("x")
+            if member is None:
+                fields = ",\n".join(f"          {quoted(key)}: {quoted(value)}"
+                                    for key, value in _json_term(cell).items())
+                member = f"{keys[column]}{fields}\n        }}"
+                if type(cell) is not Blank:
+                    known[cell] = member
+            members.append(member)
+        bindings.append("      {\n" + ",\n".join(members) + "\n      }" if members else "      {}")
+    body = ",\n".join(bindings).join(("[\n", "\n    ]")) if bindings else "[]"
+    return (f'{{\n  "head": {{\n    "vars": {head}\n  }},\n  "results": {{\n    "bindings": {body}\n  }}\n}}\n')
 
 
 def _json_term(cell) -> dict:
