@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -78,29 +79,37 @@ def measure(commands: list[list[str]], budget: float, env: dict, cwd: Path = ROO
     """(seconds, peak MiB) of running ``commands`` one after the other (in ``cwd``), or None past the budget.
 
     Peak memory is the larger of the process's own peak RSS (os.wait4) and the largest sum of
-    PSS over it and its child processes, sampled every 0.1 s.
+    PSS over it and its child processes, sampled every 0.1 s. The time ends when the last
+    command exits: a thread waits for each one (blocking in os.wait4), so a command is not
+    timed to the next sample, and nothing polls meanwhile but the PSS sampling.
     """
     start = time.perf_counter()
     peak = 0.0
+    ended = start
     for args in commands:
         process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        polls = 0
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
+        exit_status: dict = {}
+
+        def reap(pid: int = process.pid, into: dict = exit_status) -> None:
+            _, status, usage = os.wait4(pid, 0)
+            into.update(at=time.perf_counter(), status=status, usage=usage)
+
+        reaper = threading.Thread(target=reap, daemon=True)
+        reaper.start()
+        while reaper.is_alive():
             if time.perf_counter() - start > budget:
                 process.kill()
-                os.wait4(process.pid, 0)
+                reaper.join()
                 return None
-            polls += 1
-            if polls % 5 == 0:
+            reaper.join(0.1)
+            if reaper.is_alive():
                 peak = max(peak, tree_pss_mib(process.pid))
-            time.sleep(0.02)
-        if status != 0:
+        process.returncode = os.waitstatus_to_exitcode(exit_status["status"])  # reaped by the thread
+        if exit_status["status"] != 0:
             raise SystemExit(f"{' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}")
-        peak = max(peak, usage.ru_maxrss / 1024)
-    return time.perf_counter() - start, peak
+        peak = max(peak, exit_status["usage"].ru_maxrss / 1024)
+        ended = exit_status["at"]
+    return ended - start, peak
 
 
 class OxigraphServer:

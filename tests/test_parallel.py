@@ -250,3 +250,40 @@ def test_finished_is_true_only_once_the_child_has_exited():
     while not quick.finished() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert quick.finished() and quick.wait() == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="CPU affinity is Linux's")
+def test_work_on_one_cpu_keeps_its_threads_there_and_gives_the_cpus_back():
+    import threading
+
+    from kg.util.parallel import current_cpu, on_one_cpu
+
+    allowed = os.sched_getaffinity(0)
+    assert current_cpu() in allowed
+    avoid = min(allowed)
+    seen = {}
+
+    def work():
+        seen["here"] = os.sched_getaffinity(0)
+        thread = threading.Thread(target=lambda: seen.setdefault("thread", os.sched_getaffinity(0)))
+        thread.start()
+        thread.join()
+        return "done"
+
+    assert on_one_cpu(work, avoid=avoid) == "done"
+    assert os.sched_getaffinity(0) == allowed  # given back
+    assert len(seen["here"]) == 1 and seen["thread"] == seen["here"]
+    if len(allowed) > 1:
+        assert seen["here"] != {avoid}
+
+    def fails():
+        raise KeyError("x")
+
+    with pytest.raises(KeyError):
+        on_one_cpu(fails, avoid=avoid)
+    assert os.sched_getaffinity(0) == allowed  # given back after a failure too
+    os.sched_setaffinity(0, {avoid})
+    try:  # one CPU allowed: the work runs there, as it is
+        assert on_one_cpu(lambda: os.sched_getaffinity(0), avoid=avoid) == {avoid}
+    finally:
+        os.sched_setaffinity(0, allowed)

@@ -39,7 +39,7 @@ def project(tmp_path, monkeypatch):
 def spied(monkeypatch):
     """What the speculations did: the rows each gave (None: none), and how many children were stopped."""
     seen = {"rows": [], "stopped": 0}
-    rows, stop = speculate.Speculation.rows, speculate.Speculation.stop
+    rows, stop = speculate.Speculation._read_rows, speculate.Speculation.stop
 
     def spy_rows(self):
         found = rows(self)
@@ -50,7 +50,7 @@ def spied(monkeypatch):
         seen["stopped"] += self.child.pid is not None
         stop(self)
 
-    monkeypatch.setattr(speculate.Speculation, "rows", spy_rows)
+    monkeypatch.setattr(speculate.Speculation, "_read_rows", spy_rows)
     monkeypatch.setattr(speculate.Speculation, "stop", spy_stop)
     return seen
 
@@ -90,25 +90,31 @@ def test_only_the_query_the_child_answered_takes_its_rows(project, spied):
     entry = entry_for([project.data, project.ontology, project.shapes], project.base)
     prefixes = known_prefixes(project.base)
     text = "SELECT ?m WHERE { ?m a kg:Model } ORDER BY ?m"
+    opened = []
+
+    def open_store():
+        opened.append(entry.open_store())
+        return opened[-1]
+
     speculate.start(project.data, text, {}, prefixes)
-    store = speculate.take(entry.folder, entry.open_store())
-    assert isinstance(store, speculate.AnsweringStore)
+    store = speculate.take(entry.folder, open_store)
+    assert isinstance(store, speculate.AnsweringStore) and spied["rows"][-1] is not None and not opened
     other = run_on_store(store, text + " LIMIT 1", {}, prefixes=prefixes)  # not the query sent: evaluated
-    assert len(other.cells) == 1 and spied["stopped"] == 1
+    assert len(other.cells) == 1 and len(opened) == 1  # on the store, opened for it
     speculate.drop()
 
     speculate.start(project.data, text, {}, prefixes)
-    store = speculate.take(entry.folder, entry.open_store())
+    store = speculate.take(entry.folder, open_store)
     bound = run_on_store(store, "SELECT ?m ?_m WHERE { ?m a kg:Model FILTER(?m = ?_m) }",
                          {"_m": Iri(f"{project.base}/model/llama-2")}, prefixes=prefixes)
-    assert len(bound.cells) <= 1
+    assert len(bound.cells) <= 1 and len(opened) == 2
     speculate.drop()
 
     speculate.start(project.data, text, {}, prefixes)
-    store = speculate.take(entry.folder, entry.open_store())
+    store = speculate.take(entry.folder, open_store)
     assert run_on_store(store, text, {}, prefixes=prefixes).cells == \
         run_on_store(entry.open_store(), text, {}, prefixes=prefixes).cells
-    assert spied["rows"][-1] is not None  # from the child
+    assert spied["rows"][-1] is not None and len(opened) == 2  # from the child: the store never opened here
     speculate.drop()
 
 
@@ -116,7 +122,7 @@ def test_another_entry_folder_gets_its_own_store(project, spied):
     entry = entry_for([project.data, project.ontology, project.shapes], project.base)
     speculate.start(project.data, "SELECT ?m WHERE { ?m a kg:Model }", {}, known_prefixes(project.base))
     own = entry.open_store()
-    assert speculate.take(entry.folder.parent / ("0" * 32), own) is own
+    assert speculate.take(entry.folder.parent / ("0" * 32), lambda: own) is own
     assert spied["stopped"] == 1
     speculate.drop()
 
@@ -170,3 +176,19 @@ def test_the_library_speculates_only_when_asked(project, monkeypatch):
     monkeypatch.setattr(speculate, "start", lambda *args: pytest.fail("a child was started"))
     outcome = api.answer("models-by-organization", project, params={"org": "meta"}, engine="oxigraph")
     assert outcome.result.kind == "select"
+
+
+def test_a_store_gone_after_the_child_answered_is_said_in_kg_s_words(project, spied):
+    """The child answered, so the store is not opened here; another query then needs it, and it can
+    no longer be opened: a KgError that says what to do, not an AttributeError of None."""
+    from kg.errors import KgError
+
+    entry = entry_for([project.data, project.ontology, project.shapes], project.base)
+    prefixes = known_prefixes(project.base)
+    text = "SELECT ?m WHERE { ?m a kg:Model }"
+    speculate.start(project.data, text, {}, prefixes)
+    store = speculate.take(entry.folder, lambda: None)
+    assert isinstance(store, speculate.AnsweringStore)
+    with pytest.raises(KgError, match="run the query again"):
+        run_on_store(store, text + " LIMIT 1", {}, prefixes=prefixes)
+    speculate.drop()

@@ -223,7 +223,7 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
             store = load_store(loaded.ntriples)
             if named_graphs:
                 load_store(loaded.quads_bytes(), store, quads=True)
-        target = load_store(inferred, store)
+        target = load_store(inferred, store) if inferred.strip() else store
     else:
         graph = loaded.rdflib_graph(project.base)
         if inferred.strip():
@@ -283,7 +283,7 @@ def _from_cache(entry, engine: str, reason: str | None, named_graphs: bool = Tru
             from kg.pipeline.speculate import take
 
             # read-only: nothing is added to it; the query perhaps answered meanwhile, in a child
-            loaded.store = take(entry.folder, entry.open_store(named_graphs))
+            loaded.store = take(entry.folder, lambda: entry.open_store(named_graphs))
         else:
             from kg.pipeline.preload import take
 

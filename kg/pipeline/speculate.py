@@ -28,6 +28,7 @@ from kg.pipeline.cache_location import GRAPH_FILE, entry_store, latest_entry
 from kg.pipeline.preload import MEMORY_LOAD_BYTES
 
 _current: list["Speculation"] = []
+_UNREAD = object()
 
 
 class Speculation:
@@ -36,10 +37,16 @@ class Speculation:
     def __init__(self, folder: str, text: str, bindings: dict, prefixes: dict | None, child) -> None:
         self.folder, self.text, self.bindings, self.prefixes, self.child = folder, text, bindings, prefixes, child
         self.taken = False
+        self._rows = _UNREAD
 
     def rows(self):
         """``(variables, cells)`` from the child, or None (it failed, the result is no SELECT, or
-        its rows are in a form kg.sparql.tsv_rows does not read)."""
+        its rows are in a form kg.sparql.tsv_rows does not read); read once, waiting for the child."""
+        if self._rows is _UNREAD:
+            self._rows = self._read_rows()
+        return self._rows
+
+    def _read_rows(self):
         from kg.sparql.tsv_rows import cells_from_tsv
 
         ok, value = self.child.outcome()
@@ -69,19 +76,31 @@ def latest_store_entry(data: str | os.PathLike, named_graphs: bool = False) -> s
     return latest
 
 
-def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None, named_graphs: bool):
+def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None, named_graphs: bool,
+            parent_cpu: int | None = None):
     """In the child: the query's variables and its rows as TSV bytes (kg.sparql.engines.select_as_tsv)
     on the entry's store, or None. Written by pyoxigraph and read once by the parent, rows cost
     less than as terms converted here, pickled and unpickled: at a million triples, a warm
     models-using-technique (17k rows) took 0.44 s against 0.50 (benchmarks/compare.py, medians of 9).
     Reading the rows here when they are few (hidden behind the parent's fingerprint) measured no
-    faster for moe-models (8.8k rows: 0.29 s either way), so it is not done."""
-    from kg.sparql.engines import select_as_tsv
+    faster for moe-models (8.8k rows: 0.29 s either way), so it is not done.
+
+    The child works on one CPU, not the one its parent last ran on (kg.util.parallel.on_one_cpu):
+    the parent takes the fingerprint meanwhile, and RocksDB, opening the store's files on several
+    threads, would otherwise have some of them wait for that CPU (the store opened in 9 ms instead
+    of 48, the rows came 50 ms sooner: benchmarks/warm_timeline.py, in docs/scale.md)."""
+    from kg.util.parallel import on_one_cpu
 
     # a shared lock without CacheEntry.hold's record of use: a guess must not make an old entry
     # look recently used (the next query's guess would be it again)
     if _flock(folder, exclusive=False) is None:  # being evicted; else held until the child ends
         return None
+    return on_one_cpu(lambda: _answer_on(folder, text, bindings, prefixes, named_graphs), avoid=parent_cpu)
+
+
+def _answer_on(folder: str, text: str, bindings: dict, prefixes: dict | None, named_graphs: bool):
+    from kg.sparql.engines import select_as_tsv
+
     store = CacheEntry(Path(folder)).open_store(named_graphs)  # the one the query will open
     if store is None:  # damaged, or made by another pyoxigraph: the query opens what it can itself
         return None
@@ -93,7 +112,7 @@ def start(data: str | os.PathLike, text: str, bindings: dict, prefixes: dict | N
     takes them) in a forked child, on the store of the project's most recently used entry. The
     caller has checked that the text is safe, and calls ``drop`` once the query is answered."""
     from kg.sparql.saved import uses_named_graphs
-    from kg.util.parallel import can_fork, start_in_child
+    from kg.util.parallel import can_fork, current_cpu, start_in_child
 
     drop()
     named_graphs = uses_named_graphs(text)
@@ -104,23 +123,33 @@ def start(data: str | os.PathLike, text: str, bindings: dict, prefixes: dict | N
     import pyoxigraph  # noqa: F401  was importing at the fork would stay locked in the child
 
     try:
-        child = start_in_child(lambda: _answer(folder, text, bindings, prefixes, named_graphs))
+        cpu = current_cpu()
+        child = start_in_child(lambda: _answer(folder, text, bindings, prefixes, named_graphs, cpu))
     except OSError:  # no fork to be had (no memory, too many processes): the query runs as it would have
         return
     _current.append(Speculation(folder, text, bindings, prefixes, child))
 
 
-def take(folder: str | os.PathLike, store):
-    """``store`` (the entry ``folder``'s own, opened here), wrapped with the child's answer when the
-    guess named this entry; else ``store`` itself, and the child is stopped."""
+def take(folder: str | os.PathLike, open_store):
+    """The store of the entry ``folder`` (``open_store()`` opens it: a pyoxigraph store, or None),
+    wrapped with the child's answer when the guess named this entry and the child answered; else
+    ``open_store()`` itself, and the child is stopped.
+
+    The child's rows are waited for here: when it answered, the store is opened only if a query
+    other than the child's comes (``AnsweringStore``). Opening it costs 10-40 ms (RocksDB reads
+    its files' indexes on several threads), which would otherwise be spent after the fingerprint
+    of a query whose rows the child has already, or beside the child's evaluation, slowing it.
+    """
     speculation = next((s for s in _current if not s.taken), None)
     if speculation is None:
-        return store
+        return open_store()
     speculation.taken = True
-    if store is None or speculation.folder != os.path.abspath(os.fspath(folder)):
+    if speculation.folder != os.path.abspath(os.fspath(folder)):
         speculation.stop()
-        return store
-    return AnsweringStore(store, speculation)
+        return open_store()
+    if speculation.rows() is None:  # the child failed, or sent what is not read here: evaluated here
+        return open_store()
+    return AnsweringStore(open_store, speculation)
 
 
 def drop() -> None:
@@ -131,10 +160,21 @@ def drop() -> None:
 
 class AnsweringStore:
     """A pyoxigraph store that takes one query's rows from a speculation instead of evaluating
-    it again; anything else goes to the store."""
+    it again; anything else goes to the store, opened on first need."""
 
-    def __init__(self, store, speculation: Speculation) -> None:
-        self._store, self._speculation = store, speculation
+    def __init__(self, open_store, speculation: Speculation) -> None:
+        self._open, self._opened, self._speculation = open_store, None, speculation
+
+    @property
+    def _store(self):
+        if self._opened is None:
+            self._opened = self._open()
+            if self._opened is None:  # the child opened it a moment ago: gone or damaged since
+                from kg.errors import KgError
+
+                raise KgError("the query cache's on-disk store could not be opened: run the query again "
+                              "(kg cache clear, if it fails again)")
+        return self._opened
 
     def answered(self, text: str, bindings: dict | None, prefixes: dict | None):
         """The speculation's ``(variables, cells)`` if it answered exactly this query; else None."""
