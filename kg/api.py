@@ -247,12 +247,15 @@ def _parameter_text(name: str, value) -> str:
 def _speculate(project: Project, saved, given: dict[str, str]) -> bool:
     """Start answering ``saved`` in a child, on the cached store the fingerprint will most likely
     name (kg.pipeline.speculate), from the main thread, when its text is surely safe and its
-    parameters bind without reading the graph. Whether a child may have been started."""
+    parameters bind without reading the graph. Whether a child may have been started. Only a
+    SELECT: the child hands back rows, so the answer to an ASK or a CONSTRUCT would be waited for
+    and thrown away, and the query evaluated again here."""
     import threading
 
-    from kg.sparql.saved import bind_terms, check_nesting, surely_safe
+    from kg.sparql.saved import bind_terms, check_nesting, query_form, surely_safe
 
-    if threading.current_thread() is not threading.main_thread() or not surely_safe(saved.text):
+    if (threading.current_thread() is not threading.main_thread() or not surely_safe(saved.text)
+            or query_form(saved.text) != "select"):
         return False
     try:
         check_nesting(saved.text)

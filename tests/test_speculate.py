@@ -192,3 +192,15 @@ def test_a_store_gone_after_the_child_answered_is_said_in_kg_s_words(project, sp
     with pytest.raises(KgError, match="run the query again"):
         run_on_store(store, text + " LIMIT 1", {}, prefixes=prefixes)
     speculate.drop()
+
+
+def test_only_a_select_is_speculated(project, monkeypatch):
+    """The child hands back rows: an ASK or a CONSTRUCT is not sent to it (its answer would be waited
+    for, thrown away and the query evaluated again)."""
+    started = []
+    monkeypatch.setattr(speculate, "start", lambda *args: started.append(args[1]))
+    construct = _answer("model-neighbourhood", project, params={"model": "llama-2"})
+    assert construct.result.kind == "graph" and started == []
+    _answer("models-by-organization", project, params={"org": "meta"})
+    assert len(started) == 1 and "SELECT" in started[0]
+    speculate.drop()
