@@ -14,6 +14,8 @@ slower minute of a shared machine hits both sides alike:
 - then each query of benchmarks/scale.py's mix, warm (the build filled the cache), each its
   own process, start-up included.
 
+``--format json`` (or csv, tsv) has the warm queries print in that format instead of the table.
+
 With ``--no-build``, only the warm queries run, each copy on its own ``--cache`` folder, which a
 ``kg build --engine oxigraph`` of that copy has filled (a million-triple build takes ~50 s and
 both cores: build once, then measure as often as needed).
@@ -53,6 +55,8 @@ def main() -> int:
                         help="with --no-build: each copy's cache folder (one per --code, in order), filled "
                              "by a kg build of that copy and kept")
     parser.add_argument("--no-build", action="store_true", help="measure the warm queries only, on --cache")
+    parser.add_argument("--format", choices=["table", "csv", "tsv", "json"],
+                        help="the warm queries' --format (default: kg query's own, the table)")
     args = parser.parse_args()
     if args.no_build and len(args.cache) != len(args.code):
         parser.error("--no-build needs one --cache per --code")
@@ -77,9 +81,10 @@ def main() -> int:
                     steps = [("kg build --engine oxigraph", [kg + ["build", "--engine", "oxigraph", "--data",
                                                                    str(catalog), "--out", f"{tmp}/dist-{number}"]])]
                 if not args.no_queries:
-                    steps += [(f"warm kg {' '.join(query)}".replace("{last_model}", last_model),
+                    shown = ["--format", args.format] if args.format else []
+                    steps += [(f"warm kg {' '.join(query + shown)}".replace("{last_model}", last_model),
                                [kg + [a.replace("{last_model}", last_model) for a in query]
-                                + ["--engine", "oxigraph", "--data", str(catalog)]]) for query in MIX]
+                                + ["--engine", "oxigraph", "--data", str(catalog), *shown]]) for query in MIX]
                 for name, commands in steps:
                     measured = measure(commands, args.budget, env, cwd=code)
                     if measured is None:
