@@ -47,6 +47,7 @@ class Speculation:
         return self._rows
 
     def _read_rows(self):
+        import pickle  # noqa: F401  the child's answer comes pickled: imported while it still works
         from kg.sparql.tsv_rows import cells_from_tsv
 
         ok, value = self.child.outcome()
@@ -185,6 +186,9 @@ class AnsweringStore:
             speculation.stop()
             return None
         return speculation.rows()
+
+    def quads_for_pattern(self, *args, **kwargs):  # defined here: what tells a store from an rdflib graph
+        return self._store.quads_for_pattern(*args, **kwargs)  # (kg.sparql.engines), without opening it
 
     def __getattr__(self, name):
         return getattr(self._store, name)
