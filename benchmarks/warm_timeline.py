@@ -2,13 +2,20 @@
 """Where a warm `kg query NAME` spends its time: a timeline of one run, in milliseconds.
 
     .venv/bin/python benchmarks/warm_timeline.py [--runs 7] [--query NAME] [-p NAME=VALUE]
+        [--engine oxigraph|rdflib] [--data DIR --cache DIR]
 
 Copies this checkout's kg/ into a temporary folder, adds a line at each step of the short path
 that writes the milliseconds since kg's __main__ began, the process and the step to stderr,
 then runs the copy (`python -m kg query ...` on this checkout's data/, warm) --runs times and
-prints, per step, the median time at which it was reached. Interpreter start-up comes before
-the first mark (`python -c pass` measures it). A mark whose anchor is no longer in the code
-stops the script: the steps below name the code they follow.
+prints, per step reached, the median time at which it was reached. Interpreter start-up comes
+before the first mark (`python -c pass` measures it). A mark whose anchor is no longer in the
+code stops the script: the steps below name the code they follow.
+
+``--data`` runs the query on another catalog, such as a generated million-triple one, whose
+graph goes to an on-disk store and whose query is answered in a child while the fingerprint
+is taken (kg.pipeline.speculate: the steps marked "spec child"); ``--cache`` is the query
+cache to use (KG_CACHE_DIR), one a build has filled (by default, a new one, filled by a first
+untimed run). ``--engine rdflib`` shows that engine's steps instead.
 """
 from __future__ import annotations
 
@@ -38,14 +45,29 @@ MARKS = [
     ("kg/cli/querying.py", "<    check_format(outcome.result.kind, request.fmt)", "query answered"),
     ("kg/cli/querying.py", "    sys.stdout.flush()\n", "rows printed"),
     ("kg/cli/bounded.py", "        child.wait(timeout=timeout)\n", "child reaped (parent)"),
+    # a large graph's query, answered in a child meanwhile (kg.pipeline.speculate)
+    ("kg/api.py", "<    speculate.start(project.data, saved.text, bindings, known_prefixes(project.base))",
+     "speculation starts"),
+    ("kg/pipeline/speculate.py", "<    store = CacheEntry(Path(folder)).open_store(named_graphs)", "spec child: store to open"),
+    ("kg/pipeline/speculate.py", "<    return select_as_tsv(store, text, bindings, prefixes=prefixes)", "spec child: store open"),
+    ("kg/pipeline/speculate.py", "<        ok, value = self.child.outcome()", "the child's rows waited for"),
+    ("kg/pipeline/speculate.py", "<        variables, data = value", "the child's rows arrived"),
+    # the rdflib engine
+    ("kg/pipeline/queryable.py", "<    from rdflib import Graph\n\n    from kg.rdf.terms import rdflib_triples",
+     "rdflib: imports begin"),
+    ("kg/pipeline/queryable.py", "<    graph = Graph(store=\"SimpleMemory\")\n    bind_prefixes(graph, base)\n    add = graph.store.add",
+     "rdflib: imported"),
+    ("kg/pipeline/queryable.py", "<        return graph\n    except (ValueError, IndexError):", "rdflib: graph read"),
+    ("kg/sparql/engines.py", "<    tree = parse_safe(text)", "rdflib: its SPARQL engine imported"),
+    ("kg/sparql/engines.py", "<    rdflib_sparql.SPARQL_LOAD_GRAPHS = False", "rdflib: query parsed"),
 ]
 
-PREAMBLE = "import builtins as _b, time as _t; _b.__kg_t0 = _t.perf_counter()\n"
+PREAMBLE = "import builtins as _b, time as _t; _b.kg_mark_t0 = _t.perf_counter()\n"
 
 
 def _mark(name: str, indent: str) -> str:
     return (f'{indent}__import__("os").write(2, b"kg-mark %.2f %s\\n" % ((__import__("time").perf_counter()'
-            f' - __import__("builtins").__kg_t0) * 1000, {name!r}.encode()))\n')
+            f' - __import__("builtins").kg_mark_t0) * 1000, {name!r}.encode()))\n')
 
 
 def instrumented_copy(into: Path) -> Path:
@@ -74,13 +96,18 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--query", default="models-by-organization")
     parser.add_argument("-p", "--param", action="append", default=None, metavar="NAME=VALUE")
+    parser.add_argument("--engine", choices=["oxigraph", "rdflib"], default="oxigraph")
+    parser.add_argument("--data", type=Path, help="another catalog than this checkout's data/")
+    parser.add_argument("--cache", type=Path, help="the query cache to use (default: a new one)")
     args = parser.parse_args()
     params = args.param if args.param is not None else ["org=mistral-ai"]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     with tempfile.TemporaryDirectory(prefix="kg-timeline-") as scratch:
-        env["KG_CACHE_DIR"] = str(Path(scratch) / "cache")
+        env["KG_CACHE_DIR"] = str(args.cache.resolve() if args.cache else Path(scratch) / "cache")
         copy = instrumented_copy(Path(scratch) / "copy")
-        command = [sys.executable, "-m", "kg", "query", args.query, *(a for p in params for a in ("-p", p))]
+        data = ["--data", str(args.data.resolve())] if args.data else []
+        command = [sys.executable, "-m", "kg", "query", *data, "--engine", args.engine, args.query,
+                   *(a for p in params for a in ("-p", p))]
         reached: dict[str, list[float]] = {}
         for run in range(args.runs + 2):  # the first builds the cache, the second writes bytecode
             done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=300)
