@@ -683,12 +683,13 @@ def test_the_store_thread_writes_the_query_graph_file_with_the_bytes_it_loads(tm
     primer = _primed(tmp_path, monkeypatch)
     wrote = []
     monkeypatch.setattr(cache_module.CacheEntry, "store_lines",
-                        lambda self, lines, meta, quads=(), quads_file=None, *, graph_written=False:
-                        wrote.append(graph_written))
+                        lambda self, lines, meta, quads=(), quads_file=None, *, graph_written=False,
+                        provenance_written=False: wrote.append((graph_written, provenance_written)))
     primer.start_store()
     primer.finish()
     entry = primer.entry
-    assert wrote == [True]  # finish left the N-Triples file to the store's thread
+    # finish left the N-Triples file to the store's thread, and wrote the N-Quads file while it worked
+    assert wrote == [(True, True)] and entry.provenance_file.is_file()
     assert entry.graph_file.read_bytes() == to_bytes(primer.lines)  # in order, from many chunks
     assert len(entry.open_store()) == len(primer.lines)
     assert not [p.name for p in entry.folder.iterdir() if p.name.startswith(".")]  # no temporary left

@@ -148,11 +148,19 @@ class QueryCachePrimer:
         if self.quads is None:
             raise RuntimeError("QueryCachePrimer.finish before give_quads")
         report = self.compiled.report
+        provenance_written = False
+        if self._loader is not None:  # the N-Quads file copied while the store thread still works
+            try:
+                self.entry.store_provenance(self.quads, quads_file)
+                provenance_written = True
+            except OSError:  # written again below, where a failure is said
+                pass
         self._join()  # the store, and the N-Triples file it wrote beside it, before the meta marks the entry whole
         meta = {"errors": len(report.errors), "summary": report.summary(), "triples": len(self.lines),
                 "quads": len(self.quads)}
         try:
-            self.entry.store_lines(self.lines, meta, self.quads, quads_file, graph_written=self._graph_written)
+            self.entry.store_lines(self.lines, meta, self.quads, quads_file, graph_written=self._graph_written,
+                                   provenance_written=provenance_written)
         except OSError as exc:  # a full or read-only cache must not stop a build: it costs the next query speed
             self.problem = _described(exc)
         if self.problem is None and self.entry.store_problem is not None:
