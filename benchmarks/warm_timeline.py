@@ -50,7 +50,7 @@ MARKS = [
      "speculation starts"),
     ("kg/pipeline/speculate.py", "<    store = CacheEntry(Path(folder)).open_store(named_graphs)", "spec child: store to open"),
     ("kg/pipeline/speculate.py", "<    return select_as_tsv(store, text, bindings, prefixes=prefixes)", "spec child: store open"),
-    ("kg/pipeline/speculate.py", "<        ok, value = self.child.outcome()", "the child's rows waited for"),
+    ("kg/pipeline/speculate.py", "<        ok, value = self.child.outcome(", "the child's rows waited for"),
     ("kg/pipeline/speculate.py", "<        variables, data = value", "the child's rows arrived"),
     # the rdflib engine
     ("kg/pipeline/queryable.py", "<    from rdflib import Graph\n\n    from kg.rdf.terms import rdflib_triples",

@@ -287,3 +287,26 @@ def test_work_on_one_cpu_keeps_its_threads_there_and_gives_the_cpus_back():
         assert on_one_cpu(lambda: os.sched_getaffinity(0), avoid=avoid) == {avoid}
     finally:
         os.sched_setaffinity(0, allowed)
+
+
+def test_a_stuck_child_is_stopped_and_a_busy_one_waited_for():
+    """``outcome(stalled_after=S)``: a child that uses no CPU time for S seconds is stuck (a lock no
+    thread of it will release) and is stopped; one that works longer than S is waited for."""
+    import threading
+
+    def stuck():
+        lock = threading.Lock()
+        lock.acquire()
+        lock.acquire()  # waits for ever, using no CPU
+
+    began = time.monotonic()
+    ok, error = parallel.start_in_child(stuck).outcome(stalled_after=0.5)
+    assert not ok and isinstance(error, TimeoutError) and time.monotonic() - began < 10
+
+    def busy():
+        until = time.process_time() + 1.5
+        while time.process_time() < until:
+            pass
+        return "worked"
+
+    assert parallel.start_in_child(busy).outcome(stalled_after=0.5) == (True, "worked")

@@ -204,3 +204,31 @@ def test_only_a_select_is_speculated(project, monkeypatch):
     _answer("models-by-organization", project, params={"org": "meta"})
     assert len(started) == 1 and "SELECT" in started[0]
     speculate.drop()
+
+
+def test_the_child_keeps_its_cpus_where_this_process_has_used_rocksdb(project, monkeypatch):
+    """Pinned to one CPU before opening a store, a child forked by a process that has compacted a
+    RocksDB store hung every time (RocksDB resized the thread pools the fork left without
+    threads): the child is pinned only where this process has opened no on-disk store
+    (kg.pipeline.cache.note_on_disk_store). The child's work runs here, to be watched."""
+    from kg.pipeline import cache
+    from kg.util import parallel
+
+    pinned = []
+    real_pin = parallel.on_one_cpu
+
+    def watched_pin(call, avoid=None):
+        pinned.append(avoid)
+        return real_pin(call, avoid)
+
+    def here(function):  # the child's function, run in this process
+        return parallel.Child(None, None, ran_here=(True, function()))
+
+    monkeypatch.setattr(parallel, "on_one_cpu", watched_pin)
+    monkeypatch.setattr(parallel, "start_in_child", here)
+    assert cache.on_disk_store_used()  # the fixture made the store here
+    assert _answer("models-by-organization", project, params={"org": "meta"}).result.cells
+    assert pinned == []
+    monkeypatch.setattr(cache, "_on_disk_store_used", False)  # as in kg query's process
+    assert _answer("models-by-organization", project, params={"org": "meta"}).result.cells
+    assert len(pinned) == 1

@@ -331,6 +331,25 @@ def _note_project(data: Path) -> None:
             pass
 
 
+#: Whether this process has opened or written an on-disk (RocksDB) store: RocksDB then keeps
+#: thread pools, which a forked child inherits without their threads. Such a child must not change
+#: its CPU set before it opens a store (kg.pipeline.speculate): RocksDB resizes its pools to the
+#: CPUs it may use, and waits for threads that do not exist (a child pinned to one CPU after its
+#: parent compacted a store hung every time, in isolation; unpinned, or pinned after the open,
+#: never).
+_on_disk_store_used = False
+
+
+def note_on_disk_store() -> None:
+    """Record that this process opens or writes an on-disk store (``on_disk_store_used``)."""
+    global _on_disk_store_used
+    _on_disk_store_used = True
+
+
+def on_disk_store_used() -> bool:
+    return _on_disk_store_used
+
+
 #: Lines per bulk load into an on-disk store (see CacheEntry.write_store).
 STORE_CHUNK = 25_000
 #: The same for N-Triples or N-Quads bytes (the cache's files), cut after a line: ~30k generated lines.
@@ -559,6 +578,7 @@ class CacheEntry:
             return None
         import pyoxigraph as ox
 
+        note_on_disk_store()
         try:
             return ox.Store.read_only(str(folder))
         except (OSError, RuntimeError):  # damaged, or made by another pyoxigraph: the N-Triples file serves
@@ -593,6 +613,7 @@ class CacheEntry:
             self.store_problem = exc
             return False
         store = None
+        note_on_disk_store()
         try:
             store = ox.Store(scratch)
             if not _load_in_chunks(store, lines, False, cancelled, copy_to=copy_lines_to):

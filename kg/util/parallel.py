@@ -333,12 +333,14 @@ class Child:
     def __init__(self, pid: int | None, fd: int | None, ran_here: tuple[bool, object] | None = None) -> None:
         self.pid, self.fd, self.ran_here = pid, fd, ran_here
 
-    def outcome(self, timeout: float | None = None) -> tuple[bool, object]:
+    def outcome(self, timeout: float | None = None, *, stalled_after: float | None = None) -> tuple[bool, object]:
         """``(True, what the function returned)`` or ``(False, the exception it raised)``.
 
         A child that died without a word gives ``(False, RuntimeError)``; one still at work after
-        ``timeout`` seconds is stopped and gives ``(False, TimeoutError)``. A result that cannot
-        be unpickled gives ``(False, RuntimeError)`` too. Interrupted here (Ctrl-C), the child is stopped.
+        ``timeout`` seconds is stopped and gives ``(False, TimeoutError)``, and so does one that
+        has used no CPU time for ``stalled_after`` seconds (stuck: a lock no thread of it will
+        release) before it answered. A result that cannot be unpickled gives ``(False,
+        RuntimeError)`` too. Interrupted here (Ctrl-C), the child is stopped.
         """
         if self.pid is None:
             return self.ran_here or (False, RuntimeError("the child process was stopped"))
@@ -346,6 +348,9 @@ class Child:
             if timeout is not None and not _readable(self.fd, timeout):
                 self.stop()
                 return False, TimeoutError(f"still at work after {timeout:g} s: stopped")
+            if stalled_after is not None and not self._answers_unless_stalled(stalled_after):
+                self.stop()
+                return False, TimeoutError(f"no CPU time used for {stalled_after:g} s: stopped")
             data = _read_to_end(self.fd)
         except BaseException:
             self.stop()
@@ -361,6 +366,22 @@ class Child:
             return pickle.loads(data)
         except Exception as exc:  # an exception whose class cannot be rebuilt from its arguments
             return False, RuntimeError(f"a child process of kg sent what cannot be read back: {exc}")
+
+    def _answers_unless_stalled(self, stalled_after: float) -> bool:
+        """Wait until the child's answer can be read (True), or until it has used no CPU time for
+        ``stalled_after`` seconds (False). A child busy for an hour is waited for an hour."""
+        import time
+
+        used, since = _cpu_ticks(self.pid), time.monotonic()
+        while not _readable(self.fd, min(0.25, stalled_after)):
+            now_used = _cpu_ticks(self.pid)
+            if now_used is None:  # gone (its pipe is then readable) or unreadable: read it
+                return True
+            if now_used != used:
+                used, since = now_used, time.monotonic()
+            elif time.monotonic() - since >= stalled_after:
+                return False
+        return True
 
     def finished(self) -> bool:
         """Whether the child has exited (its pages are given back; its outcome waits in the pipe when
@@ -409,6 +430,16 @@ def _described(code: int | None) -> str:
     if code < 0:
         return f"killed by signal {-code}, exit code {code}"
     return f"exit code {code}"
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    """The CPU time process ``pid`` and its threads have used, in clock ticks (Linux), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime and stime (fields 14 and 15)
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _readable(fd: int, timeout: float) -> bool:
