@@ -253,11 +253,12 @@ def test_finished_is_true_only_once_the_child_has_exited():
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="CPU affinity is Linux's")
-def test_work_on_one_cpu_keeps_its_threads_there_and_gives_the_cpus_back():
+def test_work_on_one_cpu_keeps_its_threads_there_and_gives_the_cpus_back(monkeypatch):
     import threading
 
     from kg.util.parallel import current_cpu, on_one_cpu
 
+    monkeypatch.setattr(parallel, "_on_disk_store_used", False)  # as in a process that opened no store
     allowed = os.sched_getaffinity(0)
     assert current_cpu() in allowed
     avoid = min(allowed)
@@ -282,6 +283,8 @@ def test_work_on_one_cpu_keeps_its_threads_there_and_gives_the_cpus_back():
     with pytest.raises(KeyError):
         on_one_cpu(fails, avoid=avoid)
     assert os.sched_getaffinity(0) == allowed  # given back after a failure too
+    monkeypatch.setattr(parallel, "_on_disk_store_used", True)  # RocksDB's pools: the CPUs stay as they are
+    assert on_one_cpu(lambda: os.sched_getaffinity(0), avoid=avoid) == allowed
     os.sched_setaffinity(0, {avoid})
     try:  # one CPU allowed: the work runs there, as it is
         assert on_one_cpu(lambda: os.sched_getaffinity(0), avoid=avoid) == {avoid}

@@ -3,6 +3,7 @@
 very query it answered, so a changed catalog or another query is never answered from the guess."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -210,25 +211,24 @@ def test_the_child_keeps_its_cpus_where_this_process_has_used_rocksdb(project, m
     """Pinned to one CPU before opening a store, a child forked by a process that has compacted a
     RocksDB store hung every time (RocksDB resized the thread pools the fork left without
     threads): the child is pinned only where this process has opened no on-disk store
-    (kg.pipeline.cache.note_on_disk_store). The child's work runs here, to be watched."""
-    from kg.pipeline import cache
+    (kg.util.parallel.note_on_disk_store). The child's work runs here, to be watched."""
     from kg.util import parallel
 
     pinned = []
-    real_pin = parallel.on_one_cpu
-
-    def watched_pin(call, avoid=None):
-        pinned.append(avoid)
-        return real_pin(call, avoid)
 
     def here(function):  # the child's function, run in this process
         return parallel.Child(None, None, ran_here=(True, function()))
 
-    monkeypatch.setattr(parallel, "on_one_cpu", watched_pin)
+    def watched_affinity(pid, cpus):
+        pinned.append(set(cpus))
+        return real_affinity(pid, cpus)
+
+    real_affinity = os.sched_setaffinity
+    monkeypatch.setattr(os, "sched_setaffinity", watched_affinity)
     monkeypatch.setattr(parallel, "start_in_child", here)
-    assert cache.on_disk_store_used()  # the fixture made the store here
+    assert parallel.on_disk_store_used()  # the fixture made the store here
     assert _answer("models-by-organization", project, params={"org": "meta"}).result.cells
     assert pinned == []
-    monkeypatch.setattr(cache, "_on_disk_store_used", False)  # as in kg query's process
+    monkeypatch.setattr(parallel, "_on_disk_store_used", False)  # as in kg query's process
     assert _answer("models-by-organization", project, params={"org": "meta"}).result.cells
-    assert len(pinned) == 1
+    assert len(pinned) == (2 if len(os.sched_getaffinity(0)) > 1 else 0)  # one CPU, then all again

@@ -37,6 +37,7 @@ from kg.pipeline import cache_location
 from kg.pipeline.cache_location import is_key
 from kg.util.fsutil import atomic_writer, process_alive, write_atomic
 from kg.util.gcpause import paused_gc
+from kg.util.parallel import note_on_disk_store
 
 TYPE_CHECKING = False  # typing's flag, without importing typing (a warm query's path, kg.cli.short_path)
 if TYPE_CHECKING:
@@ -329,25 +330,6 @@ def _note_project(data: Path) -> None:
             write_atomic(note, (os.path.abspath(os.fspath(data)) + "\n").encode("utf-8"))
         except OSError:  # a read-only cache only costs speed
             pass
-
-
-#: Whether this process has opened or written an on-disk (RocksDB) store: RocksDB then keeps
-#: thread pools, which a forked child inherits without their threads. Such a child must not change
-#: its CPU set before it opens a store (kg.pipeline.speculate): RocksDB resizes its pools to the
-#: CPUs it may use, and waits for threads that do not exist (a child pinned to one CPU after its
-#: parent compacted a store hung every time, in isolation; unpinned, or pinned after the open,
-#: never).
-_on_disk_store_used = False
-
-
-def note_on_disk_store() -> None:
-    """Record that this process opens or writes an on-disk store (``on_disk_store_used``)."""
-    global _on_disk_store_used
-    _on_disk_store_used = True
-
-
-def on_disk_store_used() -> bool:
-    return _on_disk_store_used
 
 
 #: Lines per bulk load into an on-disk store (see CacheEntry.write_store).

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kg.pipeline.cache import CacheEntry, _flock, on_disk_store_used
+from kg.pipeline.cache import CacheEntry, _flock
 from kg.pipeline.cache_location import GRAPH_FILE, entry_store, latest_entry
 from kg.pipeline.preload import MEMORY_LOAD_BYTES
 
@@ -32,8 +32,6 @@ _UNREAD = object()
 #: A child that has used no CPU time for this many seconds before answering is stuck: it is
 #: stopped and the query runs here (kg.util.parallel.Child.outcome).
 STALLED_AFTER = 2.0
-#: The child's CPU set is left as it is (``_answer``'s ``parent_cpu``).
-_ANY_CPU = -1
 
 
 class Speculation:
@@ -95,16 +93,13 @@ def _answer(folder: str, text: str, bindings: dict, prefixes: dict | None, named
     the parent takes the fingerprint meanwhile, and RocksDB, opening the store's files on several
     threads, would otherwise have some of them wait for that CPU (the store opened in 9 ms instead
     of 48, the rows came 50 ms sooner: benchmarks/warm_timeline.py, in docs/scale.md). Not when
-    its parent has used RocksDB (``parent_cpu`` is ``_ANY_CPU``): RocksDB would then wait for
-    threads the fork did not copy (kg.pipeline.cache.note_on_disk_store). kg query's process has not."""
+    its parent has used an on-disk store (on_one_cpu says why): kg query's process has not."""
     from kg.util.parallel import on_one_cpu
 
     # a shared lock without CacheEntry.hold's record of use: a guess must not make an old entry
     # look recently used (the next query's guess would be it again)
     if _flock(folder, exclusive=False) is None:  # being evicted; else held until the child ends
         return None
-    if parent_cpu == _ANY_CPU:  # its parent has used RocksDB: its CPU set stays as it is
-        return _answer_on(folder, text, bindings, prefixes, named_graphs)
     return on_one_cpu(lambda: _answer_on(folder, text, bindings, prefixes, named_graphs), avoid=parent_cpu)
 
 
@@ -133,8 +128,7 @@ def start(data: str | os.PathLike, text: str, bindings: dict, prefixes: dict | N
     import pyoxigraph  # noqa: F401  was importing at the fork would stay locked in the child
 
     try:
-        # one CPU for the child only where this process has not used RocksDB (note_on_disk_store)
-        cpu = current_cpu() if not on_disk_store_used() else _ANY_CPU
+        cpu = current_cpu()
         child = start_in_child(lambda: _answer(folder, text, bindings, prefixes, named_graphs, cpu))
     except OSError:  # no fork to be had (no memory, too many processes): the query runs as it would have
         return

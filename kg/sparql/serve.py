@@ -62,7 +62,7 @@ def load_store(ntriples: bytes, location: Path, nquads: bytes = b"") -> None:
     ``location`` (then closed)."""
     import pyoxigraph as ox
 
-    from kg.pipeline.cache import note_on_disk_store
+    from kg.util.parallel import note_on_disk_store
 
     note_on_disk_store()
     store = load_lines(ntriples, ox.Store(str(location)), bulk=True)  # on disk: the server opens the folder

@@ -44,10 +44,30 @@ def current_cpu() -> int | None:
         return None
 
 
+#: Whether this process (or the one it was forked from) has opened or written an on-disk
+#: (RocksDB) store: RocksDB then keeps thread pools, which a forked child inherits without their
+#: threads. Such a process must not change its CPU set before it opens a store (``on_one_cpu``):
+#: RocksDB resizes its pools to the CPUs it may use and waits for threads that do not exist (a
+#: child pinned to one CPU after its parent had compacted a store hung every time; unpinned, or
+#: pinned only after the open, never).
+_on_disk_store_used = False
+
+
+def note_on_disk_store() -> None:
+    """Record that this process opens or writes an on-disk store (see ``on_one_cpu``)."""
+    global _on_disk_store_used
+    _on_disk_store_used = True
+
+
+def on_disk_store_used() -> bool:
+    return _on_disk_store_used
+
+
 def on_one_cpu(call: Callable[[], R], avoid: int | None = None) -> R:
     """``call()`` with this thread, and the threads it starts meanwhile, kept to one CPU (not
     ``avoid`` when another is allowed); the thread's CPUs as they were afterwards. Where they cannot
-    be set (not Linux, one CPU), ``call()`` as it is.
+    be set (not Linux, one CPU), or where this process has used an on-disk store
+    (``note_on_disk_store``), ``call()`` as it is.
 
     For work that spreads over short-lived threads and waits for the slowest: RocksDB opens a
     store's files on several threads, and with the other core busy (a warm query's fingerprint,
@@ -59,7 +79,7 @@ def on_one_cpu(call: Callable[[], R], avoid: int | None = None) -> R:
     except AttributeError:  # pragma: no cover - not Linux
         return call()
     chosen = sorted(allowed - {avoid}) or sorted(allowed)
-    if len(allowed) < 2:
+    if len(allowed) < 2 or _on_disk_store_used:
         return call()
     try:
         os.sched_setaffinity(0, {chosen[0]})
