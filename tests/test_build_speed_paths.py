@@ -747,3 +747,27 @@ def test_a_query_graph_file_removed_before_finish_is_written_again(tmp_path, mon
     primer.finish()
     assert primer.entry.graph_file.read_bytes() == to_bytes(primer.lines)
     assert primer.entry.complete()
+
+
+def test_an_interrupted_finish_leaves_no_n_quads_file_written_ahead(tmp_path, monkeypatch):
+    """finish copies the N-Quads file while the store's thread works; Ctrl-C during the wait that
+    follows makes the build abandon the entry, and that file (172 MB at a million quads) goes too."""
+    from kg.pipeline.queryable import QueryCachePrimer
+
+    primer = _primed(tmp_path, monkeypatch)
+    primer.give_quads(['<http://e.org/s> <http://e.org/p> "o" <http://e.org/g> .'])
+    primer.start_store()
+    real_join = QueryCachePrimer._join
+
+    def interrupted(self, interrupts=True):
+        if interrupts:
+            raise KeyboardInterrupt
+        real_join(self, interrupts)
+
+    monkeypatch.setattr(QueryCachePrimer, "_join", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        primer.finish()
+    assert primer.entry.provenance_file.exists()  # written ahead
+    primer.abandon()
+    assert not primer.entry.provenance_file.exists() and not primer.entry.meta_file.exists()
+    assert not [p.name for p in primer.entry.folder.iterdir() if p.name.startswith(".")]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -313,3 +314,7 @@ def test_a_stuck_child_is_stopped_and_a_busy_one_waited_for():
         return "worked"
 
     assert parallel.start_in_child(busy).outcome(stalled_after=0.5) == (True, "worked")
+    stopped = parallel.start_in_child(busy)  # stopped (Ctrl-Z) for longer than 0.5 s: still waited for
+    os.kill(stopped.pid, signal.SIGSTOP)
+    threading.Timer(1.5, os.kill, (stopped.pid, signal.SIGCONT)).start()
+    assert stopped.outcome(stalled_after=0.5) == (True, "worked")

@@ -319,6 +319,8 @@ def test_kg_s_lines_read_as_pyoxigraph_parses_them(engines):
     '<https://e.org/\\u0061> <https://e.org/p> "x" .\n',  # an escape in an IRI: kg writes none
     '<https://e.org/a> <https://e.org/p> "x".\n',  # no space before the dot
     '<https://e.org/a>  <https://e.org/p> "x" .\n',  # two spaces
+    '<https://e.org/a> <https://e.org/p> "x"@EN-us .\n',  # a language tag kg writes in lower case
+    '<https://e.org/a> <https://e.org/p> "1"^^<http://www.w3.org/2001/XMLSchema\\u0023integer> .\n',
 ])
 def test_other_ntriples_go_to_the_full_parser(text):
     """Lines kg would not have written are refused by the reader, and read by the full parser."""
@@ -327,7 +329,7 @@ def test_other_ntriples_go_to_the_full_parser(text):
 
     with pytest.raises(ValueError):
         list(rdflib_triples(text.encode()))
-    if "\\u" in text:  # valid N-Triples all the same: read whole by pyoxigraph
+    if "\\u" in text or "@" in text:  # valid N-Triples all the same: read whole by pyoxigraph
         assert {str(s) for s, _, _ in _parse_ntriples(text.encode(), BASE)} == {"https://e.org/a"}
 
 
@@ -350,11 +352,12 @@ _CELLS = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(variables=st.lists(st.text(max_size=6), max_size=4, unique=True), data=st.data())
+@given(variables=st.lists(st.text(max_size=3), max_size=4), data=st.data())
 def test_the_json_results_are_what_json_dumps_writes(variables, data):
     """kg writes the SPARQL JSON results itself (each distinct term encoded once): byte for byte what
     json.dumps writes of the same document, for rows streamed or held, blank nodes that equal IRIs,
-    unbound cells and no rows or no variables at all."""
+    unbound cells, no rows or no variables at all, and a variable named twice (rdflib takes
+    ``SELECT ?m ?m``: one member per name, the last column's)."""
     from kg.sparql.results import QueryResult, _json_term, render
 
     rows = data.draw(st.lists(st.tuples(*[_CELLS] * len(variables)), max_size=6))

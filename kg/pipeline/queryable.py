@@ -58,9 +58,10 @@ class QueryCachePrimer:
     The store's thread also writes the query graph's N-Triples file, from the very bytes each chunk
     is loaded from: the lines are encoded once for both (at a million triples that was 0.84 s of
     this thread's time once the exports were written, encoding them a second time).
-    ``finish`` waits for the store, then writes the N-Quads file (and the N-Triples file, when no
-    store was made) and the meta; ``abandon`` (a failed build) makes the thread stop after the
-    chunk it is loading and drop its scratch store.
+    ``finish`` writes the N-Quads file while the store's thread still works, waits for it, then
+    writes the N-Triples file (when no store was made) and the meta; ``abandon`` (a failed or
+    interrupted build) makes the thread stop after the chunk it is loading and drop its scratch
+    store, and removes an N-Quads file written ahead of an entry left incomplete.
     """
 
     def __init__(self, compiled: Compiled, project: Project, entry: CacheEntry | None = None) -> None:
@@ -77,6 +78,8 @@ class QueryCachePrimer:
         self._loader = None
         #: The store's thread wrote the query graph's N-Triples file (``_write_store``).
         self._graph_written = False
+        #: ``finish`` wrote the N-Quads file before the store's thread was done.
+        self._provenance_ahead = False
 
     @classmethod
     def begin(cls, compiled: Compiled, project: Project, entry: CacheEntry | None = None) -> "QueryCachePrimer":
@@ -142,8 +145,9 @@ class QueryCachePrimer:
         self.quads = quads
 
     def finish(self, quads_file: Path | None = None) -> None:
-        """Wait for the store, then write the N-Quads and meta files (and the N-Triples file, unless
-        the store's thread wrote it); the shapes have run.
+        """Write the N-Quads file (while the store's thread still works), wait for the store, then
+        write the meta file (and the N-Triples file, unless the store's thread wrote it); the
+        shapes have run.
         ``quads_file``: the quads' N-Quads already written (kg build's staged provenance.nq), to copy."""
         if self.quads is None:
             raise RuntimeError("QueryCachePrimer.finish before give_quads")
@@ -152,7 +156,7 @@ class QueryCachePrimer:
         if self._loader is not None:  # the N-Quads file copied while the store thread still works
             try:
                 self.entry.store_provenance(self.quads, quads_file)
-                provenance_written = True
+                provenance_written = self._provenance_ahead = True
             except OSError:  # written again below, where a failure is said
                 pass
         self._join()  # the store, and the N-Triples file it wrote beside it, before the meta marks the entry whole
@@ -167,10 +171,16 @@ class QueryCachePrimer:
             self.problem = f"its on-disk store: {_described(self.entry.store_problem)}"
 
     def abandon(self) -> None:
-        """Stop filling the cache (the build failed): the store thread drops its scratch store."""
+        """Stop filling the cache (the build failed): the store thread drops its scratch store, and
+        an N-Quads file ``finish`` wrote ahead goes if the entry was left without its meta."""
         self.quads = None
         self._abandoned.set()
         self._join(interrupts=False)  # the build is on its way out with its own exception
+        if self._provenance_ahead and not self.entry.meta_file.exists():
+            try:
+                self.entry.provenance_file.unlink(missing_ok=True)  # (a million quads: 172 MB)
+            except OSError:  # a read-only cache: eviction takes the incomplete entry in time
+                pass
 
     def _join(self, interrupts: bool = True) -> None:
         """Wait for the store's thread, even through Ctrl-C, which tells it to give up (it then

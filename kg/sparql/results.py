@@ -183,6 +183,13 @@ def _json(result: QueryResult) -> str:
     from json.encoder import encode_basestring as quoted  # what json.dumps uses with ensure_ascii=False
 
     variables = result.variables
+    if len(set(variables)) != len(variables):  # SELECT ?m ?m (rdflib takes it): one member per name
+        import json
+
+        bindings = [{var: _json_term(cell) for var, cell in zip(variables, row) if cell is not None}
+                    for row in result.cells]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                          indent=2, ensure_ascii=False) + "\n"
     head = (",\n".join(f"      {quoted(v)}" for v in variables).join(("[\n", "\n    ]")) if variables else "[]")
     keys = [f"        {quoted(v)}: {{\n" for v in variables]
     encoded: list[dict] = [{} for _ in variables]  # per column: term -> its member of the binding

@@ -388,8 +388,10 @@ class Child:
             return False, RuntimeError(f"a child process of kg sent what cannot be read back: {exc}")
 
     def _answers_unless_stalled(self, stalled_after: float) -> bool:
-        """Wait until the child's answer can be read (True), or until it has used no CPU time for
-        ``stalled_after`` seconds (False). A child busy for an hour is waited for an hour."""
+        """Wait until the child's answer can be read (True), or until it has slept for
+        ``stalled_after`` seconds without using CPU time (False: waiting on a lock, or on a thread
+        that is not there). A child busy for an hour is waited for an hour; so is one waiting for
+        the disk, or stopped (Ctrl-Z)."""
         import time
 
         used, since = _cpu_ticks(self.pid), time.monotonic()
@@ -397,7 +399,7 @@ class Child:
             now_used = _cpu_ticks(self.pid)
             if now_used is None:  # gone (its pipe is then readable) or unreadable: read it
                 return True
-            if now_used != used:
+            if now_used != used or now_used[1] != "S":  # working, on the disk (D) or stopped (T)
                 used, since = now_used, time.monotonic()
             elif time.monotonic() - since >= stalled_after:
                 return False
@@ -452,13 +454,14 @@ def _described(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _cpu_ticks(pid: int) -> int | None:
-    """The CPU time process ``pid`` and its threads have used, in clock ticks (Linux), or None."""
+def _cpu_ticks(pid: int) -> tuple[int, str] | None:
+    """The CPU time process ``pid`` and its threads have used, in clock ticks, and the state of its
+    main thread (R running, S sleeping, D waiting for the disk, T stopped…; Linux), or None."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
             fields = stat.read().rsplit(b")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])  # utime and stime (fields 14 and 15)
-    except (OSError, ValueError, IndexError):
+        return int(fields[11]) + int(fields[12]), fields[0].decode()  # utime, stime; state (field 3)
+    except (OSError, ValueError, IndexError, UnicodeDecodeError):
         return None
 
 
