@@ -107,3 +107,20 @@ def test_a_damaged_graph_file_is_rebuilt_on_the_rdflib_engine_too(project, monke
     source = query_source(project, engine="rdflib", named_graphs=False)
     assert len(source.target) == source.triples == len(lines)
     assert entry.graph_file.read_bytes() == whole  # and the cache written again
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("damaged", ["graph", "provenance"])
+def test_a_line_that_is_not_n_triples_in_a_cached_file_means_a_rebuild(project, engine, damaged):
+    """Either cached file with a line no parser reads (its line count still right): the query
+    source is rebuilt from the catalog and the entry written again, on both engines, with the
+    provenance dataset's named graphs loaded too; never a parser's traceback."""
+    query_source(project, engine=engine)
+    entry = _entry(project)
+    path = entry.graph_file if damaged == "graph" else entry.provenance_file
+    whole = path.read_bytes()
+    lines = whole.splitlines(keepends=True)
+    path.write_bytes(b"".join([*lines[:-1], b"not a statement at all\n"]))
+    preload.start(project.data)  # (on oxigraph, the damaged graph may come preloaded)
+    source = query_source(project, engine=engine, named_graphs=True)
+    assert source.triples == entry.meta()["triples"] and path.read_bytes() == whole

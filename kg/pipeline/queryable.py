@@ -220,9 +220,11 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
     if entry is not None and entry.complete() and (lease := entry.hold()) is not None:
         try:
             loaded = _from_cache(entry, engine, reason, named_graphs)
-            if engine == "rdflib":
-                loaded.graph = loaded.rdflib_graph(project.base)
-        except (OSError, ValueError, KeyError, TypeError, SyntaxError):  # removed or damaged: rebuilt, and rewritten
+            inferred = _inferred(loaded, entry, reason, project.base) if reason else b""
+            target = _queryable(loaded, engine, named_graphs, inferred, project.base)
+        except MemoryError:
+            raise
+        except Exception:  # a file removed or damaged (any parser's error, rdflib's too): rebuilt, and rewritten
             loaded = None
     if loaded is None:
         loaded = _from_catalog(project, engine, progress)
@@ -231,7 +233,16 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
                 entry.store_lines(loaded.lines, loaded.meta, loaded.quads)
             except OSError:  # a full or read-only cache costs only speed
                 pass
-    inferred = _inferred(loaded, entry, reason, project.base) if reason else b""
+        inferred = _inferred(loaded, entry, reason, project.base) if reason else b""
+        target = _queryable(loaded, engine, named_graphs, inferred, project.base)
+    meta = loaded.meta
+    return QuerySource(target, meta["triples"], meta["errors"], meta["summary"], inferred=inferred.count(b"\n"),
+                       lease=lease)
+
+
+def _queryable(loaded: _Loaded, engine: str, named_graphs: bool, inferred: bytes, base: str):
+    """What the queries run on: ``loaded`` in ``engine``, with the inferred triples in its default graph
+    and the provenance dataset's named graphs when ``named_graphs``."""
     if engine == "oxigraph":
         if loaded.store is not None:
             store = loaded.store
@@ -241,15 +252,11 @@ def query_source(project: Project, *, engine: str = "rdflib", reason: str | None
             store = load_store(loaded.ntriples)
             if named_graphs:
                 load_store(loaded.quads_bytes(), store, quads=True)
-        target = load_store(inferred, store) if inferred.strip() else store
-    else:
-        graph = loaded.rdflib_graph(project.base)
-        if inferred.strip():
-            graph.parse(data=inferred, format="nt")
-        target = _dataset(graph, loaded.quads_bytes()) if named_graphs else graph
-    meta = loaded.meta
-    return QuerySource(target, meta["triples"], meta["errors"], meta["summary"], inferred=inferred.count(b"\n"),
-                       lease=lease)
+        return load_store(inferred, store) if inferred.strip() else store
+    graph = loaded.rdflib_graph(base)
+    if inferred.strip():
+        graph.parse(data=inferred, format="nt")
+    return _dataset(graph, loaded.quads_bytes()) if named_graphs else graph
 
 
 class _Loaded:
