@@ -226,7 +226,7 @@ def test_the_child_keeps_its_cpus_where_this_process_has_used_rocksdb(project, m
     real_affinity = os.sched_setaffinity
     monkeypatch.setattr(os, "sched_setaffinity", watched_affinity)
     monkeypatch.setattr(parallel, "start_in_child", here)
-    assert parallel.on_disk_store_used()  # the fixture made the store here
+    assert parallel._on_disk_store_used  # the fixture made the store here
     assert _answer("models-by-organization", project, params={"org": "meta"}).result.cells
     assert pinned == []
     monkeypatch.setattr(parallel, "_on_disk_store_used", False)  # as in kg query's process

@@ -152,11 +152,10 @@ class QueryCachePrimer:
         if self.quads is None:
             raise RuntimeError("QueryCachePrimer.finish before give_quads")
         report = self.compiled.report
-        provenance_written = False
         if self._loader is not None:  # the N-Quads file copied while the store thread still works
             try:
                 self.entry.store_provenance(self.quads, quads_file)
-                provenance_written = self._provenance_ahead = True
+                self._provenance_ahead = True
             except OSError:  # written again below, where a failure is said
                 pass
         self._join()  # the store, and the N-Triples file it wrote beside it, before the meta marks the entry whole
@@ -164,7 +163,7 @@ class QueryCachePrimer:
                 "quads": len(self.quads)}
         try:
             self.entry.store_lines(self.lines, meta, self.quads, quads_file, graph_written=self._graph_written,
-                                   provenance_written=provenance_written)
+                                   provenance_written=self._provenance_ahead)
         except OSError as exc:  # a full or read-only cache must not stop a build: it costs the next query speed
             self.problem = _described(exc)
         if self.problem is None and self.entry.store_problem is not None:
@@ -282,7 +281,10 @@ class _Loaded:
         return self.nquads if self.nquads is not None else to_bytes(self.quads or [])
 
     def rdflib_graph(self, base: str) -> Graph:
-        return self.graph if self.graph is not None else _parse_ntriples(self.as_bytes(), base)
+        """The graph as rdflib's, parsed once (reasoning reads it, then the rdflib engine queries it)."""
+        if self.graph is None:
+            self.graph = _parse_ntriples(self.as_bytes(), base)
+        return self.graph
 
 
 def _from_cache(entry, engine: str, reason: str | None, named_graphs: bool = True) -> _Loaded:
@@ -363,13 +365,9 @@ def _parse_ntriples(data: bytes, base: str) -> Graph:
     half the time of the default store's indexes; queries see the same graph). Lines as kg
     writes them are read by ``kg.rdf.terms.rdflib_triples``; any other N-Triples (a cache file
     written otherwise) by pyoxigraph's parser, each distinct term converted once."""
-    from rdflib import Graph
-
     from kg.rdf.terms import rdflib_triples
-    from kg.rdf.vocab import bind_prefixes
 
-    graph = Graph(store="SimpleMemory")
-    bind_prefixes(graph, base)
+    graph = _empty_graph(base)
     add = graph.store.add
     try:
         for triple in rdflib_triples(data):
@@ -383,13 +381,10 @@ def _parse_any_ntriples(data: bytes, base: str) -> Graph:
     """``_parse_ntriples`` for any N-Triples: pyoxigraph's parser (twice as fast as rdflib's),
     each distinct term converted once; SyntaxError for what is not N-Triples."""
     import pyoxigraph as ox
-    from rdflib import Graph
 
     from kg.rdf.terms import from_oxigraph
-    from kg.rdf.vocab import bind_prefixes
 
-    graph = Graph(store="SimpleMemory")
-    bind_prefixes(graph, base)
+    graph = _empty_graph(base)
     converted: dict = {}
 
     def term(node):
@@ -401,6 +396,17 @@ def _parse_any_ntriples(data: bytes, base: str) -> Graph:
     add = graph.store.add
     for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
         add((term(quad.subject), term(quad.predicate), term(quad.object)), graph)
+    return graph
+
+
+def _empty_graph(base: str) -> Graph:
+    """An rdflib graph without contexts (SimpleMemory), kg's prefixes bound."""
+    from rdflib import Graph
+
+    from kg.rdf.vocab import bind_prefixes
+
+    graph = Graph(store="SimpleMemory")
+    bind_prefixes(graph, base)
     return graph
 
 

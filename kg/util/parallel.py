@@ -59,10 +59,6 @@ def note_on_disk_store() -> None:
     _on_disk_store_used = True
 
 
-def on_disk_store_used() -> bool:
-    return _on_disk_store_used
-
-
 def on_one_cpu(call: Callable[[], R], avoid: int | None = None) -> R:
     """``call()`` with this thread, and the threads it starts meanwhile, kept to one CPU (not
     ``avoid`` when another is allowed); the thread's CPUs as they were afterwards. Where they cannot
