@@ -127,3 +127,20 @@ def test_the_provenance_queries_give_the_same_rows_on_both_engines(fixture_catal
         assert {"2024-02", "128K", "that line dates Qwen1.5"} <= text
     if name == "facts-without-source":
         assert {"Unsourced", "2024"} <= text and "Qwen2" not in text
+
+
+@pytest.mark.parametrize("name,params", [("fact-sources", {"entity": "qwen2"}), ("disputed-facts", {}),
+                                         ("facts-without-source", {})])
+def test_values_of_several_datatypes_come_in_the_same_order_on_both_engines(fixture_catalog, name, params):
+    """A date of one precision preferred over a claim of another (the real catalog's deepseek-r1:
+    2025-01-20 against a seed's 2024-12): the engines order a gYearMonth and a date differently
+    (SPARQL leaves it open), so the saved queries order values by their text, datatype and language."""
+    write_entry(fixture_catalog, "models", "qwen2.yaml", QWEN.replace("released: 2024-06\n", "released: 2024-06-07\n"))
+    write_entry(fixture_catalog, "models", "unsourced.yaml", "name: Unsourced\nreleased: 2024\n")
+    write_entry(fixture_catalog, "models", "unsourced-too.yaml", "name: Unsourced too\nreleased: 2024-05-01\n")
+    project = kg.open_project(ROOT, data=fixture_catalog)
+    rows = {engine: kg.query(name, project, params=params, engine=engine, cache=False).rows
+            for engine in ("rdflib", "oxigraph")}
+    assert rows["rdflib"] == rows["oxigraph"]
+    dates = [str(term) for row in rows["rdflib"] for term in row if str(term)[:3] == "202"]
+    assert {"2024-06-07", "2024-02"} <= set(dates) or {"2024", "2024-05-01"} <= set(dates), dates
