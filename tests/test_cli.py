@@ -123,6 +123,18 @@ def test_query_formats(run):
         "\"2023-03-13\"^^<http://www.w3.org/2001/XMLSchema#date>\n")
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_tsv_escapes_what_would_split_a_row(run, engine):
+    """A tab, line feed or carriage return inside a literal is escaped (\\t, \\n, \\r) in a
+    single-quoted literal: rdflib's n3() wrote them raw, or in a triple-quoted string."""
+    text = ('SELECT ?text ?tagged ?typed ?plain WHERE { BIND("a\\tb\\nc\\\\d\\"e\\r" AS ?text) '
+            'BIND("x\\ty"@en AS ?tagged) BIND("1\\n2"^^<http://example.org/t> AS ?typed) BIND("plain" AS ?plain) }')
+    result = run("query", *project_args(), "--query", text, "--format", "tsv", "--engine", engine)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ('?text\t?tagged\t?typed\t?plain\n'
+                             '"a\\tb\\nc\\\\d\\"e\\r"\t"x\\ty"@en\t"1\\n2"^^<http://example.org/t>\t"plain"\n')
+
+
 def test_query_construct_as_rdf(run):
     result = run("query", *project_args(), "model-neighbourhood", "--format", "nt")
     assert result.exit_code == 0, result.output

@@ -246,11 +246,30 @@ def _csv_chunks(result: QueryResult):
 def _tsv_chunks(result: QueryResult):
     lines = ["\t".join(f"?{v}" for v in result.variables)]
     for row in result.rows:
-        lines.append("\t".join("" if t is None else t.n3() for t in row))
+        lines.append("\t".join("" if t is None else tsv_term(t) for t in row))
         if len(lines) >= _BLOCK:
             yield "\n".join(lines) + "\n"
             lines = []
     yield "\n".join(lines) + "\n" if lines else ""
+
+
+_LINE_BREAKING = frozenset("\t\n\r")
+
+
+def tsv_term(term) -> str:
+    """An rdflib term as the SPARQL TSV results format writes it: rdflib's ``n3()``, except for
+    a literal holding a tab, a line feed or a carriage return, which n3() writes raw (in a triple-
+    quoted string if it spans lines) and which would split the row: the format wants "the single
+    quoted literal forms, together with any necessary escapes such as \\t, \\n and \\r"
+    (SPARQL 1.1 Query Results CSV and TSV Formats, section 4)."""
+    from rdflib import Literal
+
+    if type(term) is Literal and not _LINE_BREAKING.isdisjoint(term):
+        from kg.rdf.ntriples import escape
+
+        suffix = f"@{term.language}" if term.language else f"^^<{term.datatype}>" if term.datatype else ""
+        return f'"{escape(str(term))}"{suffix}'
+    return term.n3()
 
 
 #: A local name that rdflib's namespace manager writes after the prefix unchanged.
