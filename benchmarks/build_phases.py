@@ -83,6 +83,9 @@ def main() -> int:
     timed("kg.validation.shacl_sparql", "check_store")
     timed("kg.pipeline.store_feed", "store", "StoreFeed")  # waits for the store fed while the lines were made
     timed("kg.validation.shacl_sparql", "run_compiled")
+    timed("kg.pipeline.project", "release_store", "Compiled")  # frees the shapes' store
+    timed("kg.pipeline.project", "give_back_freed_memory")
+    timed("kg.pipeline.queryable", "merge")  # the query graph's lines: catalog + ontology
     importlib.import_module("kg.pipeline.project").load_store = importlib.import_module("kg.rdf.terms").load_store
     from kg.pipeline.build import build
     from kg.pipeline.location import Project

@@ -196,6 +196,11 @@ def test_values_are_validated(graph):
     saved = find_saved_query(ROOT / "queries", "largest-open-weights-models")
     with pytest.raises(ParameterError, match="'min_parameters' must be an integer"):
         bind_parameters(saved, {"min_parameters": "7B"}, graph, BASE)
+    with pytest.raises(ParameterError, match="from -9223372036854775808 to 9223372036854775807"):
+        bind_parameters(saved, {"min_parameters": "9223372036854775808"}, graph, BASE)
+    with pytest.raises(ParameterError, match="not '-9223372036854775809'"):
+        bind_parameters(saved, {"min_parameters": "-9223372036854775809"}, graph, BASE)
+    assert bind_parameters(saved, {"min_parameters": "9223372036854775807"}, graph, BASE)
     with pytest.raises(ParameterError, match="unknown parameter 'size'"):
         bind_parameters(saved, {"size": "1"}, graph, BASE)
     new_since = find_saved_query(ROOT / "queries", "new-since")

@@ -384,6 +384,8 @@ def bind_terms(query: SavedQuery, given: dict[str, str], graph, base: str) -> di
 
 
 _XSD_INTEGER, _XSD_DECIMAL, _XSD_BOOLEAN = XSD + "integer", XSD + "decimal", XSD + "boolean"
+#: The integers Oxigraph computes with (xsd:long's range); rdflib's are unbounded.
+_LONG_MIN, _LONG_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
 def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
@@ -396,7 +398,11 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
     if kind in ("integer", "year"):
         if not re.fullmatch(r"[+-]?\d+", value.strip()):
             raise ParameterError(f"parameter '{name}' must be an integer, not '{value}'")
-        return Lit(str(int(value)), _XSD_INTEGER)
+        number = int(value)
+        if not _LONG_MIN <= number <= _LONG_MAX:  # past it, oxigraph reads the term as ill-typed: other rows
+            raise ParameterError(f"parameter '{name}' must be an integer from {_LONG_MIN} to {_LONG_MAX} "
+                                 f"(the range both engines compute with), not '{value}'")
+        return Lit(str(number), _XSD_INTEGER)
     if kind in ("decimal", "number"):
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value.strip()):
             raise ParameterError(f"parameter '{name}' must be a decimal number, not '{value}'")
