@@ -216,6 +216,21 @@ def test_ids_stand_for_iris(graph):
     assert bound[Variable("_org_iri")] == URIRef(f"{BASE}/organization/stanford")
 
 
+def test_prefixed_ids_as_the_table_prints_them(graph):
+    """``org:meta`` (and ``kg:…``), copied from a table, is the IRI the table shortened; an
+    IRI in angle brackets stays as written; an id two entities share names both prefixed forms."""
+    saved = find_saved_query(ROOT / "queries", "models-by-organization")
+    assert bind_parameters(saved, {"org": "org:meta"}, graph, BASE) == {
+        Variable("_org_iri"): URIRef(f"{BASE}/organization/meta")}
+    assert bind_parameters(saved, {"org": "kg:Model"}, graph, BASE) == {
+        Variable("_org_iri"): URIRef("https://w3id.org/llm-kg/ontology#Model")}
+    assert bind_parameters(saved, {"org": "<org:meta>"}, graph, BASE) == {Variable("_org_iri"): URIRef("org:meta")}
+    assert bind_parameters(saved, {"org": "urn:x:y"}, graph, BASE) == {Variable("_org_iri"): URIRef("urn:x:y")}
+    facts = find_saved_query(ROOT / "queries", "fact-sources")
+    with pytest.raises(ParameterError, match="pass model:llama-2 or paper:llama-2"):
+        bind_parameters(facts, {"entity": "llama-2"}, graph, BASE)
+
+
 def test_hostile_value_changes_nothing_but_the_value(graph):
     """Quotes, braces and \\u0022 escapes stay inside the literal: no injection."""
     hostile = 'FR" ) } UNION { ?org ?p ?o } #\\u0022 } \u0022'

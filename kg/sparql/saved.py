@@ -428,6 +428,30 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
     return Lit(str(Literal(value, datatype=XSD + kind)), XSD + kind)
 
 
+def _expanded(value: str, base: str) -> str | None:
+    """``value`` as a full IRI when it is written with one of the prefixes the table prints
+    (``model:llama-2``, ``kg:Model``), as a reader copies it from there; else None."""
+    from kg.namespaces import ENTITY_PREFIXES, PREFIXES, normalized_base
+
+    prefix, colon, local = value.partition(":")
+    if not colon or local.startswith("//"):
+        return None
+    if prefix in ENTITY_PREFIXES:
+        return f"{normalized_base(base)}/{ENTITY_PREFIXES[prefix]}/{local}"
+    return PREFIXES[prefix] + local if prefix in PREFIXES else None
+
+
+def _prefixed(iri: str, base: str) -> str:
+    """An entity's IRI with its prefix (``model:llama-2``), as ``_expanded`` reads it back."""
+    from kg.namespaces import ENTITY_PREFIXES, normalized_base
+
+    for prefix, segment in ENTITY_PREFIXES.items():
+        namespace = f"{normalized_base(base)}/{segment}/"
+        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
 def _entities_with_id(graph, value: str) -> list[Iri]:
     """Subjects whose dcterms:identifier is ``value``, in a pyoxigraph Store or an rdflib Graph."""
     identifier = DCTERMS + "identifier"
@@ -446,12 +470,15 @@ def _iri(name: str, value: str, graph, base: str) -> Iri:
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
+    elif (expanded := _expanded(value, base)) is not None:
+        value = expanded
     if re.match(r"^[a-z][a-z0-9+.-]*:", value) and not re.match(r"^[a-z0-9.-]+$", value):
         if re.search(r"[\s<>\"{}|\\^`]", value):
             raise ParameterError(f"parameter '{name}' is not a valid IRI: '{value}'")
         return Iri(value)
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", value):
-        raise ParameterError(f"parameter '{name}' must be an IRI or a catalog id, not '{value}'")
+        raise ParameterError(f"parameter '{name}' must be an IRI, a catalog id or a prefixed id "
+                             f"(model:llama-2), not '{value}'")
     segment = SEGMENT_HINTS.get(name.split("_")[0])
     if segment is not None:
         return Iri(entity_iri(base, segment, value))
@@ -460,7 +487,7 @@ def _iri(name: str, value: str, graph, base: str) -> Iri:
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            options = ", ".join(f.value for f in found)
-            raise ParameterError(f"parameter '{name}': id '{value}' names several entities ({options}); "
-                                 "pass the full IRI")
+            options = " or ".join(_prefixed(f.value, base) for f in found)
+            raise ParameterError(f"parameter '{name}': id '{value}' names several entities; "
+                                 f"pass {options}")
     raise ParameterError(f"parameter '{name}': no entity has the id '{value}'")
