@@ -145,6 +145,12 @@ def test_sizes():
         parse_size("-1")
 
 
+def test_a_cap_that_is_not_a_size_is_named(own_cache, run, monkeypatch):
+    monkeypatch.setenv("KG_CACHE_MAX_BYTES", "abc")
+    result = run("cache", "info")
+    assert result.exit_code == 2 and "KG_CACHE_MAX_BYTES: not a size: 'abc'" in result.output, result.output
+
+
 def test_an_entry_another_process_reads_is_never_evicted(own_cache, tmp_path):
     import subprocess
     import sys

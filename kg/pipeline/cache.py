@@ -75,7 +75,13 @@ def parse_size(text: str) -> int:
 def max_bytes() -> int:
     """The cap on the cache's entries: ``$KG_CACHE_MAX_BYTES`` (e.g. ``2G``), else 1 GiB."""
     given = os.environ.get("KG_CACHE_MAX_BYTES", "").strip()
-    return parse_size(given) if given else DEFAULT_MAX_BYTES
+    if not given:
+        return DEFAULT_MAX_BYTES
+    try:
+        return parse_size(given)
+    except KgUsageError as exc:
+        raise KgUsageError(f"KG_CACHE_MAX_BYTES: {exc}; set it so, or unset it for the default "
+                           f"({DEFAULT_MAX_BYTES // (1 << 30)}G)") from None
 
 
 def project_dir(data: Path) -> Path:
