@@ -456,6 +456,50 @@ def test_a_scratch_store_left_by_a_killed_writer_goes_at_the_next_use_of_its_ent
         [f".oxigraph-{os.getpid()}-def"]
 
 
+def test_a_query_child_stopped_while_it_made_a_store_leaves_no_scratch_store(tmp_path, monkeypatch):
+    """kg query's child stopped with SIGKILL (here by --timeout; Ctrl-C and --max-memory alike)
+    while it made a store: its parent removes the scratch folder at once, not the next query."""
+    import time
+
+    from kg.cli.bounded import run_bounded
+    from kg.errors import KgError
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    entry = entry_for([FIXTURE_CATALOG], "https://example.org")
+    entry.folder.mkdir(parents=True)
+    made = tmp_path / "made"
+
+    def making_a_store():
+        (entry.folder / f".oxigraph-{os.getpid()}-abc" / "sub").mkdir(parents=True)
+        made.touch()
+        time.sleep(60)
+
+    with pytest.raises(KgError, match="--timeout"):
+        run_bounded(making_a_store, timeout=2, max_memory=None)
+    assert made.exists()  # the child made its scratch folder, and then was stopped
+    assert not [p for p in entry.folder.iterdir() if p.name.startswith(".oxigraph-")]
+
+
+def test_kg_cache_prune_removes_the_scratch_stores_of_dead_writers(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from kg.pipeline.cache import prune
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    entry = entry_for([FIXTURE_CATALOG], "https://example.org")
+    entry.store_lines(["<http://a> <http://b> <http://c> ."], {"errors": 0, "summary": "", "triples": 1, "quads": 0})
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (entry.folder / f".oxigraph-{dead}-abc").mkdir()
+    (entry.folder / f".oxigraph-{dead}-abc" / "000001.sst").write_bytes(b"x" * 4096)
+    (entry.folder / f".oxigraph-{os.getpid()}-def").mkdir()
+    pruned = prune(limit=1 << 30)
+    assert not pruned.removed and entry.complete()
+    assert sorted(p.name for p in entry.folder.iterdir() if p.name.startswith(".oxigraph-")) == \
+        [f".oxigraph-{os.getpid()}-def"]
+
+
 def test_a_symlinked_out_folder_stays_a_link_to_the_new_set(tmp_path):
     """kg build swaps the folder a symlinked --out points at: the link stays, the files it held
     that are not exports stay beside the new set, and nothing lands in the link's own folder."""

@@ -47,8 +47,13 @@ def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     child = start_in_child(bounded)
+    pid = child.pid
     try:
-        child.wait(timeout=timeout)
+        try:
+            child.wait(timeout=timeout)
+        except BaseException:  # stopped (Ctrl-C, --timeout, --max-memory) or failed: the child is gone
+            _remove_scratch_of(pid)
+            raise
     except TimeoutError:
         raise KgError(f"the query ran longer than --timeout {timeout:g} s and was stopped: add a LIMIT "
                       "or a tighter pattern, or give it more time with --timeout") from None
@@ -57,3 +62,13 @@ def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
             raise KgError(f"the query stopped: {exc}") from None
         raise KgError(f"the query needed more than --max-memory {max_memory // (1 << 20)} MiB and was "
                       "stopped: add a LIMIT or a tighter pattern, or raise --max-memory") from None
+
+
+def _remove_scratch_of(pid: int) -> None:
+    """The scratch stores of the child, stopped by SIGKILL while it made one (no clean-up ran there)."""
+    try:
+        from kg.pipeline.cache import remove_scratch_of
+
+        remove_scratch_of(pid)
+    except (OSError, KgError):  # the next query holding the entry, or kg cache prune, removes them
+        pass

@@ -505,20 +505,25 @@ class CacheEntry:
     def meta(self) -> dict:
         return json.loads(self.meta_file.read_text(encoding="utf-8"))
 
-    def remove_dead_scratch(self) -> None:
+    def remove_dead_scratch(self) -> bool:
         """Remove the scratch stores of writers that died: a query killed while it made a store
-        (Ctrl-C stops the child answering it with SIGKILL, which runs no clean-up). Every query
-        holding an entry looks: one listing of its folder, and shutil imported only to remove."""
+        (Ctrl-C stops the child answering it with SIGKILL, which runs no clean-up; its parent
+        removes them then, ``remove_scratch_of``, unless it was killed too). Every query holding an
+        entry looks, and ``prune``: one listing of its folder, and shutil imported only to remove.
+        Whether any was removed."""
         try:
             names = [name for name in os.listdir(self.folder) if name.startswith(".oxigraph-")]
         except OSError:
-            return
+            return False
+        removed = False
         for name in names:
             pid = name.split("-")[1]
             if pid.isdigit() and not process_alive(int(pid)):
                 import shutil
 
                 shutil.rmtree(self.folder / name, ignore_errors=True)
+                removed = True
+        return removed
 
     def hold(self, *, create: bool = False) -> Lease | None:
         """A shared lock on the entry, which also records its use; keep it while reading the entry.
@@ -791,6 +796,8 @@ def prune(limit: int | None = None, *, keep: Path | None = None) -> Pruned:
     (default ``max_bytes()``); ``keep`` (an entry just written) and entries in use stay."""
     limit = max_bytes() if limit is None else limit
     entries = cache_entries()
+    if any([CacheEntry(info.folder).remove_dead_scratch() for info in entries]):  # (each entry looks)
+        entries = cache_entries()  # their sizes without the dead writers' stores
     total = sum(info.size for info in entries)
     removed, in_use = [], []
     for info in entries:
@@ -804,6 +811,18 @@ def prune(limit: int | None = None, *, keep: Path | None = None) -> Pruned:
         else:
             in_use.append(info)
     return Pruned(removed, in_use, total)
+
+
+def remove_scratch_of(pid: int) -> None:
+    """Remove the scratch stores process ``pid`` left in any entry, once it is gone: kg query's
+    child answering in bounds (kg.cli.bounded), stopped with SIGKILL by Ctrl-C, --timeout or
+    --max-memory while it made a store (at a million quads, ~450 MB)."""
+    import shutil
+
+    if process_alive(pid):
+        return
+    for scratch in (cache_root() / "projects").glob(f"*/*/.oxigraph-{pid}-*"):
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def enforce_cap(keep: Path | None = None) -> None:
