@@ -252,13 +252,14 @@ def _speculate(project: Project, saved, given: dict[str, str]) -> bool:
     and thrown away, and the query evaluated again here."""
     import threading
 
-    from kg.sparql.saved import bind_terms, check_nesting, query_form, surely_safe
+    from kg.sparql.saved import bind_terms, check_characters, check_nesting, query_form, surely_safe
 
     if (threading.current_thread() is not threading.main_thread() or not surely_safe(saved.text)
             or query_form(saved.text) != "select"):
         return False
     try:
         check_nesting(saved.text)
+        check_characters(saved.text)
         bindings = bind_terms(saved, given, None, project.base)
     except Exception:  # a query or parameter the tool refuses: the query itself says so, in its words
         return False

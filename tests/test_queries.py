@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 
+import re
+
 import pytest
 from rdflib import Literal, URIRef, Variable
 
@@ -253,6 +255,25 @@ def test_hostile_value_changes_nothing_but_the_value(graph):
 def test_network_and_updates_refused(graph, text, word):
     with pytest.raises(QueryError, match=word):
         run_query(graph, text)
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("text, said", [
+    ('SELECT ?x WHERE { BIND("\\uD800" AS ?x) }', "holds \\uD800, a surrogate"),
+    ('SELECT ?x WHERE { BIND("a\\\\\\udfff" AS ?x) }', "holds \\udfff, a surrogate"),
+    ('SELECT ?x WHERE { BIND("\\U0000DC00" AS ?x) }', "holds \\U0000DC00, a surrogate"),
+    ('SELECT ?x WHERE { BIND("\udcff" AS ?x) }', "holds the byte 0xff, which is not UTF-8"),
+])
+def test_what_is_not_a_character_is_refused_on_both_engines(graph, engine, text, said):
+    """rdflib took a surrogate escape, and printing its answer failed with a traceback."""
+    with pytest.raises(QueryError, match=re.escape(said)):
+        run_query(graph, text, engine=engine)
+
+
+def test_a_parameter_that_is_not_utf8_is_refused(graph):
+    saved = find_saved_query(ROOT / "queries", "search")
+    with pytest.raises(ParameterError, match="parameter 'text' holds the byte 0xff, which is not UTF-8"):
+        bind_parameters(saved, {"text": "ll\udcffa"}, graph, BASE)
 
 
 def test_service_in_comment_or_string_is_fine(graph):

@@ -14,7 +14,7 @@ from kg.errors import KgUsageError
 from kg.registry import ENGINES
 from kg.rdf.ntriples import Blank, Iri, Lit
 from kg.rdf.terms import load_store, neutral_from_oxigraph, to_oxigraph, to_rdflib
-from kg.sparql.saved import check_nesting, QueryError, check_safe, parse_safe
+from kg.sparql.saved import check_characters, check_nesting, QueryError, check_safe, parse_safe
 from kg.sparql.results import QueryResult, from_rdflib, without_parameters, with_columns
 
 _NEUTRAL = (Iri, Lit, Blank)
@@ -29,6 +29,7 @@ def run_query(graph, text: str, bindings: dict | None = None, engine: str = "rdf
     (or rdflib Variables) to terms: kg's neutral ``Iri``/``Lit`` or rdflib terms.
     """
     check_nesting(text)
+    check_characters(text)
     if engine == "rdflib":
         return in_order_of_appearance(without_parameters(_run_on_rdflib(graph, text, bindings)), text)
     if engine == "oxigraph":

@@ -231,6 +231,37 @@ _FORBIDDEN = {
 MAX_NESTING = 200
 
 
+#: A lone surrogate: what Python makes of bytes that are not UTF-8 in a command's arguments
+#: (surrogateescape), and what a \\uD800 escape means. No RDF term holds one, and printing it fails.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A codepoint escape of a surrogate: not a character. SPARQL reads these escapes before the
+#: grammar (SPARQL 1.1, section 19.2), wherever they are, after a backslash too.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u[dD][89a-fA-F][0-9a-fA-F]{2}|U0000[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def not_text(value: str) -> str | None:
+    """What keeps ``value`` from being Unicode text (a byte that is not UTF-8), or None."""
+    found = _SURROGATE.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as Python read it from the arguments
+        return f"holds the byte 0x{code - 0xDC00:02x}, which is not UTF-8: write it as UTF-8 text"
+    return f"holds a lone surrogate (U+{code:04X}), which is not a character"
+
+
+def check_characters(text: str) -> None:
+    """Refuse a query holding something that is not a character: a byte that is not UTF-8, or a
+    surrogate written as an escape (oxigraph refuses the escape; rdflib took it, and printing its
+    answer failed)."""
+    problem = not_text(text)
+    if problem is None and (escape := _SURROGATE_ESCAPE.search(text)) is not None:
+        problem = (f"holds {escape.group()}, a surrogate, which is not a character: write the character "
+                   "itself, or its \\U escape (\\U0001F600)")
+    if problem is not None:
+        raise QueryError(f"the query {problem}")
+
+
 def check_nesting(text: str) -> None:
     """Refuse a query that nests ``{ ( [`` more than MAX_NESTING deep (strings, IRIs and comments
     skipped), before any parser sees it."""
@@ -393,6 +424,8 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
     ParameterError says what is wrong with it."""
     kind = parameter.type
     name = parameter.name
+    if (problem := not_text(value)) is not None:
+        raise ParameterError(f"parameter '{name}' {problem}")
     if kind == "iri":
         return _iri(name, value, graph, base)
     if kind in ("integer", "year"):
