@@ -135,6 +135,12 @@ def test_tsv_escapes_what_would_split_a_row(run, engine):
                              '"a\\tb\\nc\\\\d\\"e\\r"\t"x\\ty"@en\t"1\\n2"^^<http://example.org/t>\t"plain"\n')
 
 
+def test_ask_as_json_is_indented_as_a_select_is(run):
+    result = run("query", *project_args(), "--query", "ASK { ?s ?p ?o }", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == '{\n  "head": {},\n  "boolean": true\n}\n'
+
+
 def test_query_construct_as_rdf(run):
     result = run("query", *project_args(), "model-neighbourhood", "--format", "nt")
     assert result.exit_code == 0, result.output

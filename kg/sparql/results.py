@@ -129,7 +129,7 @@ def render(result: QueryResult, fmt: str, base: str | None = None) -> str:
 
     if result.kind == "ask":
         if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
+            return json.dumps({"head": {}, "boolean": result.boolean}, indent=2) + "\n"  # as a SELECT's
         return ("true" if result.boolean else "false") + "\n"
     if fmt == "json":
         return _json(result)
