@@ -609,6 +609,18 @@ def test_a_local_query_cannot_take_more_memory_than_it_is_given():
     assert b"Traceback" not in done.stderr
 
 
+def test_an_engine_that_aborts_is_said_to_have_run_out_of_memory_or_met_a_damaged_store():
+    """An engine aborts (SIGABRT) when it cannot allocate: past --max-memory, or on a damaged
+    on-disk store asking for an impossible block (std::bad_alloc); the message names both."""
+    import os
+
+    from kg.cli.bounded import run_bounded
+    from kg.errors import KgError
+
+    with pytest.raises(KgError, match=r"more than --max-memory 512 MiB .*damaged cache store.*kg cache clear"):
+        run_bounded(os.abort, timeout=30, max_memory=512 << 20)
+
+
 def test_csv_rows_stream_from_the_engine_to_the_output():
     """On oxigraph, a streamed SELECT hands its rows over one by one, and CSV writes them a block at a
     time: 25,000 rows of a cross product never exist as one list or one string."""

@@ -58,10 +58,13 @@ def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
         raise KgError(f"the query ran longer than --timeout {timeout:g} s and was stopped: add a LIMIT "
                       "or a tighter pattern, or give it more time with --timeout") from None
     except (MemoryError, RuntimeError) as exc:  # a MemoryError, or an engine that aborts when it cannot allocate
+        # an engine also aborts on a damaged on-disk store that asks it for an impossible block
+        damaged = ("; a query that is not large may have met a damaged cache store instead: "
+                   "kg cache clear --project (with the same --data), and the next query rebuilds it") if isinstance(exc, RuntimeError) else ""
         if not max_memory:
-            raise KgError(f"the query stopped: {exc}") from None
+            raise KgError(f"the query stopped: {exc}{damaged}") from None
         raise KgError(f"the query needed more than --max-memory {max_memory // (1 << 20)} MiB and was "
-                      "stopped: add a LIMIT or a tighter pattern, or raise --max-memory") from None
+                      f"stopped: add a LIMIT or a tighter pattern, or raise --max-memory{damaged}") from None
 
 
 def _remove_scratch_of(pid: int) -> None:
