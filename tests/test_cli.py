@@ -141,6 +141,12 @@ def test_ask_as_json_is_indented_as_a_select_is(run):
     assert result.stdout == '{\n  "head": {},\n  "boolean": true\n}\n'
 
 
+def test_a_shared_folder_named_must_exist(run, tmp_path):
+    result = run("validate", *project_args(), "--shared", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2 and "is not a folder: give the one that holds seeds/" in result.output
+    assert run("validate", *project_args(), "--shared", str(tmp_path)).exit_code == 0
+
+
 def test_query_construct_as_rdf(run):
     result = run("query", *project_args(), "model-neighbourhood", "--format", "nt")
     assert result.exit_code == 0, result.output

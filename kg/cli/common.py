@@ -35,6 +35,15 @@ def _folder(_context, parameter, value: str | None) -> Path | None:
     return Path(value)
 
 
+def _shared_folder(context, parameter, value: str | None) -> Path | None:
+    """--shared: its default may be absent (a clone without shared/); a folder named must exist."""
+    folder = _folder(context, parameter, value)
+    if folder is not None and not folder.is_dir():
+        raise click.BadParameter(f"'{value}' is not a folder: give the one that holds seeds/ and upstream/, "
+                                 "or leave --shared out", param=parameter)
+    return folder
+
+
 def catalog_options(fn):
     """--data, --ontology, --shapes, --queries, --base and --shared, spelled the same on every command;
     the command receives the ``project`` they name."""
@@ -48,7 +57,7 @@ def catalog_options(fn):
         click.option("--queries", "queries_dir", type=click.Path(file_okay=False), callback=_folder,
                      help="Saved queries folder (default: queries/)."),
         click.option("--base", help="Base of entity IRIs (default: https://w3id.org/llm-kg)."),
-        click.option("--shared", type=click.Path(file_okay=False), callback=_folder,
+        click.option("--shared", type=click.Path(file_okay=False), callback=_shared_folder,
                      help="Source documents cited by seed: and upstream sources (default: shared/ "
                           "beside the project root)."),
     ]
