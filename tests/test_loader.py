@@ -186,6 +186,15 @@ def test_bad_file_names(fixture_catalog):
     assert ("y.yaml", 1, "KG108") in found
 
 
+def test_an_entry_in_another_case_or_a_folder_named_like_one_is_reported(fixture_catalog):
+    """X.YAML and z.Yml are not read (entries end in .yaml), nor is a folder named w.yaml: each is said."""
+    write_entry(fixture_catalog, "models", "X.YAML", "name: X\n")
+    write_entry(fixture_catalog, "models", "z.Yml", "name: Z\n")
+    (fixture_catalog / "models" / "w.yaml").mkdir()
+    found = codes(fixture_catalog)
+    assert {("X.YAML", 1, "KG108"), ("z.Yml", 1, "KG108"), ("w.yaml", 1, "KG108")} <= set(found), found
+
+
 def test_unknown_key_suggests(fixture_catalog):
     write_entry(fixture_catalog, "models", "x.yaml", "name: X\nrelased: 2023\n")
     [d] = diagnose(fixture_catalog)

@@ -94,6 +94,10 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, str]]:
         relative_folder = os.path.relpath(folder, data_dir)
         parts = () if relative_folder == "." else tuple(Path(relative_folder).parts)
         kind = KIND_BY_FOLDER.get(parts[0]) if len(parts) == 1 else None
+        for name in dirs:  # a folder named like an entry is no entry (and what it holds is not read as one)
+            if name.lower().endswith((".yaml", ".yml")):
+                report.add(os.path.join(shown, *parts, name), 1, 0, "KG108",
+                           "a folder, not an entry file: entries are files ending in .yaml")
         entries: list[str] = []
         for name in names:
             if name.endswith(".yaml") and kind is not None and name[0] != ".":
@@ -102,7 +106,7 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, str]]:
             if name.startswith(".") or name.lower() == "readme.md":
                 continue
             stem, suffix = os.path.splitext(name)
-            if suffix == ".yml":
+            if suffix.lower() in (".yml", ".yaml") and suffix != ".yaml":  # .yml, .YAML, .Yaml: not read
                 report.add(os.path.join(shown, *parts, name), 1, 0, "KG108",
                            f"rename to {stem}.yaml: entries end in .yaml")
                 continue
