@@ -148,6 +148,12 @@ def test_a_shared_folder_named_must_exist(run, tmp_path):
     assert ran.exit_code in (0, 1) and "--shared" not in ran.output, ran.output
 
 
+def test_an_empty_catalog_is_said_to_be_empty(run, tmp_path):
+    result = run("validate", *project_args(tmp_path))
+    assert result.exit_code == 0 and f"warning: {tmp_path} holds no entries" in result.stderr
+    assert "holds no entries" not in run("validate", *project_args()).stderr
+
+
 def test_query_construct_as_rdf(run):
     result = run("query", *project_args(), "model-neighbourhood", "--format", "nt")
     assert result.exit_code == 0, result.output

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from kg.cli.common import (Settings, catalog_options, compile_project, engine_option, examples_endpoint_option,
-                           exit_with, library_errors, output_folder, rdf_format_names, read_catalog)
+                           exit_with, library_errors, output_folder, rdf_format_names, read_catalog,
+                           warn_if_empty)
 from kg.registry import OTHER_EXPORTS, PROFILES, REPORT_FORMATS
 
 
@@ -69,6 +70,7 @@ def build(settings: Settings, project, out_dir, reason, engine,
         result = build_catalog(project, out=out_dir, engine=engine, reason=reason, cache=not no_cache,
                                progress=progress)
     settings.print_report(result.report)
+    warn_if_empty(settings, project, len(result.compiled.catalog))
     for name, seconds in result.timings.items():
         settings.debug(f"{name} written in {seconds:.2f} s")
     settings.debug(f"built in {time.perf_counter() - start:.2f} s")

@@ -112,7 +112,15 @@ def compile_project(settings: Settings, project, shapes: bool = True, engine: st
         compiled = load(project, shapes=shapes, engine=engine, progress=progress)
     settings.debug(f"read {len(compiled.catalog)} entries, {compiled.triples} triples "
                    f"in {time.perf_counter() - start:.2f} s ({engine})")
+    warn_if_empty(settings, project, len(compiled.catalog))
     return compiled
+
+
+def warn_if_empty(settings: Settings, project, entries: int) -> None:
+    """An empty catalog is valid, but more often a wrong --data: say so."""
+    if entries == 0:
+        settings.info(f"warning: {project.data} holds no entries: they are YAML files in its models/, "
+                      "organizations/, papers/ and techniques/ folders (is --data the catalog's folder?)")
 
 
 def write_output(settings: Settings, data: bytes, output: Path | None) -> None:
