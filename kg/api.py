@@ -88,7 +88,8 @@ def build(project: ProjectLike = None, *, out: str | Path = "dist", engine: str 
 
     >>> import tempfile
     >>> fixture = open_project("tests/fixtures", data="tests/fixtures/catalog")
-    >>> result = build(fixture, out=tempfile.mkdtemp(), cache=False)
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     result = build(fixture, out=out, cache=False)
     >>> sorted(path.name for path in result.written)
     ['catalog.jsonld', 'catalog.nt', 'catalog.ttl', 'ontology.ttl', 'provenance.nq', 'provenance.trig']
     """
@@ -301,9 +302,9 @@ def release(version: str, project: ProjectLike = None, *, out: str | Path = "dis
     prepended to ``changelog`` (a file) if given. Refuses an existing release and a vanished IRI.
 
     >>> import tempfile, datetime
-    >>> out = tempfile.mkdtemp()
     >>> fixture = open_project("tests/fixtures", data="tests/fixtures/catalog")
-    >>> made = release("0.1.0", fixture, out=out, date=datetime.date(2026, 1, 1))
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     made = release("0.1.0", fixture, out=out, date=datetime.date(2026, 1, 1))
     >>> made.folder.name, made.previous, "SHA256SUMS" in [p.name for p in made.files]
     ('0.1.0', None, True)
     """
