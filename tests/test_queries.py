@@ -197,7 +197,12 @@ def test_parameter_names(variable, expected):
 def test_values_are_validated(graph):
     saved = find_saved_query(ROOT / "queries", "largest-open-weights-models")
     with pytest.raises(ParameterError, match="'min_parameters' must be an integer"):
-        bind_parameters(saved, {"min_parameters": "7B"}, graph, BASE)
+        bind_parameters(saved, {"min_parameters": "7 billion"}, graph, BASE)
+    seven = bind_parameters(saved, {"min_parameters": "7B"}, graph, BASE)  # as the catalog writes counts
+    assert [str(term) for term in seven.values()] == ["7000000000"]
+    assert [str(term) for term in bind_parameters(saved, {"min_parameters": "1.5k"}, graph, BASE).values()] == ["1500"]
+    with pytest.raises(ParameterError, match="not a whole number"):
+        bind_parameters(saved, {"min_parameters": "1.2345K"}, graph, BASE)
     with pytest.raises(ParameterError, match="from -9223372036854775808 to 9223372036854775807"):
         bind_parameters(saved, {"min_parameters": "9223372036854775808"}, graph, BASE)
     with pytest.raises(ParameterError, match="not '-9223372036854775809'"):

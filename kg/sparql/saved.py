@@ -429,9 +429,19 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
     if kind == "iri":
         return _iri(name, value, graph, base)
     if kind in ("integer", "year"):
-        if not re.fullmatch(r"[+-]?\d+", value.strip()):
-            raise ParameterError(f"parameter '{name}' must be an integer, not '{value}'")
-        number = int(value)
+        text = value.strip()
+        if kind == "integer" and re.fullmatch(r"\d+(\.\d+)?\s*[KkMmBbTt]", text):  # as the catalog writes counts
+            from kg.catalog.values import BadValue, parse_count
+
+            try:
+                number = parse_count(text)
+            except BadValue as exc:
+                raise ParameterError(f"parameter '{name}': {exc}") from None
+        elif re.fullmatch(r"[+-]?\d+", text):
+            number = int(text)
+        else:
+            counts = " (or a count: 7B, 270M)" if kind == "integer" else ""
+            raise ParameterError(f"parameter '{name}' must be an integer{counts}, not '{value}'")
         if not _LONG_MIN <= number <= _LONG_MAX:  # past it, oxigraph reads the term as ill-typed: other rows
             raise ParameterError(f"parameter '{name}' must be an integer from {_LONG_MIN} to {_LONG_MAX} "
                                  f"(the range both engines compute with), not '{value}'")
