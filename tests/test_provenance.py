@@ -150,6 +150,20 @@ def test_upstream_permalink_and_byte_order_mark(shared):
     assert reader.read("https://huggingface.co/blog/llama2") is None
 
 
+def test_a_seed_file_that_does_not_exist_is_named_as_such(shared, tmp_path):
+    """KG121 says the file is not there (check the file name), not that its lines are too few."""
+    import kg
+    from tests.conftest import ROOT, write_entry
+
+    data = tmp_path / "data"
+    write_entry(data, "models", "llama-2.yaml", "name: Llama 2\nsources:\n- source: seed:nosuch.txt:1\n  for: [name]\n"
+                "- source: seed:s.txt:99\n  for: [name]\n")
+    report = kg.validate(kg.open_project(ROOT, data=data, shared=shared), engine="oxigraph")
+    said = [d.message for d in report.items if d.code == "KG121"]
+    assert any("seed:nosuch.txt:1: no such file" in m and m.endswith("check the file name") for m in said), said
+    assert any("seed:s.txt:99: seeds/s.txt has 3 lines: check the line number" in m for m in said), said
+
+
 def test_default_shared_folder_is_next_to_the_project():
     assert SourceText(project_root="/x/kg").shared == Path("/x/shared")
 

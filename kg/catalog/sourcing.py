@@ -119,6 +119,10 @@ def _cited_text(entry: Entry, value: Value, source: str, report: Report,
         return None
     text = sources.read(source)
     if text is None:
+        if not (sources.shared / where[0]).is_file():
+            _report(entry, report, path, "KG121", f"{source}: no such file {sources.shared / where[0]}: "
+                    "check the file name")
+            return None
         count = len(sources.lines(where[0]))
         what = f"has {count} lines" if count else "cannot be read"
         _report(entry, report, path, "KG121", f"{source}: {where[0]} {what}: check the line number")
