@@ -195,6 +195,13 @@ def test_an_entry_in_another_case_or_a_folder_named_like_one_is_reported(fixture
     assert {("X.YAML", 1, "KG108"), ("z.Yml", 1, "KG108"), ("w.yaml", 1, "KG108")} <= set(found), found
 
 
+def test_one_kinds_folder_given_as_the_catalog_is_said_once(fixture_catalog):
+    """--data data/models: one KG108 naming the catalog's folder, not one for each of its files."""
+    found = [d for d in diagnose(fixture_catalog / "models")]
+    assert [(d.code, Path(d.file).name) for d in found] == [("KG108", "models")], found
+    assert "is it one kind's folder? Pass the catalog's folder (--data " in found[0].message
+
+
 def test_unknown_key_suggests(fixture_catalog):
     write_entry(fixture_catalog, "models", "x.yaml", "name: X\nrelased: 2023\n")
     [d] = diagnose(fixture_catalog)

@@ -93,6 +93,11 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, str]]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         relative_folder = os.path.relpath(folder, data_dir)
         parts = () if relative_folder == "." else tuple(Path(relative_folder).parts)
+        if not parts and not any(d in KIND_BY_FOLDER for d in dirs) and any(n.endswith(".yaml") for n in names):
+            kinds = ", ".join(f"{k.folder}/" for k in KINDS)  # --data data/models: one line, not one a file
+            report.add(shown, 1, 0, "KG108", f"holds entry files but none of {kinds}: is it one kind's "
+                       f"folder? Pass the catalog's folder (--data {display_path(data_dir.parent)})")
+            names = [n for n in names if not n.endswith(".yaml")]
         kind = KIND_BY_FOLDER.get(parts[0]) if len(parts) == 1 else None
         for name in dirs:  # a folder named like an entry is no entry (and what it holds is not read as one)
             if name.lower().endswith((".yaml", ".yml")):

@@ -112,7 +112,8 @@ def compile_project(settings: Settings, project, shapes: bool = True, engine: st
         compiled = load(project, shapes=shapes, engine=engine, progress=progress)
     settings.debug(f"read {len(compiled.catalog)} entries, {compiled.triples} triples "
                    f"in {time.perf_counter() - start:.2f} s ({engine})")
-    warn_if_empty(settings, project, len(compiled.catalog))
+    if not compiled.report.errors:  # (an error says more: KG108 for --data data/models)
+        warn_if_empty(settings, project, len(compiled.catalog))
     return compiled
 
 
