@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from kg.catalog.values import BadValue, parse_count
 
-from .conftest import ROOT, project_args, write_entry
+from .conftest import FIXTURE_CATALOG, ROOT, project_args, write_entry
 
 KG = [sys.executable, "-m", "kg"]
 
@@ -619,6 +619,32 @@ def test_an_engine_that_aborts_is_said_to_have_run_out_of_memory_or_met_a_damage
 
     with pytest.raises(KgError, match=r"more than --max-memory 512 MiB .*damaged cache store.*kg cache clear"):
         run_bounded(os.abort, timeout=30, max_memory=512 << 20)
+
+
+@pytest.mark.parametrize("engine, fmt", [("rdflib", "table"), ("oxigraph", "table"), ("oxigraph", "json"),
+                                         ("oxigraph", "tsv")])
+def test_an_ill_typed_literal_is_said_once_in_one_line(engine, fmt):
+    """rdflib logged a traceback each time it converted "abc"^^xsd:integer (twice on rdflib, once
+    more to print on oxigraph): kg query says it once a datatype, in one line, and answers."""
+    text = ('SELECT ?x ?y WHERE { BIND("abc"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?x) '
+            'BIND("12"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?y) }')
+    done = subprocess.run([*KG, "query", *project_args(), "--engine", engine, "--format", fmt, "--query", text],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "abc" in done.stdout, done.stderr
+    said = done.stderr.splitlines()
+    assert "Traceback" not in done.stderr and len(said) == 1, said
+    assert said[0].startswith("warning: a literal that is not a valid http://www.w3.org/2001/XMLSchema#integer "
+                              "(ValueError: invalid literal for int() with base 10: ")
+
+
+def test_a_programs_own_rdflib_logging_is_left_as_it_was():
+    """The one-line warning is kg query's choice: a program using kg's Python API keeps rdflib's logging."""
+    program = ("import kg\nfrom rdflib import Literal, URIRef\n"
+               f"project = kg.open_project({str(ROOT)!r}, data={str(FIXTURE_CATALOG)!r})\n"
+               "kg.query('SELECT ?m WHERE { ?m a kg:Model } LIMIT 1', project, cache=False)\n"
+               "Literal('abc', datatype=URIRef('http://www.w3.org/2001/XMLSchema#integer'))\n")
+    done = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Traceback" in done.stderr and "Failed to convert Literal" in done.stderr
 
 
 def test_csv_rows_stream_from_the_engine_to_the_output():

@@ -275,22 +275,6 @@ def test_what_is_not_a_character_is_refused_on_both_engines(graph, engine, text,
         run_query(graph, text, engine=engine)
 
 
-def test_an_ill_typed_literal_is_said_once_without_a_traceback(graph, caplog):
-    text = 'SELECT ?x WHERE { BIND("abc"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?x) }'
-    from kg.sparql.engines import one_line_per_literal_problem
-
-    with one_line_per_literal_problem():  # as kg query holds it, around the query and its printing
-        for _ in range(2):
-            assert [str(row[0]) for row in run_query(graph, text, engine="rdflib").rows] == ["abc"]
-            Literal("abc", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer"))
-    said = [r for r in caplog.records if r.name == "rdflib.term"]
-    assert len(said) == 1 and said[0].exc_info is None, said
-    assert said[0].getMessage().startswith("rdflib: Failed to convert Literal lexical form to value")
-    caplog.clear()
-    Literal("abc", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer"))  # a program's own use: as before
-    assert [r.exc_info is not None for r in caplog.records if r.name == "rdflib.term"] == [True]
-
-
 def test_a_parameter_that_is_not_utf8_is_refused(graph):
     saved = find_saved_query(ROOT / "queries", "search")
     with pytest.raises(ParameterError, match="parameter 'text' holds the byte 0xff, which is not UTF-8"):

@@ -50,26 +50,25 @@ def answer_here(settings: Settings, project, request: QueryRequest) -> None:
     """``answer_and_print`` in this process, unbounded."""
     from kg.api import answer
 
-    from kg.sparql.engines import one_line_per_literal_problem
+    from kg.rdf.terms import say_literal_problems_in_one_line
 
+    say_literal_problems_in_one_line()  # "abc"^^xsd:integer: one line, not a traceback per conversion
     _check_format_early(project, request)
     start = time.perf_counter()
-    # rdflib makes its literals while it evaluates, and TSV is written from rdflib's terms
-    with one_line_per_literal_problem(active=request.engine != "oxigraph" or request.fmt == "tsv"):
-        with settings.progress() as progress:
-            outcome = answer(request.text, project, params=request.params, engine=request.engine,
-                             reason=request.reason, cache=request.cache, endpoint=request.endpoint,
-                             timeout=request.timeout, progress=progress,
-                             stream=request.fmt == "csv",  # rows written as the engine finds them
-                             speculate=True)
-        settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
-                       f"{time.perf_counter() - start:.3f} s")
-        check_format(outcome.result.kind, request.fmt)  # a usage error comes before any output
-        if outcome.catalog_errors:
-            settings.info(f"warning: the catalog has {outcome.catalog_summary}; results may be incomplete "
-                          "(kg validate lists them)")
-        print_result(outcome.result, request.fmt, project.base)
-        sys.stdout.flush()
+    with settings.progress() as progress:
+        outcome = answer(request.text, project, params=request.params, engine=request.engine,
+                         reason=request.reason, cache=request.cache, endpoint=request.endpoint,
+                         timeout=request.timeout, progress=progress,
+                         stream=request.fmt == "csv",  # rows written as the engine finds them
+                         speculate=True)
+    settings.debug(f"answered ({outcome.triples} triples, {outcome.inferred} inferred) in "
+                   f"{time.perf_counter() - start:.3f} s")
+    check_format(outcome.result.kind, request.fmt)  # a usage error comes before any output
+    if outcome.catalog_errors:
+        settings.info(f"warning: the catalog has {outcome.catalog_summary}; results may be incomplete "
+                      "(kg validate lists them)")
+    print_result(outcome.result, request.fmt, project.base)
+    sys.stdout.flush()
 
 
 def _check_format_early(project, request: QueryRequest) -> None:

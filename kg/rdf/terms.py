@@ -15,6 +15,9 @@ _XSD_STRING = ns.XSD + "string"
 
 
 _RDFLIB_TERMS: tuple | None = None
+#: Whether the application asked for rdflib's warnings about ill-typed literals in one line each
+#: (``say_literal_problems_in_one_line``): kg's CLI does.
+_ONE_LINE_WANTED = False
 
 
 def _rdflib_terms() -> tuple:
@@ -24,7 +27,53 @@ def _rdflib_terms() -> tuple:
         from rdflib import BNode, Literal, URIRef
 
         _RDFLIB_TERMS = (URIRef, Literal, BNode)
+        if _ONE_LINE_WANTED:
+            _install_one_line_filter()
     return _RDFLIB_TERMS
+
+
+def say_literal_problems_in_one_line() -> None:
+    """Have rdflib's warning about an ill-typed literal ("abc"^^xsd:integer, in a query or a
+    result) said once per datatype, in one line that names the problem, instead of a traceback
+    each time rdflib converts the literal: a choice for an application to make (kg query's does).
+    Installed when kg first makes rdflib terms (at once if it already has), so that a query that
+    never meets rdflib imports no logging module."""
+    global _ONE_LINE_WANTED
+    _ONE_LINE_WANTED = True
+    if _RDFLIB_TERMS is not None:
+        _install_one_line_filter()
+
+
+class OneLinePerLiteralProblem:
+    """A filter for the ``rdflib.term`` logger (``say_literal_problems_in_one_line``). rdflib still
+    answers: the literal keeps its lexical form and has no value, as on oxigraph."""
+
+    def __init__(self) -> None:
+        self.said: set[tuple] = set()
+
+    def filter(self, record) -> bool:
+        import re
+
+        if not record.exc_info or not record.exc_info[1]:
+            return True
+        datatype = re.search(r"Datatype=(\S+?),", record.getMessage())
+        datatype = datatype.group(1) if datatype else "its datatype"
+        problem = record.exc_info[1]
+        key = (datatype, type(problem))
+        if key in self.said:
+            return False
+        self.said.add(key)
+        record.msg = f"warning: a literal that is not a valid {datatype} ({type(problem).__name__}: {problem})"
+        record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+def _install_one_line_filter() -> None:
+    import logging
+
+    logger = logging.getLogger("rdflib.term")
+    if not any(type(f) is OneLinePerLiteralProblem for f in logger.filters):
+        logger.addFilter(OneLinePerLiteralProblem())
 
 
 def to_rdflib(obj: Iri | Lit | Blank | None):

@@ -65,64 +65,19 @@ def _run_on_rdflib(graph, text: str, bindings: dict | None) -> QueryResult:
     from rdflib import Variable
     from rdflib.plugins.sparql.algebra import translateQuery
 
-    with one_line_per_literal_problem():
-        tree = parse_safe(text)  # the one parse: checked, then translated and evaluated
-        rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never fetch a FROM graph from the web
-        terms = {Variable(str(var)): to_rdflib(term) if type(term) in _NEUTRAL else term
-                 for var, term in (bindings or {}).items()}
-        try:
-            prepared = translateQuery(tree, None, dict(graph.namespaces()))
-            return from_rdflib(graph.query(prepared, initBindings=terms))
-        except RecursionError:
-            raise QueryError("the query nests too deeply for the rdflib engine: flatten it, or run it with "
-                             "--engine oxigraph") from None
-        except Exception as exc:  # rdflib raises many types while evaluating; all mean the same
-            raise QueryError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
-                             "try --engine oxigraph") from None
-
-
-class _OneLinePerProblem:
-    """A filter for rdflib's term logger while kg evaluates a query: an ill-typed literal
-    ("abc"^^xsd:integer) is said once, in one line, not with a traceback each time rdflib converts
-    it. rdflib still answers: the literal keeps its lexical form and has no value."""
-
-    def __init__(self) -> None:
-        self.said: set[str] = set()
-
-    def filter(self, record) -> bool:
-        said = record.getMessage()
-        if said in self.said:
-            return False
-        self.said.add(said)
-        record.msg, record.args, record.exc_info, record.exc_text = f"rdflib: {said}", (), None, None
-        return True
-
-
-class one_line_per_literal_problem:
-    """The filter on rdflib's term logger for the length of a query, printing included (kg query
-    wraps both; a program's own use of rdflib keeps its logging as it was). Within another, it
-    leaves the outer one in place. ``active`` false: nothing (no rdflib literal is made; the
-    logging module is not imported on a warm query's path)."""
-
-    def __init__(self, active: bool = True) -> None:
-        self.active = active
-
-    def __enter__(self) -> None:
-        if not self.active:
-            self.logger = None
-            return
-        import logging
-
-        logger = logging.getLogger("rdflib.term")
-        if any(type(f) is _OneLinePerProblem for f in logger.filters):
-            self.logger = None
-        else:
-            self.logger, self.filter = logger, _OneLinePerProblem()
-            logger.addFilter(self.filter)
-
-    def __exit__(self, *exc) -> None:
-        if self.logger is not None:
-            self.logger.removeFilter(self.filter)
+    tree = parse_safe(text)  # the one parse: checked, then translated and evaluated
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never fetch a FROM graph from the web
+    terms = {Variable(str(var)): to_rdflib(term) if type(term) in _NEUTRAL else term
+             for var, term in (bindings or {}).items()}
+    try:
+        prepared = translateQuery(tree, None, dict(graph.namespaces()))
+        return from_rdflib(graph.query(prepared, initBindings=terms))
+    except RecursionError:
+        raise QueryError("the query nests too deeply for the rdflib engine: flatten it, or run it with "
+                         "--engine oxigraph") from None
+    except Exception as exc:  # rdflib raises many types while evaluating; all mean the same
+        raise QueryError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
+                         "try --engine oxigraph") from None
 
 
 def store_from_graph(graph):
