@@ -213,7 +213,9 @@ def answer(text_or_name: str, project: ProjectLike = None, *, params: Mapping[st
     given = {name: _parameter_text(name, value) for name, value in (params or {}).items()}
     if endpoint:
         from kg.sparql.remote import query_endpoint
+        from kg.sparql.saved import check_characters
 
+        check_characters(saved.text)  # (run_query checks it for a local query)
         bindings = bind_terms(saved, given, None, opened.base)
         return Answer(query_endpoint(endpoint, saved.text, bindings, timeout=timeout))
     from kg.pipeline.queryable import query_source

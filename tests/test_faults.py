@@ -619,6 +619,14 @@ def test_an_engine_that_aborts_is_said_to_have_run_out_of_memory_or_met_a_damage
 
     with pytest.raises(KgError, match=r"more than --max-memory 512 MiB .*damaged cache store.*kg cache clear"):
         run_bounded(os.abort, timeout=30, max_memory=512 << 20)
+    with pytest.raises(KgError, match=r"the query stopped: a child process of kg died .*signal 6.*damaged cache store"):
+        run_bounded(os.abort, timeout=30, max_memory=None)
+
+    def raising():  # the query's own RuntimeError, sent back: no word of a damaged store
+        raise RuntimeError("its own words")
+
+    with pytest.raises(KgError, match=r"^the query stopped: its own words$"):
+        run_bounded(raising, timeout=30, max_memory=None)
 
 
 @pytest.mark.parametrize("engine, fmt", [("rdflib", "table"), ("oxigraph", "table"), ("oxigraph", "json"),

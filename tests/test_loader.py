@@ -191,8 +191,10 @@ def test_an_entry_in_another_case_or_a_folder_named_like_one_is_reported(fixture
     write_entry(fixture_catalog, "models", "X.YAML", "name: X\n")
     write_entry(fixture_catalog, "models", "z.Yml", "name: Z\n")
     (fixture_catalog / "models" / "w.yaml").mkdir()
+    write_entry(fixture_catalog, "models/w.yaml", "inside.yaml", "name: Inside\n")
     found = codes(fixture_catalog)
     assert {("X.YAML", 1, "KG108"), ("z.Yml", 1, "KG108"), ("w.yaml", 1, "KG108")} <= set(found), found
+    assert not [f for f in found if f[0] == "inside.yaml"], found  # the folder is the one problem
 
 
 def test_one_kinds_folder_given_as_the_catalog_is_said_once(fixture_catalog):

@@ -233,6 +233,9 @@ def test_prefixed_ids_as_the_table_prints_them(graph):
         Variable("_org_iri"): URIRef("https://w3id.org/llm-kg/ontology#Model")}
     assert bind_parameters(saved, {"org": "<org:meta>"}, graph, BASE) == {Variable("_org_iri"): URIRef("org:meta")}
     assert bind_parameters(saved, {"org": "urn:x:y"}, graph, BASE) == {Variable("_org_iri"): URIRef("urn:x:y")}
+    for wrong in ("org:", "org:Meta AI"):
+        with pytest.raises(ParameterError, match="is not a catalog id"):
+            bind_parameters(saved, {"org": wrong}, graph, BASE)
     facts = find_saved_query(ROOT / "queries", "fact-sources")
     with pytest.raises(ParameterError, match="pass model:llama-2 or paper:llama-2"):
         bind_parameters(facts, {"entity": "llama-2"}, graph, BASE)

@@ -99,10 +99,10 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, str]]:
                        f"folder? Pass the catalog's folder (--data {display_path(data_dir.parent)})")
             names = [n for n in names if not n.endswith(".yaml")]
         kind = KIND_BY_FOLDER.get(parts[0]) if len(parts) == 1 else None
-        for name in dirs:  # a folder named like an entry is no entry (and what it holds is not read as one)
-            if name.lower().endswith((".yaml", ".yml")):
-                report.add(os.path.join(shown, *parts, name), 1, 0, "KG108",
-                           "a folder, not an entry file: entries are files ending in .yaml")
+        for name in [d for d in dirs if d.lower().endswith((".yaml", ".yml"))]:  # a folder named like an entry
+            report.add(os.path.join(shown, *parts, name), 1, 0, "KG108",
+                       "a folder, not an entry file: entries are files ending in .yaml")
+            dirs.remove(name)  # not walked: one problem, said once
         entries: list[str] = []
         for name in names:
             if name.endswith(".yaml") and kind is not None and name[0] != ".":

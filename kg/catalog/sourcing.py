@@ -120,7 +120,7 @@ def _cited_text(entry: Entry, value: Value, source: str, report: Report,
     text = sources.read(source)
     if text is None:
         if not (sources.shared / where[0]).is_file():
-            _report(entry, report, path, "KG121", f"{source}: no such file {sources.shared / where[0]}: "
+            _report(entry, report, path, "KG121", f"{source}: no file {where[0]} in {sources.shared}: "
                     "check the file name")
             return None
         count = len(sources.lines(where[0]))

@@ -31,7 +31,7 @@ def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
 
     >>> run_bounded(lambda: None, timeout=10, max_memory=None)
     """
-    from kg.util.parallel import can_fork, start_in_child
+    from kg.util.parallel import ChildDied, can_fork, start_in_child
 
     if not can_fork() or not _writes_to_a_file(sys.stdout):  # not Linux, or output captured in memory
         work()  # (click's test runner): only a real file descriptor is shared with a child
@@ -51,16 +51,19 @@ def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
     try:
         try:
             child.wait(timeout=timeout)
-        except BaseException:  # stopped (Ctrl-C, --timeout, --max-memory) or failed: the child is gone
+        except KgError:  # the query's own error, sent back by a child that cleaned up after itself
+            raise
+        except BaseException:  # stopped (Ctrl-C, SIGTERM, --timeout, --max-memory) or dead: no clean-up ran there
             _remove_scratch_of(pid)
             raise
     except TimeoutError:
         raise KgError(f"the query ran longer than --timeout {timeout:g} s and was stopped: add a LIMIT "
                       "or a tighter pattern, or give it more time with --timeout") from None
     except (MemoryError, RuntimeError) as exc:  # a MemoryError, or an engine that aborts when it cannot allocate
-        # an engine also aborts on a damaged on-disk store that asks it for an impossible block
-        damaged = ("; a query that is not large may have met a damaged cache store instead: "
-                   "kg cache clear --project (with the same --data), and the next query rebuilds it") if isinstance(exc, RuntimeError) else ""
+        damaged = ""
+        if isinstance(exc, ChildDied):  # an engine also aborts on a damaged store asking for an impossible block
+            damaged = ("; a query that is not large may have met a damaged cache store instead: kg cache "
+                       "clear --project (with the same --data), and the next query rebuilds it")
         if not max_memory:
             raise KgError(f"the query stopped: {exc}{damaged}") from None
         raise KgError(f"the query needed more than --max-memory {max_memory // (1 << 20)} MiB and was "

@@ -120,8 +120,11 @@ def compile_project(settings: Settings, project, shapes: bool = True, engine: st
 def warn_if_empty(settings: Settings, project, entries: int) -> None:
     """An empty catalog is valid, but more often a wrong --data: say so."""
     if entries == 0:
-        settings.info(f"warning: {project.data} holds no entries: they are YAML files in its models/, "
-                      "organizations/, papers/ and techniques/ folders (is --data the catalog's folder?)")
+        from kg.catalog.schema import KINDS
+
+        folders = ", ".join(f"{kind.folder}/" for kind in KINDS)
+        settings.info(f"warning: {project.data} holds no entries: they are YAML files in its {folders} "
+                      "folders (is --data the catalog's folder?)")
 
 
 def write_output(settings: Settings, data: bytes, output: Path | None) -> None:

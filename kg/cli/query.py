@@ -42,7 +42,8 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--query-file", type=click.Path(dir_okay=False, path_type=Path),
               help="File holding the SPARQL query to run.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter value; repeat for several. Ids (llama-2, or model:llama-2 as tables print them) stand for catalog IRIs.")
+              help="A parameter value; repeat for several. Ids (llama-2, or model:llama-2 as tables "
+                   "print them) stand for catalog IRIs.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS),
               help="SELECT/ASK: table (default), csv, tsv, json. CONSTRUCT/DESCRIBE: turtle (default), "
                    "json-ld, nt.")

@@ -32,7 +32,7 @@ from collections import namedtuple
 from pathlib import Path
 
 from kg import __version__
-from kg.errors import KgUsageError
+from kg.errors import KgError, KgUsageError
 from kg.pipeline import cache_location
 from kg.pipeline.cache_location import is_key
 from kg.util.fsutil import atomic_writer, process_alive, write_atomic
@@ -79,9 +79,9 @@ def max_bytes() -> int:
         return DEFAULT_MAX_BYTES
     try:
         return parse_size(given)
-    except KgUsageError as exc:
-        raise KgUsageError(f"KG_CACHE_MAX_BYTES: {exc}; set it so, or unset it for the default "
-                           f"({DEFAULT_MAX_BYTES // (1 << 30)}G)") from None
+    except KgUsageError:  # the environment's mistake, not the command line's
+        raise KgError(f"KG_CACHE_MAX_BYTES={given!r} is not a size: write bytes or a number with K, M or G "
+                      f"(e.g. 2G), or unset it for the default ({DEFAULT_MAX_BYTES // (1 << 30)}G)") from None
 
 
 def project_dir(data: Path) -> Path:
@@ -829,7 +829,7 @@ def enforce_cap(keep: Path | None = None) -> None:
     """Keep the cache within its cap after an entry grew (never failing the command that wrote it)."""
     try:
         prune(keep=keep)
-    except (OSError, KgUsageError):  # a cap that cannot be read or a cache that cannot be walked
+    except (OSError, KgError):  # a cap that cannot be read or a cache that cannot be walked
         pass
 
 

@@ -253,18 +253,19 @@ def _tsv_chunks(result: QueryResult):
     yield "\n".join(lines) + "\n" if lines else ""
 
 
-_LINE_BREAKING = frozenset("\t\n\r")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def tsv_term(term) -> str:
     """An rdflib term as the SPARQL TSV results format writes it: rdflib's ``n3()``, except for
-    a literal holding a tab, a line feed or a carriage return, which n3() writes raw (in a triple-
-    quoted string if it spans lines) and which would split the row: the format wants "the single
-    quoted literal forms, together with any necessary escapes such as \\t, \\n and \\r"
-    (SPARQL 1.1 Query Results CSV and TSV Formats, section 4)."""
+    a literal holding a control character, which n3() writes raw (in a triple-quoted string if it
+    spans lines): a tab, a line feed or a carriage return would split the row, and the format wants
+    "the single quoted literal forms, together with any necessary escapes such as \\t, \\n and
+    \\r" (SPARQL 1.1 Query Results CSV and TSV Formats, section 4). Such a literal is written as
+    canonical N-Triples writes it (\\t, \\n, \\r, \\b, \\f; \\u0001 for the others)."""
     from rdflib import Literal
 
-    if type(term) is Literal and not _LINE_BREAKING.isdisjoint(term):
+    if type(term) is Literal and _CONTROL.search(term):
         from kg.rdf.ntriples import escape
 
         suffix = f"@{term.language}" if term.language else f"^^<{term.datatype}>" if term.datatype else ""

@@ -430,21 +430,24 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
         return _iri(name, value, graph, base)
     if kind in ("integer", "year"):
         text = value.strip()
-        if kind == "integer" and re.fullmatch(r"\d+(\.\d+)?\s*[KkMmBbTt]", text):  # as the catalog writes counts
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        # a count, as the catalog writes it (7B, 1.5T)
+        if kind == "integer" and re.fullmatch(r"[0-9]{1,20}(\.[0-9]{1,20})?\s*[KkMmBbTt]", text):
             from kg.catalog.values import BadValue, parse_count
 
             try:
                 number = parse_count(text)
             except BadValue as exc:
                 raise ParameterError(f"parameter '{name}': {exc}") from None
-        elif re.fullmatch(r"[+-]?\d+", text):
-            number = int(text)
+        elif re.fullmatch(r"[+-]?[0-9]+", text):  # ASCII digits only (int() takes any script's)
+            # int() refuses over 4,300 digits; past 19, the value is out of range anyway
+            number = int(text) if len(text.lstrip("+-0")) <= 19 else _LONG_MAX + 1
         else:
             counts = " (or a count: 7B, 270M)" if kind == "integer" else ""
-            raise ParameterError(f"parameter '{name}' must be an integer{counts}, not '{value}'")
+            raise ParameterError(f"parameter '{name}' must be an integer{counts}, not '{shown}'")
         if not _LONG_MIN <= number <= _LONG_MAX:  # past it, oxigraph reads the term as ill-typed: other rows
             raise ParameterError(f"parameter '{name}' must be an integer from {_LONG_MIN} to {_LONG_MAX} "
-                                 f"(the range both engines compute with), not '{value}'")
+                                 f"(the range both engines compute with), not '{shown}'")
         return Lit(str(number), _XSD_INTEGER)
     if kind in ("decimal", "number"):
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value.strip()):
@@ -471,7 +474,7 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
     return Lit(str(Literal(value, datatype=XSD + kind)), XSD + kind)
 
 
-def _expanded(value: str, base: str) -> str | None:
+def _expanded(name: str, value: str, base: str) -> str | None:
     """``value`` as a full IRI when it is written with one of the prefixes the table prints
     (``model:llama-2``, ``kg:Model``), as a reader copies it from there; else None."""
     from kg.namespaces import ENTITY_PREFIXES, PREFIXES, normalized_base
@@ -480,6 +483,9 @@ def _expanded(value: str, base: str) -> str | None:
     if not colon or local.startswith("//"):
         return None
     if prefix in ENTITY_PREFIXES:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", local):
+            raise ParameterError(f"parameter '{name}': '{local}' in '{value}' is not a catalog id "
+                                 f"(lower case, digits, '.' and '-': {prefix}:llama-2)")
         return f"{normalized_base(base)}/{ENTITY_PREFIXES[prefix]}/{local}"
     return PREFIXES[prefix] + local if prefix in PREFIXES else None
 
@@ -513,7 +519,7 @@ def _iri(name: str, value: str, graph, base: str) -> Iri:
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
-    elif (expanded := _expanded(value, base)) is not None:
+    elif (expanded := _expanded(name, value, base)) is not None:
         value = expanded
     if re.match(r"^[a-z][a-z0-9+.-]*:", value) and not re.match(r"^[a-z0-9.-]+$", value):
         if re.search(r"[\s<>\"{}|\\^`]", value):

@@ -373,7 +373,7 @@ class Child:
             raise
         code = self._end()  # reaped first: the exit code is known only then
         if not data:
-            return False, RuntimeError(f"a child process of kg died ({_described(code)})")
+            return False, ChildDied(f"a child process of kg died ({_described(code)})")
         if data == _RETURNED_NONE:
             return True, None
         import pickle
@@ -440,6 +440,11 @@ class Child:
             except ChildProcessError:  # pragma: no cover - reaped elsewhere
                 return None
             return os.waitstatus_to_exitcode(status)
+
+
+class ChildDied(RuntimeError):
+    """A child ended without an answer: killed by a signal (an engine that aborts when it cannot
+    allocate, or a store it could not read), or exited without a word."""
 
 
 def _described(code: int | None) -> str:
