@@ -278,6 +278,14 @@ def test_what_is_not_a_character_is_refused_on_both_engines(graph, engine, text,
         run_query(graph, text, engine=engine)
 
 
+def test_a_query_for_an_endpoint_is_refused_the_same_before_it_is_sent():
+    import kg
+
+    with pytest.raises(QueryError, match="holds the byte 0xff"):  # never sent: the port is closed anyway
+        kg.answer('SELECT ?x WHERE { BIND("\udcff" AS ?x) }', kg.open_project(ROOT, data=FIXTURE_CATALOG),
+                  endpoint="http://127.0.0.1:9/sparql", timeout=5)
+
+
 def test_a_parameter_that_is_not_utf8_is_refused(graph):
     saved = find_saved_query(ROOT / "queries", "search")
     with pytest.raises(ParameterError, match="parameter 'text' holds the byte 0xff, which is not UTF-8"):
