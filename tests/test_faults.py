@@ -424,6 +424,22 @@ def test_two_builds_at_once_leave_one_complete_set(tmp_path):
     assert set(_digests(out)) == set(EXPORTS) and _debris(out) == []
 
 
+@pytest.mark.parametrize("fmt", ["tsv", "table"])
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_a_reader_that_goes_away_ends_a_large_query_with_141(fmt, unbuffered):
+    """With PYTHONUNBUFFERED, stdout wrote a 1 MB answer in one raw write: the pipe took 64 KiB of
+    it when its reader left, the rest was dropped, and kg exited 0."""
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered} if unbuffered else \
+        {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen([*KG, "query", "--data", str(ROOT / "data"), "--query", "SELECT * WHERE { ?s ?p ?o }",
+                                "--format", fmt, "--no-cache"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.read(100)
+    process.stdout.close()
+    assert process.wait(timeout=120) == 141
+    assert b"Traceback" not in process.stderr.read()
+
+
 def test_a_reader_that_goes_away_ends_the_export_quietly():
     process = subprocess.Popen([*KG, "export", "--data", str(ROOT / "data"), "--format", "nt"], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -45,6 +45,7 @@ def main() -> None:  # pragma: no cover - the console script (tests/test_faults.
     if sys.stdout is None:  # started with stdout closed (`kg ... >&-`): Python has no stream to write to
         sys.stderr.write("Error: standard output is closed; send it somewhere instead, e.g. > /dev/null\n")
         sys.exit(1)
+    _whole_writes_to_stdout()
     answered_short = False
     try:
         code = _run_short_path(sys.argv[1:])
@@ -74,6 +75,21 @@ def main() -> None:  # pragma: no cover - the console script (tests/test_faults.
     if code == 0:
         sys.stdout.flush()
     sys.exit(code)
+
+
+def _whole_writes_to_stdout() -> None:
+    """Under ``python -u`` or PYTHONUNBUFFERED (common in containers), stdout's text layer writes
+    straight to the file, and a pipe whose reader leaves takes part of a large write: the rest was
+    dropped without a word, and kg exited 0 with its output cut. A buffered layer writes the rest,
+    or raises BrokenPipeError (exit 141); it is flushed at each newline written, as a terminal's is."""
+    import io
+
+    raw = getattr(sys.stdout, "buffer", None)
+    if type(raw) is io.FileIO:
+        encoding, errors = sys.stdout.encoding, sys.stdout.errors
+        sys.stdout.flush()
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(sys.stdout.detach()), encoding=encoding, errors=errors,
+                                      line_buffering=True)
 
 
 def run(args: list[str]) -> int | None:
