@@ -45,8 +45,20 @@ def normalized_base(base: str) -> str:
     return base.rstrip("/")
 
 
+#: Characters an IRI may not hold (RFC 3987), which an id taken from a bad file name may (KG104).
+_NOT_IN_IRIS = frozenset(' <>"{}|\\^`') | frozenset(map(chr, range(0x21)))
+
+
 def entity_iri(base: str, segment: str, entity_id: str) -> str:
-    """The IRI of an entity: ``{base}/{segment}/{id}``, e.g. https://w3id.org/llm-kg/model/llama-2."""
+    """The IRI of an entity: ``{base}/{segment}/{id}``, e.g. https://w3id.org/llm-kg/model/llama-2.
+
+    An id that is not valid (from a file named ``Bad Name.yaml``: KG104, an error) has what an IRI
+    may not hold percent-encoded, so that the graph can still be loaded and queried meanwhile.
+    """
+    if not _NOT_IN_IRIS.isdisjoint(entity_id):
+        from urllib.parse import quote
+
+        entity_id = "".join(quote(c, safe="") if c in _NOT_IN_IRIS else c for c in entity_id)
     return f"{normalized_base(base)}/{segment}/{entity_id}"
 
 

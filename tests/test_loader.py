@@ -195,6 +195,8 @@ def test_an_entry_in_another_case_or_a_folder_named_like_one_is_reported(fixture
     found = codes(fixture_catalog)
     assert {("X.YAML", 1, "KG108"), ("z.Yml", 1, "KG108"), ("w.yaml", 1, "KG108")} <= set(found), found
     assert not [f for f in found if f[0] == "inside.yaml"], found  # the folder is the one problem
+    [upper] = [d for d in diagnose(fixture_catalog) if d.file.endswith("X.YAML")]
+    assert "rename to x.yaml" in upper.message  # an id is lower case (KG104)
 
 
 def test_one_kinds_folder_given_as_the_catalog_is_said_once(fixture_catalog):

@@ -387,3 +387,23 @@ def test_a_default_left_empty_is_no_default(tmp_path):
     path = tmp_path / "q.rq"
     path.write_text("#+ summary: s\n#+ defaults:\n#+   - org:\nSELECT ?x WHERE { ?x ?p ?_org_iri }\n")
     assert read_saved_query(path).defaults == {}
+
+
+def test_an_entry_whose_file_name_is_no_id_can_still_be_queried(tmp_path):
+    """models/Bad Name.yaml (KG104, an error): its IRI has the space percent-encoded, so the graph
+    loads on oxigraph (a traceback before) and the query answers with the catalog's warning."""
+    import shutil
+
+    import kg
+    from kg.namespaces import entity_iri
+
+    assert entity_iri("https://w3id.org/llm-kg", "model", "Bad Name") == "https://w3id.org/llm-kg/model/Bad%20Name"
+    assert entity_iri("https://w3id.org/llm-kg", "model", "llama-2") == "https://w3id.org/llm-kg/model/llama-2"
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    (data / "models" / "Bad Name.yaml").write_text("name: Bad\n")
+    project = kg.open_project(ROOT, data=data)
+    for engine in ("oxigraph", "rdflib"):
+        outcome = kg.answer("search", project, params={"text": "bad"}, engine=engine, cache=False)
+        assert outcome.catalog_errors and [str(row[0]) for row in outcome.result.rows] == [
+            "https://w3id.org/llm-kg/model/Bad%20Name"]

@@ -113,7 +113,7 @@ def entry_files(data_dir: Path, report: Report) -> list[tuple[Kind, str]]:
             stem, suffix = os.path.splitext(name)
             if suffix.lower() in (".yml", ".yaml") and suffix != ".yaml":  # .yml, .YAML, .Yaml: not read
                 report.add(os.path.join(shown, *parts, name), 1, 0, "KG108",
-                           f"rename to {stem}.yaml: entries end in .yaml")
+                           f"rename to {_suggest_id(stem)}.yaml: entries end in .yaml")
                 continue
             if suffix != ".yaml":
                 continue
