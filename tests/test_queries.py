@@ -407,3 +407,12 @@ def test_an_entry_whose_file_name_is_no_id_can_still_be_queried(tmp_path):
         outcome = kg.answer("search", project, params={"text": "bad"}, engine=engine, cache=False)
         assert outcome.catalog_errors and [str(row[0]) for row in outcome.result.rows] == [
             "https://w3id.org/llm-kg/model/Bad%20Name"]
+
+
+def test_rdflib_recursing_without_end_is_not_called_deep_nesting(graph):
+    """rdflib recurses without end adding 1 to "abc"^^xsd:integer; the query nests nothing."""
+    text = 'SELECT ?y WHERE { BIND("abc"^^<http://www.w3.org/2001/XMLSchema#integer> + 1 AS ?y) }'
+    with pytest.raises(QueryError, match="recursed without end") as raised:
+        run_query(graph, text, engine="rdflib")
+    assert "nests" not in str(raised.value)
+    assert run_query(graph, text, engine="oxigraph").rows == [(None,)]

@@ -72,8 +72,9 @@ def _run_on_rdflib(graph, text: str, bindings: dict | None) -> QueryResult:
     try:
         prepared = translateQuery(tree, None, dict(graph.namespaces()))
         return from_rdflib(graph.query(prepared, initBindings=terms))
-    except RecursionError:
-        raise QueryError("the query nests too deeply for the rdflib engine: flatten it, or run it with "
+    except RecursionError:  # (a query nested too deeply is refused before: check_nesting, parse_safe)
+        raise QueryError("rdflib could not evaluate the query: it recursed without end (rdflib does on "
+                         "arithmetic with an ill-typed literal, \"abc\"^^xsd:integer + 1); run it with "
                          "--engine oxigraph") from None
     except Exception as exc:  # rdflib raises many types while evaluating; all mean the same
         raise QueryError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
