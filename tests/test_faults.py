@@ -314,7 +314,8 @@ def test_a_killed_or_hung_up_kg_serve_leaves_no_server_and_frees_its_port(tmp_pa
         assert len(stores) == 1
     finally:
         again.send_signal(signal.SIGTERM)
-        again.wait(timeout=30)
+        code = again.wait(timeout=30)
+    assert code == 0  # how a server is stopped (README, exit codes)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("kg-serve-")]
 
 
