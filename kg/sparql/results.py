@@ -345,6 +345,13 @@ def short(cell, shorten=None) -> str:
     return f"_:{cell.value}"
 
 
+#: Control characters as a table shows them: a line break or a tab as a space (the row stays one
+#: line, its columns aligned), any other as an escape (an ESC sequence would recolour or move the
+#: reader's terminal).
+_VISIBLE = {**{i: f"\\x{i:02x}" for i in (*range(0x20), *range(0x7F, 0xA0))},
+            **dict.fromkeys(map(ord, "\n\r\t"), " ")}
+
+
 def _table(result: QueryResult, base: str | None) -> str:
     header = result.variables
     shorten = Shortener(base) if base is not None else None
@@ -356,7 +363,9 @@ def _table(result: QueryResult, base: str | None) -> str:
     def show(cell) -> str:
         text = get(cell) if type(cell) is not Blank else None
         if text is None:
-            text = short(cell, shorten).replace("\n", " ")
+            text = short(cell, shorten)
+            if not text.isprintable():  # (fast; most terms are)
+                text = text.translate(_VISIBLE)
             if type(cell) is not Blank:
                 shown[cell] = text
         return text
