@@ -384,3 +384,11 @@ def test_a_based_on_relation_that_is_a_list_or_a_mapping_is_reported_not_raised(
     found = [(d.code, d.line, d.message) for d in diagnose(tmp_path) if d.code in ("KG103", "KG107")]
     assert len(found) == 1 and found[0][:2] == ("KG103", 4)
     assert "based_on relation takes one kind" in found[0][2] and "fine-tuned" in found[0][2]
+
+
+def test_a_control_character_in_a_text_value_is_refused(fixture_catalog):
+    """An ESC in a name would recolour the terminal of whoever prints the catalog; a description's
+    line breaks and tabs are prose."""
+    write_entry(fixture_catalog, "models", "esc.yaml", 'name: "Alpa\\e[31mca"\ndescription: "two\\n\\tlines"\n')
+    [problem] = [d for d in diagnose(fixture_catalog) if d.file.endswith("esc.yaml") and d.code == "KG107"]
+    assert "'name' holds a control character (U+001B)" in problem.message

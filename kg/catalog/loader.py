@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -398,6 +399,11 @@ def _type_problem(entry: Entry, spec: Field, item, path, expected: str, report: 
     report.add(entry.file, line, col, "KG103", f"'{spec.key}' must be {expected}; {hint}")
 
 
+#: Control characters a text value may not hold: all but the line feed and the tab a block of
+#: prose may have (an ESC would recolour a terminal printing the catalog; C1 controls alike).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Value | None:
     kind = spec.value
     try:
@@ -410,6 +416,9 @@ def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Va
                 report.add(entry.file, line, col, "KG110", f"'{spec.key}' is blank: fill it in or "
                            "remove it")
                 return None
+            if not item.isprintable() and (control := _CONTROL.search(item)):  # (isprintable: fast, most are)
+                raise BadValue(f"holds a control character (U+{ord(control.group()):04X}), which a reader's "
+                               "terminal would act on: remove it")
             return Value(item.strip(), path)
         if kind == "url":
             return Value(parse_url(item), path)
