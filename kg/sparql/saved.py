@@ -515,15 +515,29 @@ def _entities_with_id(graph, value: str) -> list[Iri]:
     return [Iri(str(v)) for v in sorted(set(found)) if isinstance(v, URIRef)]
 
 
+#: Schemes of IRIs written without ``//`` that a parameter takes as they are; any other
+#: ``word:rest`` is taken for a prefixed id whose prefix is mistyped (``modle:llama-2``).
+_OPAQUE_SCHEMES = frozenset({"urn", "mailto", "tag", "doi", "did", "info", "data", "isbn", "issn", "geo",
+                             "tel", "ark", "hdl", "arxiv"})
+
+
 def _iri(name: str, value: str, graph, base: str) -> Iri:
     value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
+    bracketed = value.startswith("<") and value.endswith(">")
+    if bracketed:
         value = value[1:-1]
     elif (expanded := _expanded(name, value, base)) is not None:
         value = expanded
     if re.match(r"^[a-z][a-z0-9+.-]*:", value) and not re.match(r"^[a-z0-9.-]+$", value):
         if re.search(r"[\s<>\"{}|\\^`]", value):
             raise ParameterError(f"parameter '{name}' is not a valid IRI: '{value}'")
+        scheme, _, rest = value.partition(":")
+        if not bracketed and not rest.startswith("//") and scheme not in _OPAQUE_SCHEMES:
+            from kg.namespaces import ENTITY_PREFIXES
+
+            raise ParameterError(f"parameter '{name}': no prefix '{scheme}' (ids take "
+                                 f"{', '.join(f'{p}:' for p in ENTITY_PREFIXES)}; vocabularies kg:, schema:…); "
+                                 f"write a full IRI as <{value}>")
         return Iri(value)
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", value):
         raise ParameterError(f"parameter '{name}' must be an IRI, a catalog id or a prefixed id "
