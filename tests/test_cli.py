@@ -146,7 +146,10 @@ def test_ask_as_json_is_indented_as_a_select_is(run):
 def test_a_shared_folder_named_must_exist(run, tmp_path):
     result = run("validate", *project_args(), "--shared", str(tmp_path / "nowhere"))
     assert result.exit_code == 2 and "is not a folder: give the one that holds seeds/" in result.output
-    ran = run("validate", *project_args(), "--shared", str(tmp_path))  # a folder: validated (without the seeds)
+    result = run("validate", *project_args(), "--shared", str(tmp_path))
+    assert result.exit_code == 2 and "holds neither seeds/ nor upstream/" in result.output
+    (tmp_path / "seeds").mkdir()
+    ran = run("validate", *project_args(), "--shared", str(tmp_path))  # validated (the seeds it cites are not there)
     assert ran.exit_code in (0, 1) and "--shared" not in ran.output, ran.output
 
 

@@ -21,6 +21,12 @@ def _size(n: int) -> str:
 @click.group("cache")
 def cache_group() -> None:
     """Show (info), prune or clear the query cache (the built graphs 'kg query' reuses)."""
+    from kg.pipeline.cache import cache_root
+
+    root = cache_root()
+    if root.exists() and not root.is_dir():  # (a build or a query goes on without the cache, and says so)
+        raise click.ClickException(f"the cache's place {root} is a file, not a folder: point KG_CACHE_DIR "
+                                   "at a folder (or remove the file)")
 
 
 @cache_group.command("info")

@@ -41,6 +41,9 @@ def _shared_folder(context, parameter, value: str | None) -> Path | None:
     if folder is not None and not folder.is_dir():
         raise click.BadParameter(f"'{value}' is not a folder: give the one that holds seeds/ and upstream/, "
                                  "or leave --shared out", param=parameter)
+    if folder is not None and not (folder / "seeds").is_dir() and not (folder / "upstream").is_dir():
+        raise click.BadParameter(f"'{value}' holds neither seeds/ nor upstream/: give the folder of the "
+                                 "source documents, or leave --shared out", param=parameter)
     return folder
 
 
