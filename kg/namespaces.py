@@ -66,3 +66,21 @@ def entity_prefixes(base: str) -> dict[str, str]:
     """Prefixes for the entity namespaces under ``base`` (model:, org:, paper:, technique:)."""
     base = normalized_base(base)
     return {prefix: f"{base}/{segment}/" for prefix, segment in ENTITY_PREFIXES.items()}
+
+
+def entity_reference(text: str) -> str:
+    """An entity named as a person copies it, as ``kind/id`` or a bare ``id``: ``llama-2``,
+    ``model/llama-2``, the prefixed id a table prints (``model:llama-2``, ``org:meta``) or its IRI
+    (``https://w3id.org/llm-kg/model/llama-2``, in ``<…>`` or not), whatever the base.
+
+    >>> entity_reference("org:meta"), entity_reference("<https://w3id.org/llm-kg/model/llama-2>")
+    ('organization/meta', 'model/llama-2')
+    """
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if "://" in text:
+        *_, segment, entity_id = text.rstrip("/").split("/")
+        return f"{segment}/{entity_id}"
+    prefix, colon, local = text.partition(":")
+    return f"{ENTITY_PREFIXES[prefix]}/{local}" if colon and prefix in ENTITY_PREFIXES else text

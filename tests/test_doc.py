@@ -9,7 +9,7 @@ import pytest
 
 from .conftest import ROOT
 
-DOCUMENTED = ["kg", "kg.api", "kg.rdf.terms", "kg.views.why", "kg.pipeline.cache"]
+DOCUMENTED = ["kg", "kg.api", "kg.rdf.terms", "kg.views.why", "kg.pipeline.cache", "kg.namespaces"]
 
 
 @pytest.fixture(autouse=True)

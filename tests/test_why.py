@@ -49,3 +49,15 @@ def test_why_an_id_shared_by_two_kinds(run):
     assert "also: paper/llama-2" in both.stderr
     paper = run("why", *data, "paper/llama-2", "name")
     assert paper.exit_code == 0 and paper.stdout.startswith("paper/llama-2")
+
+
+def test_why_and_lineage_take_ids_as_tables_print_them(run):
+    """model:llama-2 and org:meta (a table's cells), and IRIs, name the entry as kind/id does."""
+    data = ["--data", str(ROOT / "data")]
+    for written in ("paper:llama-2", "<https://w3id.org/llm-kg/paper/llama-2>", "https://w3id.org/llm-kg/paper/llama-2"):
+        result = run("why", *data, written, "name")
+        assert result.exit_code == 0 and result.stdout.startswith("paper/llama-2"), (written, result.output)
+    assert run("why", *data, "org:meta").stdout.startswith("organization/meta")
+    assert run("lineage", *data, "model:alpaca").stdout == run("lineage", *data, "alpaca").stdout
+    wrong = run("lineage", *data, "org:meta")
+    assert wrong.exit_code == 1 and "'org:meta' is not a model" in wrong.output

@@ -44,10 +44,11 @@ def lineage(settings: Settings, project, model, fmt, output) -> None:
     version of…) and family membership; nodes show name and release date, are
     coloured by developer and laid out by release year.
     """
-    from kg.views.lineage import family_tree, render, to_dot, to_mermaid
+    from kg.views.lineage import family_tree, model_id_of, render, to_dot, to_mermaid
 
     fmt = format_for(fmt, output, LINEAGE_FORMATS, "mermaid")
     catalog = read_catalog(settings, project).catalog
+    model = model_id_of(model) if model else None
     tree = family_tree(catalog, model)
     title = f"Lineage of {next(n.name for n in tree.nodes if n.id == model)}" if model else "Model lineage"
     if fmt == "mermaid":

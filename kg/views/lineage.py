@@ -47,6 +47,17 @@ class Tree:
     org_names: dict[str, str] = field(default_factory=dict)
 
 
+def model_id_of(text: str) -> str:
+    """A model's id from what a person copies: ``alpaca``, ``model/alpaca``, ``model:alpaca`` (as a
+    table prints it) or its IRI; LineageError for another kind's."""
+    from kg.namespaces import entity_reference
+
+    kind, _, model_id = entity_reference(text).rpartition("/")
+    if kind not in ("", MODEL.label, MODEL.segment, MODEL.folder):
+        raise LineageError(f"'{text}' is not a model: lineage draws models")
+    return model_id
+
+
 def family_tree(catalog: Catalog, model_id: str | None = None) -> Tree:
     """The whole catalog's tree, or ``model_id`` with its ancestors and descendants."""
     models = catalog.by_kind(MODEL)
@@ -61,6 +72,7 @@ def family_tree(catalog: Catalog, model_id: str | None = None) -> Tree:
     if model_id is None:
         keep = {child for child, _, _ in edges} | {parent for _, parent, _ in edges}
     else:
+        model_id = model_id_of(model_id)
         if model_id not in models:
             close = difflib.get_close_matches(model_id, sorted(models), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""

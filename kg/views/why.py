@@ -131,7 +131,9 @@ def cite(entry: Entry, sources: SourceText | None = None) -> dict[int, list[Cita
 
 
 def _find(catalog: Catalog, entity: str) -> tuple[Entry, list[str]]:
-    wanted_kind, _, wanted_id = entity.rpartition("/")
+    from kg.namespaces import entity_reference
+
+    wanted_kind, _, wanted_id = entity_reference(entity).rpartition("/")
     matches = [e for e in catalog.entries if e.id == wanted_id
                and (not wanted_kind or wanted_kind in (e.kind.label, e.kind.segment, e.kind.folder))]
     if not matches:
