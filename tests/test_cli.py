@@ -169,6 +169,11 @@ def test_the_table_shows_control_characters_harmlessly(run, engine):
     assert result.stdout.splitlines()[2] == "a b c   \\x1b[31mred\\x85"
 
 
+def test_a_parameter_given_twice_is_refused(run):
+    result = run("query", *project_args(), "search", "-p", "text=a", "-p", "text=b")
+    assert result.exit_code == 2 and "parameter 'text' given twice ('a' and 'b')" in result.output
+
+
 def test_query_construct_as_rdf(run):
     result = run("query", *project_args(), "model-neighbourhood", "--format", "nt")
     assert result.exit_code == 0, result.output

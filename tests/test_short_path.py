@@ -50,6 +50,7 @@ def test_it_reads_the_plain_spellings(args, expected):
     ["query", "moe-models", "--data", ""], ["query", "moe-models", "--data", __file__],
     ["query", "moe-models", "-pkey=value"], ["query", "moe-models", "-p=k=v"],
     ["query", "moe-models", "-p"], ["query", "moe-models", "-p", "novalue"], ["query", "moe-models", "-p", " =v"],
+    ["query", "search", "-p", "text=a", "-p", "text=b"],
     ["query", "moe-models", "--engine", "virtuoso"], ["query", "moe-models", "--format", "nquads"],
     ["query", "moe-models", "--format", "CSV"], ["query", "moe-models", "--form", "csv"],
     ["query", "SELECT * WHERE { ?s ?p ?o }"], ["query", "moe-models", "-"],

@@ -31,6 +31,9 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
         if "=" not in item:
             raise click.UsageError(f"parameter '{item}' must be written name=value")
         key, value = item.split("=", 1)
+        if key.strip() in params and params[key.strip()] != value:  # a parameter has one value
+            raise click.UsageError(f"parameter '{key.strip()}' given twice ('{params[key.strip()]}' and "
+                                   f"'{value}'): give it once")
         params[key.strip()] = value
     return params
 

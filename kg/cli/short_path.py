@@ -73,7 +73,7 @@ folders={'data': 'data'})
         what = _OPTIONS[option]
         if what == "params":
             key, equals, given = value.partition("=")
-            if not equals or not key.strip():
+            if not equals or not key.strip() or key.strip() in params:  # (twice: click says so)
                 return None
             params[key.strip()] = given
         elif what == "engine" and value in ENGINES:
