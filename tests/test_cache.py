@@ -159,6 +159,8 @@ def test_a_cap_that_is_not_a_size_is_named(own_cache, run, monkeypatch):
     assert result.exit_code == 1 and "KG_CACHE_MAX_BYTES='abc' is not a size: write bytes" in result.output, \
         result.output
     cache.enforce_cap()  # a build or a query goes on without a cap rather than fail
+    built = run("build", *project_args(), "--out", str(own_cache.parent / "dist"))
+    assert built.exit_code == 0 and "note: KG_CACHE_MAX_BYTES='abc' is not a size" in built.stderr
 
 
 def test_an_entry_another_process_reads_is_never_evicted(own_cache, tmp_path):

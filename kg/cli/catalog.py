@@ -86,6 +86,14 @@ def build(settings: Settings, project, out_dir, reason, engine,
     if result.cache_problem:
         settings.info(f"note: the query cache could not be filled: {result.cache_problem}; queries will read "
                       "the catalog until it can ('kg cache info' shows where it is; KG_CACHE_DIR moves it)")
+    if not no_cache:
+        from kg.errors import KgError
+        from kg.pipeline.cache import max_bytes
+
+        try:
+            max_bytes()
+        except KgError as exc:  # the build went on; the cache was not kept within a cap
+            settings.info(f"note: {exc}; the query cache was not pruned")
 
 
 @click.command()
