@@ -384,8 +384,8 @@ def _table(result: QueryResult, base: str | None) -> str:
         def line(values):
             return "  ".join(_fit(v, w).ljust(w) for v, w in zip(values, widths)).rstrip()
 
-    out = [line(header), "  ".join("-" * w for w in widths)]
-    out.extend(map(line, cells))
+    out = [line(header), "  ".join("-" * w for w in widths)] if header else []  # (no column left: no lines)
+    out.extend(map(line, cells) if header else ())
     count = len(cells)
     out.append(f"({count} row{'s' * (count != 1)})")
     return "\n".join(out) + "\n"
