@@ -302,5 +302,5 @@ def test_engines_report_the_same_problems(run):
 
 def test_a_table_without_columns_is_only_its_count(run):
     """SELECT of a parameter alone: its column is dropped, and no blank header lines are printed."""
-    result = run("query", *project_args(), "--query", "SELECT ?_n_integer WHERE { }")
+    result = run("query", *project_args(), "--query", "SELECT ?_n_integer WHERE { }", "-p", "n=3")
     assert result.exit_code == 0 and result.stdout == "(1 row)\n", result.stdout
