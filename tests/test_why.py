@@ -61,3 +61,16 @@ def test_why_and_lineage_take_ids_as_tables_print_them(run):
     assert run("lineage", *data, "model:alpaca").stdout == run("lineage", *data, "alpaca").stdout
     wrong = run("lineage", *data, "org:meta")
     assert wrong.exit_code == 1 and "'org:meta' is not a model" in wrong.output
+
+
+def test_why_says_when_a_cited_line_is_not_in_the_source_documents(run, fixture_catalog, tmp_path):
+    shared = tmp_path / "shared"
+    (shared / "seeds").mkdir(parents=True)
+    (shared / "seeds" / "s.txt").write_text("Alpaca, by Stanford\n")
+    path = fixture_catalog / "models" / "alpaca.yaml"
+    path.write_text(path.read_text() + "- source: seed:s.txt:1\n  for: [name]\n- source: seed:nosuch.txt:1\n"
+                    "  for: [name]\n")
+    result = run("why", *project_args(fixture_catalog), "--shared", str(shared), "alpaca", "name")
+    assert result.exit_code == 0, result.output
+    assert "seed:nosuch.txt:1  (no such file or line in the source documents: KG121)" in result.stdout
+    assert "seed:s.txt:1\n      Alpaca, by Stanford" in result.stdout

@@ -35,6 +35,8 @@ class Citation:
     source: str
     line: str | None = None
     quote: str | None = None
+    #: A seed or upstream line that the source documents, though present, do not hold (KG121).
+    not_found: bool = False
 
 
 @dataclass
@@ -73,7 +75,8 @@ class Explanation:
         numbers: dict[tuple, int] = {}
 
         def refs(citations: list[Citation]) -> str:
-            marks = [numbers.setdefault((c.source, c.line, c.quote), len(numbers) + 1) for c in citations]
+            marks = [numbers.setdefault((c.source, c.line, c.quote, c.not_found), len(numbers) + 1)
+                     for c in citations]
             return "".join(f"[{n}]" for n in marks) or "(no source: KG120)"
 
         rows = [(fact.key, fact.value, refs(fact.sources)) for fact in self.facts]
@@ -88,8 +91,9 @@ class Explanation:
                 lines += textwrap.wrap(f"not preferred: {reason}", width, initial_indent=" " * (key_width + 4),
                                        subsequent_indent=" " * (key_width + 4))
         lines.append("sources")
-        for (source, line, quote), number in numbers.items():
-            lines.append(f"  [{number}] {source}")
+        for (source, line, quote, not_found), number in numbers.items():
+            lines.append(f"  [{number}] {source}" + ("  (no such file or line in the source documents: "
+                                                      "KG121)" if not_found else ""))
             for words in (line, quote and f"quote: {quote}"):
                 if words:
                     lines += textwrap.wrap(" ".join(words.split()), width, initial_indent="      ",
@@ -113,7 +117,7 @@ def explain(catalog: Catalog, entity: str, *, key: str | None = None,
     citations = cite(entry, sources)
     facts = [ExplainedFact(fact.name, fact.key, _shown(fact, entry.kind), citations.get(id(fact.value), []))
              for fact in entry_facts(entry) if key is None or fact.key == key]
-    claims = [SetAside(c.key, c.value, c.reason, Citation(c.source, _line(sources, c.source), c.quote))
+    claims = [SetAside(c.key, c.value, c.reason, _citation(sources, c.source, c.quote))
               for c in (v.value for v in entry.values.get("claims", [])) if key is None or c.key == key]
     return Explanation(entry.kind.label, entry.id, entry.file, facts, claims, also)
 
@@ -123,7 +127,7 @@ def cite(entry: Entry, sources: SourceText | None = None) -> dict[int, list[Cita
     citations: dict[int, list[Citation]] = {}
     for value in entry.values.get("sources", []):
         attribution = value.value
-        citation = Citation(attribution.source, _line(sources, attribution.source), attribution.quote)
+        citation = _citation(sources, attribution.source, attribution.quote)
         for name in attribution.facts:
             for _key, fact_value in named_values(entry, name) or []:
                 citations.setdefault(id(fact_value), []).append(citation)
@@ -157,10 +161,11 @@ def _shown(fact: Fact, kind) -> str:
     return str(getattr(value, "text", value))
 
 
-def _line(sources: SourceText | None, source: str) -> str | None:
-    if sources is None:
-        return None
-    return sources.read(source, around=0)
+def _citation(sources: SourceText | None, source: str, quote: str | None) -> Citation:
+    if sources is None:  # no source documents here: no line to show, none to miss
+        return Citation(source, None, quote)
+    line = sources.read(source, around=0)
+    return Citation(source, line, quote, not_found=line is None and sources.locate(source) is not None)
 
 
 def _clip(text: str, width: int) -> str:
