@@ -44,7 +44,7 @@ MARKS = [
     ("kg/api.py", "        bindings = bind_terms(saved, given, source.target, opened.base)\n", "store taken, parameters bound"),
     ("kg/cli/querying.py", "<    check_format(outcome.result.kind, request.fmt)", "query answered"),
     ("kg/cli/querying.py", "    sys.stdout.flush()\n", "rows printed"),
-    ("kg/cli/bounded.py", "        child.wait(timeout=timeout)\n", "child reaped (parent)"),
+    ("kg/cli/bounded.py", "            child.wait(timeout=timeout)\n", "child reaped (parent)"),
     # a large graph's query, answered in a child meanwhile (kg.pipeline.speculate)
     ("kg/api.py", "<    speculate.start(project.data, saved.text, bindings, known_prefixes(project.base))",
      "speculation starts"),
@@ -53,9 +53,9 @@ MARKS = [
     ("kg/pipeline/speculate.py", "<        ok, value = self.child.outcome(", "the child's rows waited for"),
     ("kg/pipeline/speculate.py", "<        variables, data = value", "the child's rows arrived"),
     # the rdflib engine
-    ("kg/pipeline/queryable.py", "<    from rdflib import Graph\n\n    from kg.rdf.terms import rdflib_triples",
+    ("kg/pipeline/queryable.py", "<    from rdflib import Graph\n\n    from kg.rdf.vocab import bind_prefixes\n\n    graph = Graph(",
      "rdflib: imports begin"),
-    ("kg/pipeline/queryable.py", "<    graph = Graph(store=\"SimpleMemory\")\n    bind_prefixes(graph, base)\n    add = graph.store.add",
+    ("kg/pipeline/queryable.py", "<    add = graph.store.add\n    try:\n        for triple in rdflib_triples(data):",
      "rdflib: imported"),
     ("kg/pipeline/queryable.py", "<        return graph\n    except (ValueError, IndexError):", "rdflib: graph read"),
     ("kg/sparql/engines.py", "<    tree = parse_safe(text)", "rdflib: its SPARQL engine imported"),
