@@ -5,6 +5,8 @@ uses them as strings (it never imports rdflib).
 """
 from __future__ import annotations
 
+import re
+
 KG = "https://w3id.org/llm-kg/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/llm-kg/ontology"
 #: Default base of entity IRIs: ``{base}/model/{id}`` and so on.
@@ -45,20 +47,20 @@ def normalized_base(base: str) -> str:
     return base.rstrip("/")
 
 
-#: Characters an IRI may not hold (RFC 3987), which an id taken from a bad file name may (KG104).
-_NOT_IN_IRIS = frozenset(' <>"{}|\\^`') | frozenset(map(chr, range(0x21)))
+#: An id as catalog file names give it (KG104 refuses any other).
+_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
 
 def entity_iri(base: str, segment: str, entity_id: str) -> str:
     """The IRI of an entity: ``{base}/{segment}/{id}``, e.g. https://w3id.org/llm-kg/model/llama-2.
 
-    An id that is not valid (from a file named ``Bad Name.yaml``: KG104, an error) has what an IRI
-    may not hold percent-encoded, so that the graph can still be loaded and queried meanwhile.
+    An id that is not valid (from a file named ``Bad Name.yaml`` or ``50%off.yaml``: KG104, an
+    error) is percent-encoded whole, so that the graph can still be loaded and queried meanwhile.
     """
-    if not _NOT_IN_IRIS.isdisjoint(entity_id):
+    if not _ID.fullmatch(entity_id):
         from urllib.parse import quote
 
-        entity_id = "".join(quote(c, safe="") if c in _NOT_IN_IRIS else c for c in entity_id)
+        entity_id = quote(entity_id, safe="")
     return f"{normalized_base(base)}/{segment}/{entity_id}"
 
 

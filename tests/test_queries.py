@@ -208,6 +208,9 @@ def test_values_are_validated(graph):
     with pytest.raises(ParameterError, match="not '-9223372036854775809'"):
         bind_parameters(saved, {"min_parameters": "-9223372036854775809"}, graph, BASE)
     assert bind_parameters(saved, {"min_parameters": "9223372036854775807"}, graph, BASE)
+    padded = bind_parameters(saved, {"min_parameters": "0" * 5000 + "1"}, graph, BASE)  # no digit-limit error
+    assert [str(term) for term in padded.values()] == ["1"]
+    assert [str(term) for term in bind_parameters(saved, {"min_parameters": "-007"}, graph, BASE).values()] == ["-7"]
     with pytest.raises(ParameterError, match="unknown parameter 'size'"):
         bind_parameters(saved, {"size": "1"}, graph, BASE)
     new_since = find_saved_query(ROOT / "queries", "new-since")
@@ -404,12 +407,13 @@ def test_an_entry_whose_file_name_is_no_id_can_still_be_queried(tmp_path):
     assert entity_iri("https://w3id.org/llm-kg", "model", "llama-2") == "https://w3id.org/llm-kg/model/llama-2"
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_CATALOG, data)
-    (data / "models" / "Bad Name.yaml").write_text("name: Bad\n")
+    for stem in ("Bad Name", "50%off", "a[1]", "x\x85y", "q#r?s"):
+        (data / "models" / f"{stem}.yaml").write_text(f"name: Bad {stem[:2]}\n")
     project = kg.open_project(ROOT, data=data)
     for engine in ("oxigraph", "rdflib"):
         outcome = kg.answer("search", project, params={"text": "bad"}, engine=engine, cache=False)
-        assert outcome.catalog_errors and [str(row[0]) for row in outcome.result.rows] == [
-            "https://w3id.org/llm-kg/model/Bad%20Name"]
+        assert outcome.catalog_errors and sorted(str(row[0]).rsplit("/", 1)[1] for row in outcome.result.rows) == [
+            "50%25off", "Bad%20Name", "a%5B1%5D", "q%23r%3Fs", "x%C2%85y"]
 
 
 def test_rdflib_recursing_without_end_is_not_called_deep_nesting(graph):

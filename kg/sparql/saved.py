@@ -430,7 +430,7 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
         return _iri(name, value, graph, base)
     if kind in ("integer", "year"):
         text = value.strip()
-        shown = value if len(value) <= 40 else value[:37] + "..."
+        shown = _shown(value)
         # a count, as the catalog writes it (7B, 1.5T)
         if kind == "integer" and re.fullmatch(r"[0-9]{1,20}(\.[0-9]{1,20})?\s*[KkMmBbTt]", text):
             from kg.catalog.values import BadValue, parse_count
@@ -440,8 +440,8 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
             except BadValue as exc:
                 raise ParameterError(f"parameter '{name}': {exc}") from None
         elif re.fullmatch(r"[+-]?[0-9]+", text):  # ASCII digits only (int() takes any script's)
-            # int() refuses over 4,300 digits; past 19, the value is out of range anyway
-            number = int(text) if len(text.lstrip("+-0")) <= 19 else _LONG_MAX + 1
+            digits = text.lstrip("+-").lstrip("0") or "0"  # int() refuses over 4,300 digits, leading zeros too
+            number = (-1 if text[0] == "-" else 1) * int(digits) if len(digits) <= 19 else _LONG_MAX + 1
         else:
             counts = " (or a count: 7B, 270M)" if kind == "integer" else ""
             raise ParameterError(f"parameter '{name}' must be an integer{counts}, not '{shown}'")
@@ -451,13 +451,13 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
         return Lit(str(number), _XSD_INTEGER)
     if kind in ("decimal", "number"):
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value.strip()):
-            raise ParameterError(f"parameter '{name}' must be a decimal number, not '{value}'")
+            raise ParameterError(f"parameter '{name}' must be a decimal number, not '{_shown(value)}'")
         from decimal import Decimal
 
         return Lit(f"{Decimal(value.strip()):f}", _XSD_DECIMAL)
     if kind == "boolean":
         if value not in ("true", "false"):
-            raise ParameterError(f"parameter '{name}' must be true or false, not '{value}'")
+            raise ParameterError(f"parameter '{name}' must be true or false, not '{_shown(value)}'")
         return Lit(value, _XSD_BOOLEAN)
     if kind in ("date", "gYear", "gYearMonth"):
         from kg.catalog.values import BadValue, parse_date
@@ -472,6 +472,11 @@ def to_term(parameter: Parameter, value: str, graph, base: str) -> Iri | Lit:
     from rdflib import Literal  # any other XSD datatype: its lexical form as rdflib normalizes it
 
     return Lit(str(Literal(value, datatype=XSD + kind)), XSD + kind)
+
+
+def _shown(value: str) -> str:
+    """A value as an error message echoes it: a long one cut."""
+    return value if len(value) <= 40 else value[:37] + "..."
 
 
 def _expanded(name: str, value: str, base: str) -> str | None:
