@@ -392,3 +392,13 @@ def test_a_control_character_in_a_text_value_is_refused(fixture_catalog):
     write_entry(fixture_catalog, "models", "esc.yaml", 'name: "Alpa\\e[31mca"\ndescription: "two\\n\\tlines"\n')
     [problem] = [d for d in diagnose(fixture_catalog) if d.file.endswith("esc.yaml") and d.code == "KG107"]
     assert "'name' holds a control character (U+001B)" in problem.message
+
+
+def test_a_control_character_in_a_quote_or_a_reason_is_refused(fixture_catalog):
+    """A source's quote and a claim's reason are printed by kg why as a name is."""
+    write_entry(fixture_catalog, "models", "esc.yaml", 'name: Esc\nreleased: 2024\nsources:\n'
+                '- source: https://example.org/a\n  for: [name, released]\n  quote: "red \\e[31mRED"\n'
+                'claims:\n- key: released\n  value: 2023\n  source: https://example.org/b\n  reason: "old\\x9b"\n')
+    said = [d.message for d in diagnose(fixture_catalog) if d.file.endswith("esc.yaml") and d.code == "KG107"]
+    assert any("'quote' holds a control character (U+001B)" in m for m in said), said
+    assert any("'reason' holds a control character (U+009B)" in m for m in said), said

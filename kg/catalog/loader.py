@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,8 @@ from kg.catalog.licenses import ALL_LICENSES
 from kg.util.parallel import available_cores, map_shares_streaming, split
 from kg.catalog.schema import DERIVATIONS, FIELDS, ID_PATTERN, KIND_BY_FOLDER, KINDS, Field, Kind
 from kg.catalog.provenance import parse_attribution, parse_claim
-from kg.catalog.values import BadValue, parse_count, parse_date, parse_url, parse_wikidata
+from kg.catalog.values import (BadValue, parse_count, parse_date, parse_url, parse_wikidata,
+                              refuse_control_characters)
 from kg.catalog.yamlload import Document, YamlProblem, document_of, forget_plain_values, read_entry_bytes
 
 
@@ -399,11 +399,6 @@ def _type_problem(entry: Entry, spec: Field, item, path, expected: str, report: 
     report.add(entry.file, line, col, "KG103", f"'{spec.key}' must be {expected}; {hint}")
 
 
-#: Control characters a text value may not hold: all but the line feed and the tab a block of
-#: prose may have (an ESC would recolour a terminal printing the catalog; C1 controls alike).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Value | None:
     kind = spec.value
     try:
@@ -416,9 +411,7 @@ def _convert(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Va
                 report.add(entry.file, line, col, "KG110", f"'{spec.key}' is blank: fill it in or "
                            "remove it")
                 return None
-            if not item.isprintable() and (control := _CONTROL.search(item)):  # (isprintable: fast, most are)
-                raise BadValue(f"holds a control character (U+{ord(control.group()):04X}), which a reader's "
-                               "terminal would act on: remove it")
+            refuse_control_characters(item)
             return Value(item.strip(), path)
         if kind == "url":
             return Value(parse_url(item), path)

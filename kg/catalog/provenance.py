@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.catalog.values import BadValue, parse_source
+from kg.catalog.values import BadValue, parse_source, refuse_control_characters
 
 #: Keys that are not facts about the world: the file's id, the provenance itself, and
 #: ``replaced_by`` (a decision about the catalog's own identifiers, recorded by its history).
@@ -58,6 +58,10 @@ def _text(value, what: str) -> str:
     if type(value) is str:  # the usual case, first: a fact's name in ``for``
         text = value.strip()
         if text:
+            try:
+                refuse_control_characters(text)
+            except BadValue as exc:
+                raise BadValue(f"{what} {exc}") from None
             return text
     if isinstance(value, bool) or not isinstance(value, (str, int, float)) or not str(value).strip():
         raise BadValue(f"{what} must be text")

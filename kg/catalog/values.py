@@ -66,6 +66,18 @@ def parse_date(value) -> PartialDate:
     return PartialDate(value.strip())
 
 
+#: Control characters a text value may not hold: all but the line feed and the tab a block of
+#: prose may have (an ESC would recolour a terminal printing the catalog; C1 controls alike).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(text: str) -> None:
+    """BadValue when ``text`` holds a control character other than a line feed or a tab."""
+    if not text.isprintable() and (control := _CONTROL.search(text)):  # (isprintable: fast, most are)
+        raise BadValue(f"holds a control character (U+{ord(control.group()):04X}), which a reader's "
+                       "terminal would act on: remove it")
+
+
 _COUNT_TEXT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*([KkMmBbTt]?)$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?\s*[KkMmBbTt]?$")
 _SCALE = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
