@@ -149,8 +149,9 @@ def test_a_cache_place_that_is_a_file_is_said(own_cache, run):
 def test_sizes():
     assert parse_size("1G") == parse_size("1GiB") == 1 << 30
     assert parse_size("1.5K") == 1536 and parse_size(" 10 ") == 10
-    with pytest.raises(KgUsageError, match="not a size"):
-        parse_size("-1")
+    for wrong in ("-1", "nan", "inf", "1e400", "-inf", "abc"):
+        with pytest.raises(KgUsageError, match=r"not a size: .* \(write bytes"):
+            parse_size(wrong)
 
 
 def test_a_cap_that_is_not_a_size_is_named(own_cache, run, monkeypatch):

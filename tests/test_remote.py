@@ -93,6 +93,17 @@ def test_query_cli_with_endpoint(run, oxigraph):
     assert result.stdout_bytes == b"model,name,released\r\nhttps://w3id.org/llm-kg/model/alpaca,Alpaca,2023-03-13\r\n"
 
 
+def test_an_ill_typed_literal_from_an_endpoint_is_one_line(oxigraph):
+    """The endpoint's JSON is made into rdflib terms before any other: the one-line warning holds there too."""
+    import sys
+
+    text = 'SELECT ?x WHERE { BIND("abc"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?x) }'
+    done = subprocess.run([sys.executable, "-m", "kg", "query", *project_args(), "--query", text,
+                           "--endpoint", oxigraph + "/query"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "abc" in done.stdout, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.startswith("warning: a literal that is not a valid")
+
+
 def test_push_named_graph_and_append(run, oxigraph):
     graph = "https://w3id.org/llm-kg/graph/test"
     first = run("push", *project_args(), "--endpoint", oxigraph + "/store", "--graph", graph)

@@ -90,6 +90,7 @@ def _whole_writes_to_stdout() -> None:
         sys.stdout.flush()
         sys.stdout = io.TextIOWrapper(io.BufferedWriter(sys.stdout.detach()), encoding=encoding, errors=errors,
                                       line_buffering=True)
+        sys.__stdout__ = sys.stdout  # the detached one would refuse any write
 
 
 def run(args: list[str]) -> int | None:

@@ -59,15 +59,17 @@ def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
     except TimeoutError:
         raise KgError(f"the query ran longer than --timeout {timeout:g} s and was stopped: add a LIMIT "
                       "or a tighter pattern, or give it more time with --timeout") from None
-    except (MemoryError, RuntimeError) as exc:  # a MemoryError, or an engine that aborts when it cannot allocate
+    except (MemoryError, ChildDied) as exc:  # out of memory, or an engine that aborted when it could not allocate
         damaged = ""
         if isinstance(exc, ChildDied):  # an engine also aborts on a damaged store asking for an impossible block
             damaged = ("; a query that is not large may have met a damaged cache store instead: kg cache "
                        "clear --project (with the same --data), and the next query rebuilds it")
         if not max_memory:
-            raise KgError(f"the query stopped: {exc}{damaged}") from None
+            raise KgError(f"the query stopped: {exc or 'out of memory'}{damaged}") from None
         raise KgError(f"the query needed more than --max-memory {max_memory // (1 << 20)} MiB and was "
                       f"stopped: add a LIMIT or a tighter pattern, or raise --max-memory{damaged}") from None
+    except RuntimeError as exc:  # another failure sent back by the child: in its words
+        raise KgError(f"the query stopped: {type(exc).__name__}: {exc}") from None
 
 
 def _remove_scratch_of(pid: int) -> None:

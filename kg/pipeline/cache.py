@@ -66,9 +66,9 @@ def parse_size(text: str) -> int:
     try:
         value = float(number) * _UNITS[unit]
     except ValueError:
-        raise KgUsageError(f"not a size: '{text}' (write bytes, or a number with K, M or G)") from None
-    if value < 0:
-        raise KgUsageError(f"not a size: '{text}'")
+        value = -1.0
+    if not 0 <= value < float(1 << 62):  # negative, nan, inf, 1e400: no size
+        raise KgUsageError(f"not a size: '{text}' (write bytes, or a number with K, M or G)")
     return int(value)
 
 

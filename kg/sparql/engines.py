@@ -73,9 +73,9 @@ def _run_on_rdflib(graph, text: str, bindings: dict | None) -> QueryResult:
         prepared = translateQuery(tree, None, dict(graph.namespaces()))
         return from_rdflib(graph.query(prepared, initBindings=terms))
     except RecursionError:  # (a query nested too deeply is refused before: check_nesting, parse_safe)
-        raise QueryError("rdflib could not evaluate the query: it recursed without end (rdflib does on "
-                         "arithmetic with an ill-typed literal, \"abc\"^^xsd:integer + 1); run it with "
-                         "--engine oxigraph") from None
+        raise QueryError("rdflib ran out of recursion depth evaluating the query (a long chain of UNION "
+                         "or ||, or arithmetic on an ill-typed literal such as \"abc\"^^xsd:integer + 1, "
+                         "where rdflib recurses without end); run it with --engine oxigraph") from None
     except Exception as exc:  # rdflib raises many types while evaluating; all mean the same
         raise QueryError(f"rdflib could not evaluate the query ({type(exc).__name__}: {exc}); "
                          "try --engine oxigraph") from None

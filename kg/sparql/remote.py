@@ -200,8 +200,11 @@ def query_endpoint(url: str, text: str, bindings: dict | None = None, *, timeout
 
 
 def _term(value: dict | None):
+    from kg.rdf.terms import _rdflib_terms
+
     if value is None:
         return None
+    URIRef, Literal, BNode = _rdflib_terms()  # (where an application's one-line warnings are set up)
     kind = value["type"]
     if kind == "uri":
         return URIRef(value["value"])
