@@ -138,12 +138,16 @@ def test_cache_clear_removes_an_older_kgs_layout(run, own_cache):
     assert not legacy.exists() and not (own_cache / "file-digests.txt").exists()
 
 
-def test_a_cache_place_that_is_a_file_is_said(own_cache, run):
+def test_a_cache_place_that_is_a_file_is_said(own_cache, run, monkeypatch):
     own_cache.parent.mkdir(parents=True, exist_ok=True)
     own_cache.write_text("not a folder")
     for command in (["info"], ["clear"], ["prune"]):
         result = run("cache", *command)
         assert result.exit_code == 1 and "is a file, not a folder: point KG_CACHE_DIR at a folder" in result.output
+    assert run("cache", "info", "--help").exit_code == 0  # help is not refused
+    monkeypatch.setenv("KG_CACHE_DIR", str(own_cache / "sub"))
+    result = run("cache", "info")
+    assert result.exit_code == 1 and f"is inside a file ({own_cache}), not a folder" in result.output
 
 
 def test_sizes():

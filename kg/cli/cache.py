@@ -21,12 +21,18 @@ def _size(n: int) -> str:
 @click.group("cache")
 def cache_group() -> None:
     """Show (info), prune or clear the query cache (the built graphs 'kg query' reuses)."""
+
+
+def _check_place() -> None:
+    """The cache's folder, or where it would be made, must not be (inside) a file (a build or a
+    query goes on without the cache then, and says so)."""
     from kg.pipeline.cache import cache_root
 
     root = cache_root()
-    if root.exists() and not root.is_dir():  # (a build or a query goes on without the cache, and says so)
-        raise click.ClickException(f"the cache's place {root} is a file, not a folder: point KG_CACHE_DIR "
-                                   "at a folder (or remove the file)")
+    nearest = next((p for p in (root, *root.parents) if p.exists()), None)
+    if nearest is not None and not nearest.is_dir():
+        where = "is a file" if nearest == root else f"is inside a file ({nearest})"
+        raise click.ClickException(f"the cache's place {root} {where}, not a folder: point KG_CACHE_DIR at a folder")
 
 
 @cache_group.command("info")
@@ -34,6 +40,7 @@ def cache_group() -> None:
 @library_errors
 def info(fmt: str) -> None:
     """Where the cache is, each entry with its size and last use, and the total against the cap."""
+    _check_place()
     import json
     import time
 
@@ -77,6 +84,7 @@ def _report(settings: Settings, done, verb: str) -> None:
 @library_errors
 def clear(settings: Settings, only_project: bool, data) -> None:
     """Remove the cached builds (all, or this project's with --project); entries in use stay."""
+    _check_place()
     from kg.pipeline.cache import clear as clear_cache
 
     if data and not only_project:
@@ -92,6 +100,7 @@ def clear(settings: Settings, only_project: bool, data) -> None:
 @library_errors
 def prune(settings: Settings, limit: str | None) -> None:
     """Evict the least recently used entries until the cache fits its cap."""
+    _check_place()
     from kg.pipeline.cache import parse_size, prune as prune_cache
 
     _report(settings, prune_cache(parse_size(limit) if limit else None), "evicted")
