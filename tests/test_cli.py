@@ -129,12 +129,12 @@ def test_tsv_escapes_what_would_split_a_row(run, engine):
     single-quoted literal: rdflib's n3() wrote them raw, or in a triple-quoted string."""
     text = ('SELECT ?text ?tagged ?typed ?plain ?bell WHERE { BIND("a\\tb\\nc\\\\d\\"e\\r" AS ?text) '
             'BIND("x\\ty"@en AS ?tagged) BIND("1\\n2"^^<http://example.org/t> AS ?typed) BIND("plain" AS ?plain) '
-            'BIND("a\\u0007" AS ?bell) }')
+            'BIND("a\\u0007\\u0085" AS ?bell) }')
     result = run("query", *project_args(), "--query", text, "--format", "tsv", "--engine", engine)
     assert result.exit_code == 0, result.output
     assert result.stdout == ('?text\t?tagged\t?typed\t?plain\t?bell\n'
                              '"a\\tb\\nc\\\\d\\"e\\r"\t"x\\ty"@en\t"1\\n2"^^<http://example.org/t>\t"plain"\t'
-                             '"a\\u0007"\n')
+                             '"a\\u0007\\u0085"\n')
 
 
 def test_ask_as_json_is_indented_as_a_select_is(run):

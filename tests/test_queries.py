@@ -239,7 +239,7 @@ def test_prefixed_ids_as_the_table_prints_them(graph):
     for wrong in ("org:", "org:Meta AI"):
         with pytest.raises(ParameterError, match="is not a catalog id"):
             bind_parameters(saved, {"org": wrong}, graph, BASE)
-    with pytest.raises(ParameterError, match="no prefix 'ogr'.*write a full IRI as <ogr:meta>"):
+    with pytest.raises(ParameterError, match="no prefix 'ogr': did you mean org:meta\\?.*written <ogr:meta>"):
         bind_parameters(saved, {"org": "ogr:meta"}, graph, BASE)  # a mistyped prefix
     assert bind_parameters(saved, {"org": "<ogr:meta>"}, graph, BASE) == {Variable("_org_iri"): URIRef("ogr:meta")}
     facts = find_saved_query(ROOT / "queries", "fact-sources")

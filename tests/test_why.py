@@ -60,7 +60,7 @@ def test_why_and_lineage_take_ids_as_tables_print_them(run):
     assert run("why", *data, "org:meta").stdout.startswith("organization/meta")
     assert run("lineage", *data, "model:alpaca").stdout == run("lineage", *data, "alpaca").stdout
     wrong = run("lineage", *data, "org:meta")
-    assert wrong.exit_code == 1 and "'org:meta' is not a model" in wrong.output
+    assert wrong.exit_code == 1 and "'org:meta' is not a model: give a model's id" in wrong.output
 
 
 def test_why_says_when_a_cited_line_is_not_in_the_source_documents(run, fixture_catalog, tmp_path):
@@ -74,3 +74,8 @@ def test_why_says_when_a_cited_line_is_not_in_the_source_documents(run, fixture_
     assert result.exit_code == 0, result.output
     assert "seed:nosuch.txt:1  (no such file or line in the source documents: KG121)" in result.stdout
     assert "seed:s.txt:1\n      Alpaca, by Stanford" in result.stdout
+    as_json = json.loads(run("why", *project_args(fixture_catalog), "--shared", str(shared), "alpaca", "name",
+                             "--format", "json").stdout)
+    found = {c["source"]: c["not_found"] for fact in as_json["facts"] for c in fact["sources"]}
+    assert found == {"https://crfm.stanford.edu/2023/03/13/alpaca.html": None, "seed:s.txt:1": False,
+                     "seed:nosuch.txt:1": True}, found

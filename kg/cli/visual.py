@@ -38,7 +38,8 @@ def format_for(given: str | None, output: Path | None, formats: dict, default: s
 @click.pass_obj
 @library_errors
 def lineage(settings: Settings, project, model, fmt, output) -> None:
-    """Draw the evolutionary tree of MODEL (ancestors and descendants), or of the whole catalog.
+    """Draw the evolutionary tree of MODEL (its id, model:ID as a table prints it, or its IRI: its
+    ancestors and descendants), or of the whole catalog.
 
     Edges are derivations typed and styled by kind (fine-tuned, distilled, quantized,
     version of…) and family membership; nodes show name and release date, are
@@ -47,8 +48,8 @@ def lineage(settings: Settings, project, model, fmt, output) -> None:
     from kg.views.lineage import family_tree, model_id_of, render, to_dot, to_mermaid
 
     fmt = format_for(fmt, output, LINEAGE_FORMATS, "mermaid")
+    model = model_id_of(model) if model else None  # (another kind's id is refused before the catalog is read)
     catalog = read_catalog(settings, project).catalog
-    model = model_id_of(model) if model else None
     tree = family_tree(catalog, model)
     title = f"Lineage of {next(n.name for n in tree.nodes if n.id == model)}" if model else "Model lineage"
     if fmt == "mermaid":

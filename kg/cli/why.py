@@ -14,7 +14,8 @@ from kg.cli.common import Settings, catalog_options, read_catalog, library_error
 @click.pass_obj
 @library_errors
 def why(settings: Settings, project, entity, field, fmt) -> None:
-    """Show why the catalog says what it says about ENTITY (an id, or KIND/ID such as paper/llama-2).
+    """Show why the catalog says what it says about ENTITY (an id, KIND/ID such as paper/llama-2,
+    the prefixed id a table prints such as paper:llama-2, or its IRI).
 
     Every fact (or only those of FIELD) with each source that states it: the seed or
     upstream line's own words, or the quote kept from a page; then the claims the entry

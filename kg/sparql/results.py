@@ -253,7 +253,9 @@ def _tsv_chunks(result: QueryResult):
     yield "\n".join(lines) + "\n" if lines else ""
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: C1 controls, which canonical N-Triples writes raw: as \\u escapes in TSV.
+_C1_ESCAPED = {i: f"\\u{i:04X}" for i in range(0x80, 0xA0)}
 
 
 def tsv_term(term) -> str:
@@ -262,14 +264,14 @@ def tsv_term(term) -> str:
     spans lines): a tab, a line feed or a carriage return would split the row, and the format wants
     "the single quoted literal forms, together with any necessary escapes such as \\t, \\n and
     \\r" (SPARQL 1.1 Query Results CSV and TSV Formats, section 4). Such a literal is written as
-    canonical N-Triples writes it (\\t, \\n, \\r, \\b, \\f; \\u0001 for the others)."""
+    canonical N-Triples writes it (\\t, \\n, \\r, \\b, \\f; \\u0001 for the others, C1 controls too)."""
     from rdflib import Literal
 
     if type(term) is Literal and _CONTROL.search(term):
         from kg.rdf.ntriples import escape
 
         suffix = f"@{term.language}" if term.language else f"^^<{term.datatype}>" if term.datatype else ""
-        return f'"{escape(str(term))}"{suffix}'
+        return f'"{escape(str(term)).translate(_C1_ESCAPED)}"{suffix}'
     return term.n3()
 
 

@@ -538,11 +538,15 @@ def _iri(name: str, value: str, graph, base: str) -> Iri:
             raise ParameterError(f"parameter '{name}' is not a valid IRI: '{value}'")
         scheme, _, rest = value.partition(":")
         if not bracketed and not rest.startswith("//") and scheme not in _OPAQUE_SCHEMES:
-            from kg.namespaces import ENTITY_PREFIXES
+            import difflib
 
-            raise ParameterError(f"parameter '{name}': no prefix '{scheme}' (ids take "
+            from kg.namespaces import ENTITY_PREFIXES, PREFIXES
+
+            close = difflib.get_close_matches(scheme, [*ENTITY_PREFIXES, *PREFIXES], n=1)
+            hint = f"did you mean {close[0]}:{rest}? " if close else ""
+            raise ParameterError(f"parameter '{name}': no prefix '{scheme}': {hint}(ids take "
                                  f"{', '.join(f'{p}:' for p in ENTITY_PREFIXES)}; vocabularies kg:, schema:…); "
-                                 f"write a full IRI as <{value}>")
+                                 f"an IRI of another scheme is written <{value}>")
         return Iri(value)
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", value):
         raise ParameterError(f"parameter '{name}' must be an IRI, a catalog id or a prefixed id "

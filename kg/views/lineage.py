@@ -54,7 +54,7 @@ def model_id_of(text: str) -> str:
 
     kind, _, model_id = entity_reference(text).rpartition("/")
     if kind not in ("", MODEL.label, MODEL.segment, MODEL.folder):
-        raise LineageError(f"'{text}' is not a model: lineage draws models")
+        raise LineageError(f"'{text}' is not a model: give a model's id (alpaca, model:alpaca)")
     return model_id
 
 
@@ -72,7 +72,7 @@ def family_tree(catalog: Catalog, model_id: str | None = None) -> Tree:
     if model_id is None:
         keep = {child for child, _, _ in edges} | {parent for _, parent, _ in edges}
     else:
-        model_id = model_id_of(model_id)
+        model_id = model_id_of(model_id)  # (the CLI gives an id already: this is for the Python API)
         if model_id not in models:
             close = difflib.get_close_matches(model_id, sorted(models), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""

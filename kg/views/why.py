@@ -35,8 +35,9 @@ class Citation:
     source: str
     line: str | None = None
     quote: str | None = None
-    #: A seed or upstream line that the source documents, though present, do not hold (KG121).
-    not_found: bool = False
+    #: True for a seed or upstream line that the source documents, though present, do not hold
+    #: (KG121); False when they hold it; None when nothing was looked up (a URL, or no shared/).
+    not_found: bool | None = None
 
 
 @dataclass
@@ -162,10 +163,10 @@ def _shown(fact: Fact, kind) -> str:
 
 
 def _citation(sources: SourceText | None, source: str, quote: str | None) -> Citation:
-    if sources is None:  # no source documents here: no line to show, none to miss
+    if sources is None or sources.locate(source) is None:  # no source documents here, or a URL: nothing to look up
         return Citation(source, None, quote)
     line = sources.read(source, around=0)
-    return Citation(source, line, quote, not_found=line is None and sources.locate(source) is not None)
+    return Citation(source, line, quote, not_found=line is None)
 
 
 def _clip(text: str, width: int) -> str:
