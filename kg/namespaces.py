@@ -57,11 +57,22 @@ def entity_iri(base: str, segment: str, entity_id: str) -> str:
     An id that is not valid (from a file named ``Bad Name.yaml`` or ``50%off.yaml``: KG104, an
     error) is percent-encoded whole, so that the graph can still be loaded and queried meanwhile.
     """
-    if not _ID.fullmatch(entity_id):
-        from urllib.parse import quote
+    written = _AS_WRITTEN.get(entity_id)
+    if written is None:  # checked once an id (a build at a million triples makes ~350k IRIs, most of them again)
+        if len(_AS_WRITTEN) >= 1 << 20:
+            _AS_WRITTEN.clear()
+        written = _AS_WRITTEN[entity_id] = entity_id if _ID.fullmatch(entity_id) else _percent_encoded(entity_id)
+    return f"{normalized_base(base)}/{segment}/{written}"
 
-        entity_id = quote(entity_id, safe="")
-    return f"{normalized_base(base)}/{segment}/{entity_id}"
+
+#: Each id as its IRI writes it (itself, or percent-encoded when it is no id).
+_AS_WRITTEN: dict[str, str] = {}
+
+
+def _percent_encoded(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
 
 
 def entity_prefixes(base: str) -> dict[str, str]:
