@@ -163,10 +163,11 @@ def test_an_empty_catalog_is_said_to_be_empty(run, tmp_path):
 def test_the_table_shows_control_characters_harmlessly(run, engine):
     """A tab or line break is a space (the columns stay aligned), an ESC or another control an
     escape: a value cannot recolour or move the reader's terminal."""
-    text = 'SELECT ?x ?y WHERE { BIND("a\\tb\\nc\\r" AS ?x) BIND("\\u001b[31mred\\u0085" AS ?y) }'
+    text = ('SELECT ?x ?y ?z WHERE { BIND("a\\tb\\nc\\r" AS ?x) BIND("\\u001b[31mred\\u0085" AS ?y) '
+            'BIND("ab\\u202Edc\\u2028e" AS ?z) }')
     result = run("query", *project_args(), "--query", text, "--engine", engine)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[2] == "a b c   \\x1b[31mred\\x85"
+    assert result.stdout.splitlines()[2] == "a b c   \\x1b[31mred\\x85  ab\\u202edc e"
 
 
 def test_a_parameter_given_twice_is_refused(run):

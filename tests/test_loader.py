@@ -402,3 +402,9 @@ def test_a_control_character_in_a_quote_or_a_reason_is_refused(fixture_catalog):
     said = [d.message for d in diagnose(fixture_catalog) if d.file.endswith("esc.yaml") and d.code == "KG107"]
     assert any("'quote' holds a control character (U+001B)" in m for m in said), said
     assert any("'reason' holds a control character (U+009B)" in m for m in said), said
+
+
+def test_a_bidirectional_override_in_a_name_is_refused(fixture_catalog):
+    write_entry(fixture_catalog, "models", "rtl.yaml", 'name: "abc\\u202Edef"\n')
+    [problem] = [d for d in diagnose(fixture_catalog) if d.file.endswith("rtl.yaml") and d.code == "KG107"]
+    assert "(U+202E)" in problem.message

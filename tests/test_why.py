@@ -79,3 +79,18 @@ def test_why_says_when_a_cited_line_is_not_in_the_source_documents(run, fixture_
     found = {c["source"]: c["not_found"] for fact in as_json["facts"] for c in fact["sources"]}
     assert found == {"https://crfm.stanford.edu/2023/03/13/alpaca.html": None, "seed:s.txt:1": False,
                      "seed:nosuch.txt:1": True}, found
+
+
+def test_nothing_the_catalog_or_a_seed_holds_acts_on_the_terminal(run, fixture_catalog, tmp_path):
+    """A seed line with a bell and an OSC sequence, a key with an ESC: kg why and kg validate
+    print them as escapes."""
+    shared = tmp_path / "shared"
+    (shared / "seeds").mkdir(parents=True)
+    (shared / "seeds" / "s.txt").write_text("Alpaca \x1b]0;pwned\x07 by Stanford\n")
+    path = fixture_catalog / "models" / "alpaca.yaml"
+    path.write_text(path.read_text() + "- source: seed:s.txt:1\n  for: [name]\n")
+    shown = run("why", *project_args(fixture_catalog), "--shared", str(shared), "alpaca", "name")
+    assert "Alpaca \\x1b]0;pwned\\x07 by Stanford" in shown.stdout and "\x1b" not in shown.stdout
+    write_entry(fixture_catalog, "models", "esc.yaml", 'name: Esc\n"na\\e[31mme": x\n')
+    checked = run("validate", *project_args(fixture_catalog), "--shared", str(shared))
+    assert "\\x1b[31m" in checked.stdout and "\x1b" not in checked.stdout, checked.stdout

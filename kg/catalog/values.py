@@ -67,15 +67,17 @@ def parse_date(value) -> PartialDate:
 
 
 #: Control characters a text value may not hold: all but the line feed and the tab a block of
-#: prose may have (an ESC would recolour a terminal printing the catalog; C1 controls alike).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: prose may have (an ESC would recolour a terminal printing the catalog; C1 controls alike), and
+#: the bidirectional overrides and isolates and the line and paragraph separators, which reorder
+#: or break what is read.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def refuse_control_characters(text: str) -> None:
     """BadValue when ``text`` holds a control character other than a line feed or a tab."""
     if not text.isprintable() and (control := _CONTROL.search(text)):  # (isprintable: fast, most are)
         raise BadValue(f"holds a control character (U+{ord(control.group()):04X}), which a reader's "
-                       "terminal would act on: remove it")
+                       "terminal would act on or which reorders the text: remove it")
 
 
 _COUNT_TEXT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*([KkMmBbTt]?)$")

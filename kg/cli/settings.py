@@ -41,8 +41,10 @@ class Settings:
             _echo(report.render("json"), sys.stdout)
             return
         shown = report.errors if self.verbosity < 0 else report.items
-        for diagnostic in shown:
-            _echo(diagnostic.text() if fmt == "text" else diagnostic.github(), sys.stdout)
+        from kg.util.terminal import shown_safely
+
+        for diagnostic in shown:  # a message quotes the catalog: nothing in it acts on the terminal
+            _echo(shown_safely(diagnostic.text() if fmt == "text" else diagnostic.github()), sys.stdout)
 
 
 def _echo(message: str, stream) -> None:

@@ -14,6 +14,7 @@ import re
 
 from kg import namespaces as ns
 from kg.rdf.ntriples import XSD_STRING, Blank, Iri, Lit
+from kg.util.terminal import shown_safely
 
 TYPE_CHECKING = False  # typing's flag, without importing typing (see kg.cli.short_path)
 if TYPE_CHECKING:
@@ -347,13 +348,6 @@ def short(cell, shorten=None) -> str:
     return f"_:{cell.value}"
 
 
-#: Control characters as a table shows them: a line break or a tab as a space (the row stays one
-#: line, its columns aligned), any other as an escape (an ESC sequence would recolour or move the
-#: reader's terminal).
-_VISIBLE = {**{i: f"\\x{i:02x}" for i in (*range(0x20), *range(0x7F, 0xA0))},
-            **dict.fromkeys(map(ord, "\n\r\t"), " ")}
-
-
 def _table(result: QueryResult, base: str | None) -> str:
     header = result.variables
     shorten = Shortener(base) if base is not None else None
@@ -365,9 +359,7 @@ def _table(result: QueryResult, base: str | None) -> str:
     def show(cell) -> str:
         text = get(cell) if type(cell) is not Blank else None
         if text is None:
-            text = short(cell, shorten)
-            if not text.isprintable():  # (fast; most terms are)
-                text = text.translate(_VISIBLE)
+            text = shown_safely(short(cell, shorten))  # no ESC sequence or bidi override reaches the terminal
             if type(cell) is not Blank:
                 shown[cell] = text
         return text

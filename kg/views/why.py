@@ -99,7 +99,9 @@ class Explanation:
                 if words:
                     lines += textwrap.wrap(" ".join(words.split()), width, initial_indent="      ",
                                            subsequent_indent="      ")
-        return "\n".join(line.rstrip() for line in lines) + "\n"
+        from kg.util.terminal import shown_safely
+
+        return "\n".join(shown_safely(line.rstrip()) for line in lines) + "\n"  # seed lines quoted as they are
 
 
 def explain(catalog: Catalog, entity: str, *, key: str | None = None,
