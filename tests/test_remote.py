@@ -212,6 +212,16 @@ def test_serve_refuses_a_taken_port(run):
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
+def test_serve_bad_bind_is_a_usage_error_and_no_validate_is_not_offered_again(run):
+    for bind in ("nonsense", "127.0.0.1:99999", "127.0.0.1:0"):
+        result = run("serve", "--bind", bind)
+        assert result.exit_code == 2 and "must be HOST:PORT" in result.output, result.output
+    broken = run("serve", "--no-validate", "--data", str(ROOT / "tests" / "fixtures" / "broken"), "--bind",
+                 "127.0.0.1:9")
+    assert broken.exit_code == 1 and "--no-validate skips the shapes, not these" in broken.output
+    assert "or pass --no-validate" not in broken.output
+
+
 def test_serve_refuses_an_invalid_catalog(run, fixture_catalog):
     (fixture_catalog / "models" / "x.yaml").write_text("name: X\nname: Y\n")
     result = run("serve", *project_args(fixture_catalog), "--bind", f"127.0.0.1:{free_port()}")

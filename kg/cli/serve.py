@@ -18,8 +18,9 @@ def _publishable_lines(settings: Settings, project, validate: bool, with_ontolog
     compiled = compile_project(settings, project, shapes=validate, engine=engine)
     if compiled.report.errors:
         settings.print_report(compiled.report)
-        raise click.ClickException(f"{compiled.report.summary()}: fix them (kg validate lists them) "
-                                   "or pass --no-validate")
+        skip = (" or pass --no-validate (it skips the shapes)" if validate else
+                "; --no-validate skips the shapes, not these: the catalog itself must read whole")
+        raise click.ClickException(f"{compiled.report.summary()}: fix them (kg validate lists them){skip}")
     lines = export_lines(compiled, project.base)
     if with_ontology:
         lines = merge(lines, ontology_lines(project))
@@ -46,7 +47,7 @@ def serve(settings: Settings, project, bind, no_validate, no_examples, cors, eng
     """
     from kg.sparql.serve import Server, endpoint_url, parse_bind, terminate_on_signals
 
-    host, port = parse_bind(bind)
+    host, port = parse_bind(bind)  # a bad value: a usage error (exit 2)
     from kg.rdf.ntriples import to_bytes
 
     lines = _publishable_lines(settings, project, validate=not no_validate, with_ontology=True, engine=engine)

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.errors import KgError
+from kg.errors import KgError, KgUsageError
 from kg.util.fsutil import process_alive
 from kg.rdf.terms import load_store as load_lines
 from kg.sparql.remote import RemoteError, query_endpoint
@@ -41,7 +41,7 @@ def oxigraph_executable() -> str:
 def parse_bind(bind: str) -> tuple[str, int]:
     host, _, port = bind.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ServeError(f"--bind '{bind}' must be HOST:PORT, e.g. 127.0.0.1:7878")
+        raise KgUsageError(f"--bind '{bind}' must be HOST:PORT (a port from 1 to 65535), e.g. 127.0.0.1:7878")
     return host.strip("[]"), int(port)
 
 
