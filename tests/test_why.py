@@ -94,3 +94,13 @@ def test_nothing_the_catalog_or_a_seed_holds_acts_on_the_terminal(run, fixture_c
     write_entry(fixture_catalog, "models", "esc.yaml", 'name: Esc\n"na\\e[31mme": x\n')
     checked = run("validate", *project_args(fixture_catalog), "--shared", str(shared))
     assert "\\x1b[31m" in checked.stdout and "\x1b" not in checked.stdout, checked.stdout
+
+
+def test_a_mistyped_prefix_or_no_entity_is_said_as_such(run):
+    data = ["--data", str(ROOT / "data")]
+    typo = run("why", *data, "modle:llama-2")
+    assert typo.exit_code == 1 and "no prefix 'modle': did you mean model:llama-2?" in typo.output
+    lineage = run("lineage", *data, "modle:alpaca")
+    assert lineage.exit_code == 1 and "did you mean model:alpaca?" in lineage.output
+    empty = run("why", *data, "")
+    assert empty.exit_code == 2 and "give an entity" in empty.output

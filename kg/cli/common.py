@@ -92,7 +92,7 @@ def timeout_option(help_text: str):
         import math
 
         if value is not None and (not math.isfinite(value) or not 0 < value <= 86400):
-            raise click.BadParameter(f"{value} is not a number of seconds between 0 and 86400")
+            raise click.BadParameter(f"{value} is not a number of seconds above 0 and at most 86400 (a day)")
         return value
 
     return click.option("--timeout", type=float, default=60, show_default=True, callback=check, help=help_text)

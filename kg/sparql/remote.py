@@ -68,7 +68,7 @@ def redacted(url: str) -> str:
 def check_timeout(timeout: float) -> float:
     """A timeout is a finite number of seconds above zero (and at most a day)."""
     if not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or not 0 < timeout <= 86400:
-        raise KgUsageError(f"timeout {timeout!r} is not a number of seconds between 0 and 86400")
+        raise KgUsageError(f"timeout {timeout!r} is not a number of seconds above 0 and at most 86400 (a day)")
     return float(timeout)
 
 

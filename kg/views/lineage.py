@@ -50,8 +50,10 @@ class Tree:
 def model_id_of(text: str) -> str:
     """A model's id from what a person copies: ``alpaca``, ``model/alpaca``, ``model:alpaca`` (as a
     table prints it) or its IRI; LineageError for another kind's."""
-    from kg.namespaces import entity_reference
+    from kg.namespaces import entity_reference, mistyped_prefix
 
+    if (hint := mistyped_prefix(text)) is not None:
+        raise LineageError(f"no model '{text}' in the catalog: {hint}")
     kind, _, model_id = entity_reference(text).rpartition("/")
     if kind not in ("", MODEL.label, MODEL.segment, MODEL.folder):
         raise LineageError(f"'{text}' is not a model: give a model's id (alpaca, model:alpaca)")

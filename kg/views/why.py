@@ -138,8 +138,12 @@ def cite(entry: Entry, sources: SourceText | None = None) -> dict[int, list[Cita
 
 
 def _find(catalog: Catalog, entity: str) -> tuple[Entry, list[str]]:
-    from kg.namespaces import entity_reference
+    from kg.namespaces import entity_reference, mistyped_prefix
 
+    if not entity.strip():
+        raise KgUsageError("give an entity: its id (llama-2), kind/id (paper/llama-2) or model:llama-2")
+    if (hint := mistyped_prefix(entity)) is not None:
+        raise UnknownEntity(f"no entry '{entity}' in the catalog: {hint}")
     wanted_kind, _, wanted_id = entity_reference(entity).rpartition("/")
     matches = [e for e in catalog.entries if e.id == wanted_id
                and (not wanted_kind or wanted_kind in (e.kind.label, e.kind.segment, e.kind.folder))]
