@@ -261,7 +261,7 @@ def test_the_table_prints_what_it_printed(rows, base):
     result = QueryResult("select", ["model", "name"], cells=rows)
     assert render(result, "table", base) == _old_table(result, base)
     empty = QueryResult("select", [], cells=[(), ()])
-    assert render(empty, "table", base) == _old_table(empty, base)
+    assert render(empty, "table", base) == "(2 rows)\n"  # no column: no blank header lines (session 14)
 
 
 def test_the_shortener_finds_by_look_up_what_its_loop_finds():
