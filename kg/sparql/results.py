@@ -266,13 +266,14 @@ def tsv_term(term) -> str:
     "the single quoted literal forms, together with any necessary escapes such as \\t, \\n and
     \\r" (SPARQL 1.1 Query Results CSV and TSV Formats, section 4). Such a literal is written as
     canonical N-Triples writes it (\\t, \\n, \\r, \\b, \\f; \\u0001 for the others, C1 controls too)."""
-    from rdflib import Literal
+    if _CONTROL.search(term):  # only a literal can hold one (an IRI or a blank node label cannot)
+        from rdflib import Literal
 
-    if type(term) is Literal and _CONTROL.search(term):
         from kg.rdf.ntriples import escape
 
-        suffix = f"@{term.language}" if term.language else f"^^<{term.datatype}>" if term.datatype else ""
-        return f'"{escape(str(term)).translate(_C1_ESCAPED)}"{suffix}'
+        if type(term) is Literal:
+            suffix = f"@{term.language}" if term.language else f"^^<{term.datatype}>" if term.datatype else ""
+            return f'"{escape(str(term)).translate(_C1_ESCAPED)}"{suffix}'
     return term.n3()
 
 
