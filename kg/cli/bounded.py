@@ -47,14 +47,13 @@ def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     child = start_in_child(bounded)
-    pid = child.pid
     try:
         try:
             child.wait(timeout=timeout)
         except KgError:  # the query's own error, sent back by a child that cleaned up after itself
             raise
         except BaseException:  # stopped (Ctrl-C, SIGTERM, --timeout, --max-memory) or dead: no clean-up ran there
-            _remove_scratch_of(pid)
+            _remove_dead_scratch_stores()
             raise
     except TimeoutError:
         raise KgError(f"the query ran longer than --timeout {timeout:g} s and was stopped: add a LIMIT "
@@ -72,11 +71,11 @@ def run_bounded(work, *, timeout: float, max_memory: int | None) -> None:
         raise KgError(f"the query stopped: {type(exc).__name__}: {exc}") from None
 
 
-def _remove_scratch_of(pid: int) -> None:
-    """The scratch stores of the child, stopped by SIGKILL while it made one (no clean-up ran there)."""
+def _remove_dead_scratch_stores() -> None:
+    """The scratch store of the child, stopped by SIGKILL while it made one (no clean-up ran there)."""
     try:
-        from kg.pipeline.cache import remove_scratch_of
+        from kg.pipeline.cache import remove_dead_scratch_stores
 
-        remove_scratch_of(pid)
-    except (OSError, KgError):  # the next query holding the entry, or kg cache prune, removes them
+        remove_dead_scratch_stores()
+    except (OSError, KgError):  # the next query holding the entry, or kg cache prune, removes it
         pass

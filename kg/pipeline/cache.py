@@ -508,8 +508,8 @@ class CacheEntry:
     def remove_dead_scratch(self) -> bool:
         """Remove the scratch stores of writers that died: a query killed while it made a store
         (Ctrl-C stops the child answering it with SIGKILL, which runs no clean-up; its parent
-        removes them then, ``remove_scratch_of``, unless it was killed too). Every query holding an
-        entry looks, and ``prune``: one listing of its folder, and shutil imported only to remove.
+        looks then, ``remove_dead_scratch_stores``, unless it was killed too). Every query holding
+        an entry looks, and ``prune``: one listing of its folder, shutil imported only to remove.
         Whether any was removed."""
         try:
             names = [name for name in os.listdir(self.folder) if name.startswith(".oxigraph-")]
@@ -795,9 +795,8 @@ def prune(limit: int | None = None, *, keep: Path | None = None) -> Pruned:
     """Evict least-recently-used entries until the cache's entries fit in ``limit`` bytes
     (default ``max_bytes()``); ``keep`` (an entry just written) and entries in use stay."""
     limit = max_bytes() if limit is None else limit
-    entries = cache_entries()
-    if any([CacheEntry(info.folder).remove_dead_scratch() for info in entries]):  # (each entry looks)
-        entries = cache_entries()  # their sizes without the dead writers' stores
+    remove_dead_scratch_stores()
+    entries = cache_entries()  # (sized once the dead writers' stores are gone)
     total = sum(info.size for info in entries)
     removed, in_use = [], []
     for info in entries:
@@ -813,16 +812,12 @@ def prune(limit: int | None = None, *, keep: Path | None = None) -> Pruned:
     return Pruned(removed, in_use, total)
 
 
-def remove_scratch_of(pid: int) -> None:
-    """Remove the scratch stores process ``pid`` left in any entry, once it is gone: kg query's
-    child answering in bounds (kg.cli.bounded), stopped with SIGKILL by Ctrl-C, --timeout or
-    --max-memory while it made a store (at a million quads, ~450 MB)."""
-    import shutil
-
-    if process_alive(pid):
-        return
-    for scratch in (cache_root() / "projects").glob(f"*/*/.oxigraph-{pid}-*"):
-        shutil.rmtree(scratch, ignore_errors=True)
+def remove_dead_scratch_stores() -> bool:
+    """``CacheEntry.remove_dead_scratch`` in every entry: after kg query's child answering in
+    bounds (kg.cli.bounded) was stopped with SIGKILL (Ctrl-C, --timeout, --max-memory) while it
+    made a store (at a million quads, ~450 MB), and by ``prune``. Whether any was removed."""
+    entries = (cache_root() / "projects").glob("*/*/")  # no sizes taken: one listing a project
+    return any([CacheEntry(folder).remove_dead_scratch() for folder in entries])
 
 
 def enforce_cap(keep: Path | None = None) -> None:
