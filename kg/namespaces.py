@@ -47,8 +47,9 @@ def normalized_base(base: str) -> str:
     return base.rstrip("/")
 
 
-#: An id as catalog file names give it (KG104 refuses any other).
-_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
+#: A catalog id (a file's stem): lowercase letters, digits, '-' and '.', starting with a letter or
+#: a digit; to be used with ``fullmatch`` (KG104 refuses any other file name, KG107 any other reference).
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
 
 def entity_iri(base: str, segment: str, entity_id: str) -> str:
@@ -61,7 +62,7 @@ def entity_iri(base: str, segment: str, entity_id: str) -> str:
     if written is None:  # checked once an id (a build at a million triples makes ~350k IRIs, most of them again)
         if len(_AS_WRITTEN) >= 1 << 20:
             _AS_WRITTEN.clear()
-        written = _AS_WRITTEN[entity_id] = entity_id if _ID.fullmatch(entity_id) else _percent_encoded(entity_id)
+        written = _AS_WRITTEN[entity_id] = entity_id if ID_PATTERN.fullmatch(entity_id) else _percent_encoded(entity_id)
     return f"{normalized_base(base)}/{segment}/{written}"
 
 

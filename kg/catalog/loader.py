@@ -13,7 +13,8 @@ from kg.catalog.diagnostics import Report
 from kg.util.progress import Progress, quiet
 from kg.catalog.licenses import ALL_LICENSES
 from kg.util.parallel import available_cores, map_shares_streaming, split
-from kg.catalog.schema import DERIVATIONS, FIELDS, ID_PATTERN, KIND_BY_FOLDER, KINDS, Field, Kind
+from kg.catalog.schema import DERIVATIONS, FIELDS, KIND_BY_FOLDER, KINDS, Field, Kind
+from kg.namespaces import ID_PATTERN
 from kg.catalog.provenance import parse_attribution, parse_claim
 from kg.catalog.values import (BadValue, parse_count, parse_date, parse_url, parse_wikidata,
                               refuse_control_characters)
@@ -268,7 +269,7 @@ def load_entry(kind: Kind, path: str | os.PathLike, report: Report, file: str | 
     entry = Entry(kind, stem, file, doc)
     for problem in doc.problems:
         report.add(file, problem.line, problem.column, problem.code, problem.message)
-    if not ID_PATTERN.match(stem):
+    if not ID_PATTERN.fullmatch(stem):
         report.add(file, 1, 0, "KG104", f"file name '{stem}' is not a valid id: use lowercase "
                    "letters, digits, '-' and '.', e.g. "
                    f"'{_suggest_id(stem)}.yaml'")
@@ -468,7 +469,7 @@ def _ref(entry: Entry, spec: Field, item, path: tuple, report: Report) -> Value 
     if not isinstance(item, str):
         _type_problem(entry, spec, item, path, f"the id of a {spec.target.label}", report)
         return None
-    if not ID_PATTERN.match(item):
+    if not ID_PATTERN.fullmatch(item):
         raise BadValue(f"'{item}' is not an id: ids are lowercase letters, digits, '-' and '.'")
     return Value(item, path)
 

@@ -10,9 +10,6 @@ import re
 from dataclasses import dataclass, replace
 
 from kg.namespaces import DCTERMS, FABIO, KG, RDFS, SCHEMA, SKOS
-
-#: A file stem / entity id: lowercase letters, digits, '-' and '.', starting with a letter or digit.
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 ARXIV_PATTERN = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
 
 

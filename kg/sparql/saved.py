@@ -12,7 +12,7 @@ from collections import namedtuple
 from pathlib import Path
 
 from kg.errors import KgError, KgUsageError
-from kg.namespaces import DCTERMS, XSD, entity_iri
+from kg.namespaces import DCTERMS, ID_PATTERN, XSD, entity_iri
 from kg.registry import SAVED_QUERY_NAME
 from kg.rdf.ntriples import Iri, Lit
 
@@ -488,7 +488,7 @@ def _expanded(name: str, value: str, base: str) -> str | None:
     if not colon or local.startswith("//"):
         return None
     if prefix in ENTITY_PREFIXES:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", local):
+        if not ID_PATTERN.fullmatch(local):
             raise ParameterError(f"parameter '{name}': '{local}' in '{value}' is not a catalog id "
                                  f"(lower case, digits, '.' and '-': {prefix}:llama-2)")
         return f"{normalized_base(base)}/{ENTITY_PREFIXES[prefix]}/{local}"
@@ -548,7 +548,7 @@ def _iri(name: str, value: str, graph, base: str) -> Iri:
                                  f"{', '.join(f'{p}:' for p in ENTITY_PREFIXES)}; vocabularies kg:, schema:…); "
                                  f"an IRI of another scheme is written <{value}>")
         return Iri(value)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", value):
+    if not ID_PATTERN.fullmatch(value):
         raise ParameterError(f"parameter '{name}' must be an IRI, a catalog id or a prefixed id "
                              f"(model:llama-2), not '{value}'")
     segment = SEGMENT_HINTS.get(name.split("_")[0])
