@@ -6,6 +6,7 @@ uses them as strings (it never imports rdflib).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 KG = "https://w3id.org/llm-kg/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/llm-kg/ontology"
@@ -100,18 +101,20 @@ def entity_reference(text: str) -> str:
     return f"{ENTITY_PREFIXES[prefix]}/{local}" if colon and prefix in ENTITY_PREFIXES else text
 
 
-def mistyped_prefix(text: str) -> str | None:
+def mistyped_prefix(text: str, also: Iterable[str] = ()) -> str | None:
     """A hint when ``text`` looks like a prefixed id whose prefix is none of the entity prefixes
-    (``modle:llama-2``): ``did you mean model:llama-2?``, or which prefixes there are; else None.
+    (nor of ``also``, e.g. ``PREFIXES``): ``did you mean model:llama-2?``, or which prefixes there
+    are; else None.
 
     >>> mistyped_prefix("modle:llama-2"), mistyped_prefix("model:llama-2")
     ("no prefix 'modle': did you mean model:llama-2?", None)
     """
     prefix, colon, local = text.strip().partition(":")
-    if not colon or local.startswith("//") or prefix in ENTITY_PREFIXES or not prefix:
+    known = [*ENTITY_PREFIXES, *also]
+    if not colon or local.startswith("//") or prefix in known or not prefix:
         return None
     import difflib
 
-    close = difflib.get_close_matches(prefix, list(ENTITY_PREFIXES), n=1)
+    close = difflib.get_close_matches(prefix, known, n=1)
     return f"no prefix '{prefix}': " + (f"did you mean {close[0]}:{local}?" if close else
                                         f"ids take {', '.join(f'{p}:' for p in ENTITY_PREFIXES)}")

@@ -495,17 +495,6 @@ def _expanded(name: str, value: str, base: str) -> str | None:
     return PREFIXES[prefix] + local if prefix in PREFIXES else None
 
 
-def _prefixed(iri: str, base: str) -> str:
-    """An entity's IRI with its prefix (``model:llama-2``), as ``_expanded`` reads it back."""
-    from kg.namespaces import ENTITY_PREFIXES, normalized_base
-
-    for prefix, segment in ENTITY_PREFIXES.items():
-        namespace = f"{normalized_base(base)}/{segment}/"
-        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return f"<{iri}>"
-
-
 def _entities_with_id(graph, value: str) -> list[Iri]:
     """Subjects whose dcterms:identifier is ``value``, in a pyoxigraph Store or an rdflib Graph."""
     identifier = DCTERMS + "identifier"
@@ -538,15 +527,11 @@ def _iri(name: str, value: str, graph, base: str) -> Iri:
             raise ParameterError(f"parameter '{name}' is not a valid IRI: '{value}'")
         scheme, _, rest = value.partition(":")
         if not bracketed and not rest.startswith("//") and scheme not in _OPAQUE_SCHEMES:
-            import difflib
+            from kg.namespaces import PREFIXES, mistyped_prefix
 
-            from kg.namespaces import ENTITY_PREFIXES, PREFIXES
-
-            close = difflib.get_close_matches(scheme, [*ENTITY_PREFIXES, *PREFIXES], n=1)
-            hint = f"did you mean {close[0]}:{rest}? " if close else ""
-            raise ParameterError(f"parameter '{name}': no prefix '{scheme}': {hint}(ids take "
-                                 f"{', '.join(f'{p}:' for p in ENTITY_PREFIXES)}; vocabularies kg:, schema:…); "
-                                 f"an IRI of another scheme is written <{value}>")
+            hint = mistyped_prefix(value, also=PREFIXES) or f"no prefix '{scheme}'"
+            raise ParameterError(f"parameter '{name}': {hint} (vocabularies: kg:, schema:…); an IRI of "
+                                 f"another scheme is written <{value}>")
         return Iri(value)
     if not ID_PATTERN.fullmatch(value):
         raise ParameterError(f"parameter '{name}' must be an IRI, a catalog id or a prefixed id "
@@ -559,7 +544,10 @@ def _iri(name: str, value: str, graph, base: str) -> Iri:
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            options = " or ".join(_prefixed(f.value, base) for f in found)
+            from kg.sparql.results import Shortener
+
+            shorten = Shortener(base)  # as the table prints them
+            options = " or ".join(shorten(f.value) for f in found)
             raise ParameterError(f"parameter '{name}': id '{value}' names several entities; "
                                  f"pass {options}")
     raise ParameterError(f"parameter '{name}': no entity has the id '{value}'")
